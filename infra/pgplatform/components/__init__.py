@@ -1,0 +1,1 @@
+"""One ComponentResource per concept: image, server, database, service access, bootstrap."""

@@ -1,0 +1,43 @@
+"""The PostgreSQL + pgvector image: pulled (default pgvector/pgvector:pg17) or built from docker/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_docker as docker
+
+DOCKER_CONTEXT = Path(__file__).resolve().parents[3] / "docker"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostgresImageArgs:
+    image_name: str
+    build: bool
+    context: Path = DOCKER_CONTEXT
+
+
+class PostgresImage(pulumi.ComponentResource):
+    ref: pulumi.Output[str]
+    """What a container should run: the pulled image's id, or the built image's name."""
+
+    def __init__(self, name: str, args: PostgresImageArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("pgplatform:index:PostgresImage", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        if args.build:
+            built = docker.Image(
+                f"{name}-build",
+                image_name=args.image_name,
+                build=docker.DockerBuildArgs(context=str(args.context),
+                                             dockerfile=str(args.context / "Dockerfile")),
+                skip_push=True,
+                opts=child,
+            )
+            self.ref = built.image_name
+        else:
+            pulled = docker.RemoteImage(f"{name}-pull", name=args.image_name, keep_locally=True,
+                                        opts=child)
+            self.ref = pulled.image_id
+        self.register_outputs({"ref": self.ref})

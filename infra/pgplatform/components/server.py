@@ -1,0 +1,75 @@
+"""The server: a named data volume and the PostgreSQL container, healthy before anyone connects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from pgplatform.config import DATA_DIR, ServerConfig
+
+PASSWORD_FILE = "/run/secrets/postgres-password"
+POSTGRES_PORT = 5432
+# A real query over TCP: pg_isready answers while init scripts still run on the socket only.
+HEALTHCHECK = (
+    f'PGPASSWORD="$(cat {PASSWORD_FILE})" psql -h 127.0.0.1 -U "$POSTGRES_USER" -d postgres '
+    "-tAc 'select 1' | grep -qx 1"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostgresServerArgs:
+    server: ServerConfig
+    image_ref: pulumi.Input[str]
+    admin_password: pulumi.Input[str]
+
+
+class PostgresServer(pulumi.ComponentResource):
+    container: docker.Container
+    volume: docker.Volume
+
+    def __init__(self, name: str, args: PostgresServerArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("pgplatform:index:PostgresServer", name, None, opts)
+        s = args.server
+        self.volume = docker.Volume(
+            f"{name}-data",
+            name=s.volume_name,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # `pulumi destroy` leaves the data behind unless the stack opts in; production
+                # stacks refuse to delete it at all.
+                retain_on_delete=not s.allow_volume_deletion,
+                protect=s.production and not s.allow_volume_deletion,
+            ),
+        )
+        self.container = docker.Container(
+            f"{name}-container",
+            name=s.container_name,
+            image=args.image_ref,
+            command=s.command(),
+            envs=[f"POSTGRES_USER={s.admin_user}", f"POSTGRES_PASSWORD_FILE={PASSWORD_FILE}",
+                  f"PGDATA={DATA_DIR}"],
+            # The entrypoint reads the file after dropping to the postgres user, whose uid
+            # differs between images: the file is world-readable inside a single-purpose
+            # container, and never appears in env, command line or outputs.
+            uploads=[docker.ContainerUploadArgs(file=PASSWORD_FILE, content=args.admin_password,
+                                                permissions="0444")],
+            ports=[docker.ContainerPortArgs(internal=POSTGRES_PORT, external=s.host_port,
+                                            ip=s.bind_address)],
+            volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name,
+                                                container_path=DATA_DIR)],
+            shm_size=s.shm_size_mb,
+            memory=s.memory_mb,
+            healthcheck=docker.ContainerHealthcheckArgs(
+                tests=["CMD-SHELL", HEALTHCHECK], interval="2s", timeout="5s", retries=30,
+                start_period="60s",
+            ),
+            wait=True,
+            wait_timeout=180,
+            restart="unless-stopped",
+            stop_signal="SIGINT",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"container_name": self.container.name})

@@ -1,0 +1,72 @@
+"""A service's schema and access: the schema owned by its owner role, grants and default
+privileges for its login role and declared readers, and its SQL bootstrap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_postgresql as postgresql
+
+from pgplatform import modules
+from pgplatform.access import DefaultPrivilegeSpec, GrantSpec
+from pgplatform.components.acl_chain import AclChain
+from pgplatform.components.bootstrap import SchemaBootstrap, SchemaBootstrapArgs
+from pgplatform.components.grants import default_privileges, grant
+from pgplatform.components.identity import ServiceIdentity
+from pgplatform.config import ServiceConfig
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceAccessArgs:
+    service: ServiceConfig
+    identity: ServiceIdentity
+    reader_identities: Sequence[ServiceIdentity]
+    grants: Sequence[GrantSpec]
+    default_privileges: Sequence[DefaultPrivilegeSpec]
+    database_ready: Sequence[pulumi.Resource]
+    admin_dsn: pulumi.Input[str]
+    """Admin DSN of the service's database: the bootstrap connects with it, then SET ROLE."""
+    sql_root: Path
+    provider: pulumi.ProviderResource
+    chain: AclChain
+    keep_data: bool
+
+
+class ServiceAccess(pulumi.ComponentResource):
+    schema: postgresql.Schema
+    bootstrap: SchemaBootstrap
+
+    def __init__(self, name: str, args: ServiceAccessArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("pgplatform:index:ServiceAccess", name, None, opts)
+        svc = args.service
+        self.schema = postgresql.Schema(
+            f"{name}-schema", name=svc.schema, database=svc.database,
+            owner=args.identity.owner_role.name,
+            # Only a stack that may lose its data lets `destroy` drop a non-empty schema.
+            drop_cascade=not args.keep_data,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
+                                        retain_on_delete=args.keep_data,
+                                        depends_on=[*args.database_ready,
+                                                    *args.identity.roles]))
+        roles = [r for ident in (args.identity, *args.reader_identities) for r in ident.roles]
+        before = [self.schema, *roles]
+        acl = dict(parent=self, provider=args.provider, chain=args.chain)
+        pre = [grant(s, depends_on=before, **acl) for s in args.grants if not s.after_bootstrap]
+        defaults = [default_privileges(s, depends_on=before, **acl)
+                    for s in args.default_privileges]
+        self.bootstrap = SchemaBootstrap(
+            f"{name}-bootstrap",
+            SchemaBootstrapArgs(
+                admin_dsn=args.admin_dsn, service=svc.name, schema=svc.schema,
+                owner_role=svc.owner_role, module=modules.load(args.sql_root, svc.module),
+                sql_root=args.sql_root),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*before, *pre, *defaults]),
+        )
+        for s in args.grants:
+            if s.after_bootstrap:
+                grant(s, depends_on=[*before, self.bootstrap], **acl)
+        self.register_outputs({"schema": self.schema.name})

@@ -1,0 +1,242 @@
+"""Versioned SQL migrations per (database, service).
+
+Why not yoyo-migrations: its lock is a row in `_yoyo_lock`, which a SIGKILLed runner leaves
+behind until someone runs `yoyo break-lock`; its history records a hash of the migration id,
+not of the file content; and it would put its tables in the service's schema, where the
+service's login role gets DML through default privileges. What remains after replacing those
+three parts (read ordered files, run each in a transaction, record it) is this module.
+sqlparse, a kept library, splits the files into statements so errors name the statement.
+
+Each migration runs in its own transaction as the service's owner role with
+`search_path = <schema>, extensions`; a session-level advisory lock per (database, service)
+serialises runners and is released by the server if a runner dies.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+import sqlparse
+from psycopg import sql
+
+from pgplatform.modules import Migration, Module
+
+BOOKKEEPING_SCHEMA = "pgplatform"
+BOOKKEEPING_TABLE = "schema_migrations"
+LOCK_NAMESPACE = "pgplatform.migrate"
+# A migration that must run as the admin (e.g. adopting tables owned by a legacy role) says so
+# in its header; everything else runs as the service's owner role.
+RUN_AS_ADMIN_MARKER = "-- pgplatform:run-as=admin"
+
+Log = Callable[[str], None]
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+class LockBusy(MigrationError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """One service's migrations in one database, reached through an admin connection."""
+
+    dsn: str
+    service: str
+    schema: str
+    owner_role: str
+    module: Module
+
+
+@dataclass(frozen=True, kw_only=True)
+class Applied:
+    version: int
+    name: str
+    checksum: str
+    applied_at: datetime
+    duration_ms: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusRow:
+    migration: Migration | None
+    applied: Applied | None
+
+    @property
+    def state(self) -> str:
+        if self.applied is None:
+            return "pending"
+        if self.migration is None:
+            return "missing-file"
+        return "applied" if self.migration.checksum == self.applied.checksum else "edited"
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _ensure_bookkeeping(conn: psycopg.Connection) -> None:
+    with conn.transaction():
+        # Serialise the first CREATE across services of one database.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s), 0)", (LOCK_NAMESPACE,))
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA)))
+        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA)))
+        conn.execute(sql.SQL(
+            """CREATE TABLE IF NOT EXISTS {}.{} (
+                   service     text        NOT NULL,
+                   version     integer     NOT NULL,
+                   name        text        NOT NULL,
+                   checksum    text        NOT NULL,
+                   applied_at  timestamptz NOT NULL DEFAULT now(),
+                   duration_ms integer     NOT NULL,
+                   PRIMARY KEY (service, version))"""
+        ).format(sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BOOKKEEPING_TABLE)))
+
+
+@contextmanager
+def _locked(target: Target, *, wait: bool) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(target.dsn, autocommit=True) as conn:
+        conn.execute("SET application_name = 'pgplatform-migrate'")
+        _ensure_bookkeeping(conn)
+        key = (LOCK_NAMESPACE, target.service)
+        if wait:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s), hashtext(%s))", key)
+        else:
+            row = conn.execute(
+                "SELECT pg_try_advisory_lock(hashtext(%s), hashtext(%s))", key).fetchone()
+            if not row or not row[0]:
+                raise LockBusy(
+                    f"migrate: another runner holds the lock for service {target.service!r}. "
+                    "Fix: wait for it to finish, or run without --no-wait to queue behind it"
+                )
+        try:
+            yield conn
+        finally:
+            if not conn.closed:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s), hashtext(%s))", key)
+
+
+def _applied(conn: psycopg.Connection, service: str) -> dict[int, Applied]:
+    rows = conn.execute(
+        sql.SQL("SELECT version, name, checksum, applied_at, duration_ms FROM {}.{} "
+                "WHERE service = %s ORDER BY version").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BOOKKEEPING_TABLE)),
+        (service,),
+    ).fetchall()
+    return {r[0]: Applied(version=r[0], name=r[1], checksum=r[2], applied_at=r[3],
+                          duration_ms=r[4]) for r in rows}
+
+
+def _status(conn: psycopg.Connection, target: Target) -> list[StatusRow]:
+    applied = _applied(conn, target.service)
+    on_disk = {m.version: m for m in target.module.migrations}
+    return [StatusRow(migration=on_disk.get(v), applied=applied.get(v))
+            for v in sorted(set(applied) | set(on_disk))]
+
+
+def _refuse_drift(rows: Sequence[StatusRow], target: Target) -> None:
+    problems = []
+    for row in rows:
+        if row.state == "edited" and row.migration is not None:
+            problems.append(
+                f"{row.migration.path}: edited after it was applied (checksum differs). "
+                "Fix: restore the file and put the change in a new migration"
+            )
+        elif row.state == "missing-file" and row.applied is not None:
+            problems.append(
+                f"{target.module.path}/{row.applied.version:04d}_{row.applied.name}.sql: "
+                "applied but missing on disk. Fix: restore it"
+            )
+    if problems:
+        raise MigrationError(f"migrate [{target.service}]: " + "; ".join(problems))
+
+
+def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: str) -> None:
+    as_admin = RUN_AS_ADMIN_MARKER in path_text
+    if not as_admin:
+        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(target.owner_role)))
+    conn.execute(sql.SQL("SET LOCAL search_path = {}, extensions").format(
+        sql.Identifier(target.schema)))
+    conn.execute("SELECT set_config('pgplatform.owner_role', %s, true)", (target.owner_role,))
+    for n, statement in enumerate(sqlparse.split(path_text), start=1):
+        if not sqlparse.format(statement, strip_comments=True).strip():
+            continue
+        try:
+            conn.execute(statement.encode())  # bytes: no client-side % placeholder parsing
+        except psycopg.Error as exc:
+            first = next((ln.strip() for ln in statement.splitlines()
+                          if ln.strip() and not ln.strip().startswith("--")), "")
+            raise MigrationError(
+                f"migrate [{target.service}]: {where}: statement {n} failed "
+                f"({first[:120]!r}): {exc.diag.message_primary or exc}"
+            ) from exc
+    if not as_admin:
+        conn.execute("RESET ROLE")
+
+
+def migrate(target: Target, *, wait: bool = True, log: Log = _quiet) -> list[Migration]:
+    """Apply every pending migration in order; return the ones applied now."""
+    done: list[Migration] = []
+    with _locked(target, wait=wait) as conn:
+        rows = _status(conn, target)
+        _refuse_drift(rows, target)
+        for row in rows:
+            m = row.migration
+            if m is None or row.applied is not None:
+                continue
+            started = time.monotonic()
+            with conn.transaction():
+                _run_file(conn, target, m.sql, str(m.path))
+                conn.execute(
+                    sql.SQL("INSERT INTO {}.{} (service, version, name, checksum, duration_ms) "
+                            "VALUES (%s, %s, %s, %s, %s)").format(
+                        sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BOOKKEEPING_TABLE)),
+                    (target.service, m.version, m.name, m.checksum,
+                     int((time.monotonic() - started) * 1000)),
+                )
+            log(f"migrate [{target.service}]: applied {m.id} "
+                f"({(time.monotonic() - started) * 1000:.0f} ms)")
+            done.append(m)
+    return done
+
+
+def status(target: Target) -> list[StatusRow]:
+    with _locked(target, wait=True) as conn:
+        return _status(conn, target)
+
+
+def rollback(target: Target, steps: int = 1, *, wait: bool = True,
+             log: Log = _quiet) -> list[Migration]:
+    """Run the down files of the last `steps` applied migrations, newest first."""
+    undone: list[Migration] = []
+    with _locked(target, wait=wait) as conn:
+        rows = _status(conn, target)
+        _refuse_drift(rows, target)
+        applied = [r.migration for r in rows if r.applied is not None and r.migration]
+        for m in reversed(applied[-steps:] if steps > 0 else []):
+            if m.down_path is None:
+                raise MigrationError(f"migrate [{target.service}]: {m.path}: no down file "
+                                     f"{m.path.name[:-4]}.down.sql")
+            down_sql = m.down_path.read_text()
+            if down_sql.lstrip().startswith("-- irreversible"):
+                raise MigrationError(f"migrate [{target.service}]: {m.down_path}: "
+                                     f"{down_sql.strip().splitlines()[0][3:]}")
+            with conn.transaction():
+                _run_file(conn, target, down_sql, str(m.down_path))
+                conn.execute(
+                    sql.SQL("DELETE FROM {}.{} WHERE service = %s AND version = %s").format(
+                        sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BOOKKEEPING_TABLE)),
+                    (target.service, m.version),
+                )
+            log(f"migrate [{target.service}]: rolled back {m.id}")
+            undone.append(m)
+    return undone

@@ -1,0 +1,92 @@
+"""The Pulumi program: the model in, resources and stack outputs out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_postgresql as postgresql
+import pulumi_random as random
+
+from pgplatform import access, outputs
+from pgplatform.components.acl_chain import AclChain
+from pgplatform.components.database import ManagedDatabase, ManagedDatabaseArgs
+from pgplatform.components.identity import ServiceIdentity, ServiceIdentityArgs
+from pgplatform.components.image import PostgresImage, PostgresImageArgs
+from pgplatform.components.server import PostgresServer, PostgresServerArgs
+from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
+from pgplatform.config import PlatformConfig
+from pgplatform.dsn import postgres_url
+
+
+def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
+         database: str) -> pulumi.Output[str]:
+    s = cfg.server
+    return pulumi.Output.secret(pulumi.Output.from_input(password).apply(
+        lambda pw: postgres_url(user=user, password=pw, host=s.connect_host, port=s.host_port,
+                                database=database)))
+
+
+def build(cfg: PlatformConfig) -> dict[str, Any]:
+    """Declare every resource of the stack; return the stack outputs (see `outputs`)."""
+    s = cfg.server
+    admin_password = pulumi.Output.secret(
+        random.RandomPassword("admin-password", length=32, special=False).result)
+    image = PostgresImage("postgres-image",
+                          PostgresImageArgs(image_name=s.image_name, build=s.builds_image))
+    server = PostgresServer("postgres", PostgresServerArgs(
+        server=s, image_ref=image.ref, admin_password=admin_password))
+    # The provider pings lazily, once, without retry: it may only exist after `wait=True` has
+    # seen the container healthy.
+    provider = postgresql.Provider(
+        "postgres-admin",
+        host=s.connect_host, port=s.host_port, username=s.admin_user, password=admin_password,
+        database="postgres", sslmode="disable", superuser=True, connect_timeout=15,
+        opts=pulumi.ResourceOptions(depends_on=[server.container]),
+    )
+    keep_data = not s.allow_volume_deletion
+    chain = AclChain()
+    identities = {
+        svc.name: ServiceIdentity(svc.name, ServiceIdentityArgs(
+            service=svc, provider=provider, keep_data=keep_data))
+        for svc in cfg.services
+    }
+    databases = {
+        db.name: ManagedDatabase(db.name, ManagedDatabaseArgs(
+            database=db, admin_user=s.admin_user,
+            public_revokes=access.database_grants(cfg, db.name), provider=provider,
+            chain=chain, keep_data=keep_data,
+            owners=[r for svc in cfg.services_in(db.name) for r in identities[svc.name].roles]))
+        for db in cfg.databases
+    }
+    for svc in cfg.services:
+        ServiceAccess(svc.name, ServiceAccessArgs(
+            service=svc,
+            identity=identities[svc.name],
+            reader_identities=[identities[r] for r in svc.readers],
+            grants=access.service_grants(cfg, svc),
+            default_privileges=access.service_default_privileges(cfg, svc),
+            database_ready=databases[svc.database].ready,
+            admin_dsn=_url(cfg, s.admin_user, admin_password, svc.database),
+            sql_root=cfg.sql_root,
+            provider=provider,
+            chain=chain,
+            keep_data=keep_data,
+        ))
+    return {
+        outputs.ADMIN_DSN: _url(cfg, s.admin_user, admin_password, "postgres"),
+        outputs.HOST: s.connect_host,
+        outputs.PORT: s.host_port,
+        outputs.CONTAINER_NAME: server.container.name,
+        outputs.SERVICES: {
+            svc.name: {
+                outputs.SERVICE_DATABASE: svc.database,
+                outputs.SERVICE_SCHEMA: svc.schema,
+                outputs.SERVICE_LOGIN_ROLE: identities[svc.name].login_role.name,
+                outputs.SERVICE_OWNER_ROLE: identities[svc.name].owner_role.name,
+                outputs.SERVICE_DSN: _url(cfg, svc.login_role,
+                                          identities[svc.name].login_password, svc.database),
+            }
+            for svc in cfg.services
+        },
+    }

@@ -1,0 +1,17 @@
+# Sourced by the scripts: make sure the project venv (.venv, via uv and uv.lock) is current.
+# uv itself is installed into .tools/ with pip when it is not on PATH.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+if command -v uv >/dev/null 2>&1; then
+  UV=uv
+else
+  if [ ! -x .tools/bin/uv ]; then
+    echo "[setup] installing uv into .tools/" >&2
+    python3 -m venv .tools
+    .tools/bin/pip install -q uv
+  fi
+  UV="$ROOT/.tools/bin/uv"
+fi
+"$UV" sync --frozen --quiet
+PY="$ROOT/.venv/bin/python"

@@ -1,0 +1,2 @@
+-- agent_memory 0002: drop memories
+DROP TABLE memories;

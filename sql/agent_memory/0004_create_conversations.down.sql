@@ -1,0 +1,2 @@
+-- agent_memory 0004: drop conversations
+DROP TABLE conversations;

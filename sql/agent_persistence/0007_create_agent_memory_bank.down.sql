@@ -1,0 +1,2 @@
+-- agent_persistence 0007: drop agent_memory_bank
+DROP TABLE agent_memory_bank;

@@ -1,0 +1,2 @@
+-- agent_persistence 0013: drop agent_project_insights
+DROP TABLE agent_project_insights;

@@ -1,0 +1,3 @@
+-- agent_persistence 0016: drop the agent_collaboration_logs indexes
+DROP INDEX agent_collaboration_logs_to_agent_created_at_idx;
+DROP INDEX agent_collaboration_logs_session_id_created_at_idx;

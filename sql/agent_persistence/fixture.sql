@@ -1,0 +1,82 @@
+-- agent_persistence fixture: 50 agents, 5k sessions, 20k-30k rows per log table, 2k vector memories.
+-- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+SELECT setseed(0.42);
+
+INSERT INTO agent_decision_trees (agent_id, decision_context, decision_path, outcome, created_at)
+SELECT 'agent-' || floor(random() * 50)::int,
+       'Request ' || i || ': decide how to handle the change',
+       jsonb_build_object('root', 'classify_request',
+                          'branch', (ARRAY['refactor','bugfix','feature','test','docs'])[1 + i % 5] || '-' || floor(random() * 100)::int,
+                          'depth', 1 + floor(random() * 6)::int),
+       CASE WHEN random() < 0.85 THEN 'success' ELSE 'failure' END,
+       now() - random() * interval '180 days'
+FROM generate_series(1, 20000) AS i;
+
+INSERT INTO agent_learning_patterns (pattern_type, pattern_data, effectiveness_score, usage_count, last_used)
+SELECT (ARRAY['code_fix','test_strategy','refactoring','prompting','tool_choice','review','planning','debugging'])[1 + i % 8],
+       jsonb_build_object('trigger', 'trigger-' || floor(random() * 1000)::int, 'action', 'action-' || (i % 37)),
+       CASE WHEN random() < 0.05 THEN NULL ELSE random() END,
+       floor(random() * 200)::int,
+       now() - random() * interval '90 days'
+FROM generate_series(1, 20000) AS i;
+
+INSERT INTO agent_context_evolution (session_id, context_snapshot, evolution_trigger, "timestamp")
+SELECT 'sess-' || (i % 5000),
+       jsonb_build_object('files_open', i % 12, 'focus', 'module-' || (i % 40)),
+       (ARRAY['user_message','tool_result','file_change','error'])[1 + i % 4],
+       now() - interval '30 days' + i * interval '1 minute'
+FROM generate_series(1, 30000) AS i;
+
+-- embeddings: one 384-d vector per row (the subquery references the row so it is not evaluated once)
+INSERT INTO agent_memory_bank (agent_id, memory_type, content, embedding, importance, access_count, created_at)
+SELECT 'agent-' || (i % 50),
+       (ARRAY['episodic','semantic','procedural','working'])[1 + i % 4],
+       'Memory ' || i || ': the build needs the migrations applied before the tests run',
+       ARRAY(SELECT random() FROM generate_series(1, 384) WHERE i > 0)::vector,
+       random(), floor(random() * 50)::int,
+       now() - random() * interval '120 days'
+FROM generate_series(1, 2000) AS i;
+
+INSERT INTO agent_session_history (id, session_id, agent_id, project, status, summary, started_at, ended_at)
+SELECT i, 'sess-' || i, 'agent-' || (i % 50), 'project-' || (i % 100),
+       CASE WHEN r < 0.02 THEN 'active' WHEN r < 0.95 THEN 'completed' ELSE 'aborted' END,
+       'Session ' || i || ' summary',
+       now() - (5001 - i) * interval '30 minutes',
+       CASE WHEN r < 0.02 THEN NULL ELSE now() - (5001 - i) * interval '30 minutes' + interval '25 minutes' END
+FROM (SELECT i, random() AS r FROM generate_series(1, 5000) AS i) s;
+
+INSERT INTO agent_code_analysis (session_id, file_path, language, analysis_type, severity, findings, created_at)
+SELECT CASE WHEN random() < 0.9 THEN 1 + floor(random() * 5000)::int END,
+       'src/module_' || floor(random() * 100)::int || '/file_' || floor(random() * 20)::int || '.py',
+       'python', (ARRAY['lint','complexity','security','types'])[1 + i % 4],
+       CASE WHEN r < 0.60 THEN 'info' WHEN r < 0.85 THEN 'low' WHEN r < 0.97 THEN 'medium'
+            WHEN r < 0.995 THEN 'high' ELSE 'critical' END,
+       jsonb_build_array(jsonb_build_object('rule', 'R' || (i % 90), 'line', i % 400)),
+       now() - random() * interval '90 days'
+FROM (SELECT i, random() AS r FROM generate_series(1, 30000) AS i) s;
+
+INSERT INTO agent_project_insights (project, insight_type, title, content, confidence, tags)
+SELECT 'project-' || (i % 100),
+       (ARRAY['architecture','dependency','performance','security','testing','convention','risk','ownership'])[1 + (i / 100) % 8],
+       'Insight ' || i,
+       (ARRAY['The worker pool', 'The payment service', 'The migration runner', 'The cache layer', 'The scheduler'])[1 + i % 5]
+         || ' ' || (ARRAY['handles timeouts with a retry loop', 'hits a deadlock under load', 'logs every request body',
+                         'depends on a pinned library', 'lacks integration tests', 'needs a retry budget',
+                         'shares one connection pool', 'caches responses for an hour'])[1 + floor(random() * 8)::int]
+         || ' in ' || (ARRAY['production','staging','CI','local development'])[1 + floor(random() * 4)::int] || '.',
+       random(),
+       ARRAY['tag-' || floor(random() * 300)::int, 'tag-' || floor(random() * 300)::int]
+FROM generate_series(1, 20000) AS i;
+
+INSERT INTO agent_collaboration_logs (session_id, from_agent, to_agent, message_type, payload, created_at)
+SELECT 1 + floor(random() * 5000)::int, 'agent-' || floor(random() * 50)::int,
+       CASE WHEN random() < 0.9 THEN 'agent-' || floor(random() * 50)::int END,
+       (ARRAY['request','response','handoff','broadcast','status'])[1 + i % 5],
+       jsonb_build_object('seq', i),
+       now() - random() * interval '60 days'
+FROM generate_series(1, 30000) AS i;
+
+-- steady state: autovacuum would have merged the GIN pending lists after a bulk load
+SELECT gin_clean_pending_list(c.oid)
+FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

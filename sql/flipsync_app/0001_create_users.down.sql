@@ -1,0 +1,2 @@
+-- flipsync_app 0001: drop users
+DROP TABLE users;

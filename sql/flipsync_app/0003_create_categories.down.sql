@@ -1,0 +1,2 @@
+-- flipsync_app 0003: drop categories
+DROP TABLE categories;

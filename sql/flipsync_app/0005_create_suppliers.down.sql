@@ -1,0 +1,2 @@
+-- flipsync_app 0005: drop suppliers
+DROP TABLE suppliers;

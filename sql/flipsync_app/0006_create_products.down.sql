@@ -1,0 +1,2 @@
+-- flipsync_app 0006: drop products
+DROP TABLE products;

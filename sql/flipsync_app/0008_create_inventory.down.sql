@@ -1,0 +1,2 @@
+-- flipsync_app 0008: drop inventory
+DROP TABLE inventory;

@@ -1,0 +1,2 @@
+-- flipsync_app 0010: drop orders
+DROP TABLE orders;

@@ -1,0 +1,2 @@
+-- flipsync_app 0014: drop payments
+DROP TABLE payments;

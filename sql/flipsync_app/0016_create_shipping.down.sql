@@ -1,0 +1,2 @@
+-- flipsync_app 0016: drop shipping
+DROP TABLE shipping;

@@ -1,0 +1,2 @@
+-- flipsync_app 0018: drop reviews
+DROP TABLE reviews;

@@ -1,0 +1,2 @@
+-- flipsync_app 0020: drop analytics
+DROP TABLE analytics;

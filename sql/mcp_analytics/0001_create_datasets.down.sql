@@ -1,0 +1,2 @@
+-- mcp_analytics 0001: drop datasets
+DROP TABLE datasets;

@@ -1,0 +1,2 @@
+-- mcp_analytics 0002: drop visualizations
+DROP TABLE visualizations;

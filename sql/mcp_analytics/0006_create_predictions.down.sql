@@ -1,0 +1,2 @@
+-- mcp_analytics 0006: drop predictions
+DROP TABLE predictions;

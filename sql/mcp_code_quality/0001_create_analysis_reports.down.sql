@@ -1,0 +1,2 @@
+-- mcp_code_quality 0001: drop analysis_reports
+DROP TABLE analysis_reports;

@@ -1,0 +1,2 @@
+-- mcp_code_quality 0003: drop vulnerabilities
+DROP TABLE vulnerabilities;

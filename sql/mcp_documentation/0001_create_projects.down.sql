@@ -1,0 +1,2 @@
+-- mcp_documentation 0001: drop projects
+DROP TABLE projects;

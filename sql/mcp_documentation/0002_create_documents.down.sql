@@ -1,0 +1,2 @@
+-- mcp_documentation 0002: drop documents
+DROP TABLE documents;

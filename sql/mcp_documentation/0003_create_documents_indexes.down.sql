@@ -1,0 +1,2 @@
+-- mcp_documentation 0003: drop the documents indexes
+DROP INDEX documents_search_tsv_gin_idx;

@@ -1,0 +1,2 @@
+-- mcp_inference_enhancement 0001: drop embeddings
+DROP TABLE embeddings;

@@ -1,0 +1,2 @@
+-- mcp_memory_management 0001: drop contexts
+DROP TABLE contexts;

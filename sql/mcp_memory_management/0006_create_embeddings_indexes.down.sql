@@ -1,0 +1,2 @@
+-- mcp_memory_management 0006: drop the embeddings indexes
+DROP INDEX embeddings_embedding_hnsw_idx;

@@ -1,0 +1,2 @@
+-- mcp_ui_testing 0001: drop test_runs
+DROP TABLE test_runs;

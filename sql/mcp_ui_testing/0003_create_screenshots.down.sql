@@ -1,0 +1,2 @@
+-- mcp_ui_testing 0003: drop screenshots
+DROP TABLE screenshots;

@@ -1,0 +1,4 @@
+-- mcp_ui_testing 0006: drop the visual_comparisons indexes
+DROP INDEX visual_comparisons_failed_idx;
+DROP INDEX visual_comparisons_candidate_screenshot_id_idx;
+DROP INDEX visual_comparisons_baseline_screenshot_id_idx;

@@ -1,0 +1,2 @@
+-- mcp_ui_testing 0007: drop accessibility_reports
+DROP TABLE accessibility_reports;

@@ -1,0 +1,4 @@
+-- mcp_ui_testing 0008: drop the accessibility_reports indexes
+DROP INDEX accessibility_reports_violations_gin_idx;
+DROP INDEX accessibility_reports_page_url_created_at_idx;
+DROP INDEX accessibility_reports_test_run_id_idx;

@@ -1,0 +1,2 @@
+-- mcp_web_access 0003: drop search_history
+DROP TABLE search_history;

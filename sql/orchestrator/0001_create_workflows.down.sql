@@ -1,0 +1,2 @@
+-- orchestrator 0001: drop workflows
+DROP TABLE workflows;

@@ -1,0 +1,2 @@
+-- orchestrator 0002: drop the workflows indexes
+DROP INDEX workflows_status_updated_at_idx;

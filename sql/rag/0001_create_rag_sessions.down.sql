@@ -1,0 +1,2 @@
+-- rag 0001: drop rag_sessions
+DROP TABLE rag_sessions;

@@ -1,0 +1,2 @@
+-- scheduler 0001: drop scheduler_tasks
+DROP TABLE scheduler_tasks;

@@ -1,0 +1,2 @@
+-- scheduler 0003: drop scheduler_executions
+DROP TABLE scheduler_executions;

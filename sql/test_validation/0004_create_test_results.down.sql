@@ -1,0 +1,2 @@
+-- test_validation 0004: drop test_results
+DROP TABLE test_results;

@@ -1,0 +1,2 @@
+-- vector_store 0001: drop documents
+DROP TABLE documents;

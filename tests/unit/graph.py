@@ -1,0 +1,98 @@
+"""The program's resource graph for a stack, under Pulumi mocks (no engine, no server)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+
+from pgplatform import config, program
+from pgplatform.harness.monitor import Registration, RecordingMonitor, run_program
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class GraphMocks(pulumi_mocks.Mocks):
+    """Echo inputs as outputs, plus the few outputs dependents read."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[tuple[str, str], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        with self._lock:
+            self.inputs[(args.typ, args.name)] = dict(args.inputs)
+        state = dict(args.inputs)
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = f"pw-{args.name}"
+        if args.typ == "docker:index/remoteImage:RemoteImage":
+            state["imageId"] = "sha256:feedface"
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+@dataclass
+class Graph:
+    cfg: config.PlatformConfig
+    outputs: dict[str, Any]
+    secret_outputs: dict[str, bool]
+    """Dotted output path -> whether Pulumi treats the value as a secret."""
+    monitor: RecordingMonitor
+    mocks: GraphMocks
+    _by_urn: dict[str, Registration] = field(default_factory=dict)
+
+    def resources(self, typ: str) -> list[tuple[Registration, dict[str, Any]]]:
+        return [(r, self.mocks.inputs[(r.type, r.name)])
+                for r in self.monitor.registrations.values() if r.type == typ]
+
+    def one(self, typ: str, name: str) -> tuple[Registration, dict[str, Any]]:
+        found = [(r, i) for r, i in self.resources(typ) if r.name == name]
+        assert len(found) == 1, f"expected one {typ} named {name}, found {len(found)}"
+        return found[0]
+
+    def depends_on(self, urn: str, target: str) -> bool:
+        """Whether `urn` (transitively) waits for `target`."""
+        regs = self.monitor.registrations
+        seen, todo = set(), [urn]
+        while todo:
+            cur = todo.pop()
+            if cur == target:
+                return True
+            if cur in seen or cur not in regs:
+                continue
+            seen.add(cur)
+            todo.extend(regs[cur].dependencies)
+        return False
+
+
+def build_graph(stack: str, values: dict[str, Any] | None = None) -> Graph:
+    if values is None:
+        values = config.read_stack_values(config.stack_file(PROJECT_ROOT, stack))
+    mocks = GraphMocks()
+    monitor = RecordingMonitor(mocks)
+    secret: dict[str, bool] = {}
+
+    def build(cfg: config.PlatformConfig) -> dict[str, Any]:
+        outs = program.build(cfg)
+
+        def leaves(value: Any, path: str) -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    leaves(v, f"{path}.{k}" if path else k)
+            else:
+                out = pulumi.Output.from_input(value)
+                pulumi.Output.from_input(out.is_secret()).apply(
+                    lambda flag, p=path: secret.__setitem__(p, flag))
+
+        leaves(outs, "")
+        return outs
+
+    outputs = run_program(values, stack, monitor, build=build)
+    return Graph(cfg=config.from_mapping(values, stack=stack), outputs=outputs,
+                 secret_outputs=secret, monitor=monitor, mocks=mocks)

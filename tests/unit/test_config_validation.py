@@ -1,0 +1,135 @@
+"""Every invalid stack config is rejected before any resource exists, naming its key."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pgplatform import config
+
+pytestmark = pytest.mark.unit
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STACKS = ("dev", "staging", "prod", "ci")
+
+
+def base() -> dict[str, Any]:
+    return {
+        "server": {"hostPort": 15432},
+        "databases": [{"name": "flipsync", "extensions": ["vector"]},
+                      {"name": "paddle", "extensions": ["vector"]}],
+        "services": [
+            {"name": "flipsync_app", "database": "flipsync", "schema": "flipsync"},
+            {"name": "vector_store", "database": "paddle", "schema": "vector_store",
+             "readers": ["rag"]},
+            {"name": "rag", "database": "paddle", "schema": "rag"},
+        ],
+    }
+
+
+def with_(path: str, value: Any) -> dict[str, Any]:
+    """base() with one key replaced; `path` like 'services.0.name'."""
+    values = base()
+    *parents, last = path.split(".")
+    node: Any = values
+    for p in parents:
+        node = node[int(p)] if p.isdigit() else node[p]
+    node[int(last) if last.isdigit() else last] = value
+    return values
+
+
+CASES = {
+    "invalid-identifier": (with_("services.0.name", "Flip-Sync"),
+                           "pgplatform:services[0].name", "not a valid identifier"),
+    "overlong-schema": (with_("services.0.schema", "s" * 64),
+                        "pgplatform:services[flipsync_app].schema", "64 bytes"),
+    "overlong-service-for-role-suffix": (with_("services.0.name", "s" * 60),
+                                         "pgplatform:services[0].name", "over the 57-byte"),
+    "pg-prefix": (with_("services.0.schema", "pg_flip"),
+                  "pgplatform:services[flipsync_app].schema", "pg_ prefix"),
+    "public-schema": (with_("services.0.schema", "public"),
+                      "pgplatform:services[flipsync_app].schema", "reserved"),
+    "postgres-database": (with_("databases.0.name", "postgres"),
+                          "pgplatform:databases[0].name", "reserved"),
+    "postgres-service": (with_("services.0.name", "postgres"),
+                         "pgplatform:services[postgres].name", "reserved"),
+    "duplicate-database": (with_("databases.1.name", "flipsync"),
+                           "pgplatform:databases[1].name", "duplicate database"),
+    "duplicate-service": (with_("services.2.name", "vector_store"),
+                          "pgplatform:services[vector_store].name", "duplicate service"),
+    "shared-schema": (with_("services.2.schema", "vector_store"),
+                      "pgplatform:services[rag].schema", "already owned"),
+    "unknown-database": (with_("services.0.database", "nope"),
+                         "pgplatform:services[flipsync_app].database", "unknown database"),
+    "unknown-module": (with_("services.0.module", "no_such_module"),
+                       "pgplatform:services[flipsync_app].module", "unknown SQL module"),
+    "unknown-reader": (with_("services.1.readers", ["ghost"]),
+                       "pgplatform:services[vector_store].readers", "unknown service 'ghost'"),
+    "reader-other-database": (with_("services.1.readers", ["flipsync_app"]),
+                              "pgplatform:services[vector_store].readers",
+                              "readers must share"),
+    "port-zero": (with_("server.hostPort", 0), "pgplatform:server.hostPort", "outside 1..65535"),
+    "port-too-big": (with_("server.hostPort", 70000), "pgplatform:server.hostPort",
+                     "outside 1..65535"),
+    "port-not-number": (with_("server.hostPort", "http"), "pgplatform:server.hostPort",
+                        "not a whole number"),
+    "bad-bind-address": (with_("server.bindAddress", "localhost:5432"),
+                         "pgplatform:server.bindAddress", "not an IP address"),
+    "unknown-extension": (with_("databases.0.extensions", ["vector", "timescaledb"]),
+                          "pgplatform:databases[0].extensions", "unknown extension"),
+    "module-needs-vector": (with_("databases.1.extensions", []),
+                            "pgplatform:services[vector_store].module", "needs extensions"),
+    "shm-below-maintenance-work-mem": (
+        with_("server.settings", {"maintenance_work_mem": "2GB"}) | {},
+        "pgplatform:server.shmSizeMb", None),
+    "unknown-server-key": (with_("server.hostport", 1), "pgplatform:server.hostport",
+                           "unknown key"),
+    "bad-memory-setting": (with_("server.settings", {"work_mem": "lots"}),
+                           "pgplatform:server.settings.work_mem", "not a memory size"),
+}
+# An explicit shm size below maintenance_work_mem (the default would be derived large enough).
+CASES["shm-below-maintenance-work-mem"][0]["server"]["shmSizeMb"] = 128
+
+
+@pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
+def test_config__rejects_invalid_value_naming_its_key(case: str) -> None:
+    values, key, why = CASES[case]
+    with pytest.raises(config.ConfigError) as err:
+        config.from_mapping(copy.deepcopy(values), stack="test")
+    message = str(err.value)
+    assert key in message, f"{case}: expected key {key!r} in:\n{message}"
+    if why:
+        assert why in message, f"{case}: expected {why!r} in:\n{message}"
+
+
+def test_config__reports_every_problem_at_once() -> None:
+    values = with_("services.0.database", "nope")
+    values["server"]["hostPort"] = 0
+    values["services"][2]["schema"] = "public"
+    with pytest.raises(config.ConfigError) as err:
+        config.from_mapping(values, stack="test")
+    assert len(err.value.problems) == 3, err.value.problems
+    assert err.value.problems == sorted(err.value.problems)
+
+
+def test_config__valid_base_builds_the_model() -> None:
+    cfg = config.from_mapping(base(), stack="test")
+    rag = cfg.service("rag")
+    assert (rag.owner_role, rag.login_role) == ("rag_owner", "rag_app")
+    assert [s.name for s in cfg.readable_by("rag")] == ["vector_store"]
+    assert cfg.server.bind_address == "127.0.0.1"
+    assert cfg.server.shm_size_mb * 1024**2 >= config.memory_bytes(
+        cfg.server.settings["maintenance_work_mem"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_config__committed_stacks_are_valid(stack: str) -> None:
+    cfg = config.from_stack_file(PROJECT_ROOT, stack)
+    assert cfg.services, stack
+
+
+def test_config__stack_file_missing_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(config.ConfigError, match="Pulumi.nope.yaml: stack file not found"):
+        config.from_stack_file(tmp_path, "nope")

@@ -1,0 +1,184 @@
+"""The resource graph of each committed stack, under Pulumi mocks (no engine, no server)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from graph import Graph, build_graph
+
+from pgplatform import access, outputs
+from pgplatform.config import EXTENSIONS_SCHEMA, memory_bytes
+from pgplatform.harness.monitor import is_secret
+
+pytestmark = pytest.mark.unit
+STACKS = ("dev", "staging", "prod", "ci")
+ROLE = "postgresql:index/role:Role"
+GRANT = "postgresql:index/grant:Grant"
+DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges"
+SCHEMA = "postgresql:index/schema:Schema"
+CONTAINER = "docker:index/container:Container"
+VOLUME = "docker:index/volume:Volume"
+
+
+@cache
+def graph(stack: str) -> Graph:
+    return build_graph(stack)
+
+
+@pytest.fixture(params=STACKS)
+def g(request: pytest.FixtureRequest) -> Graph:
+    return graph(request.param)
+
+
+def test_graph__every_service_has_exactly_its_two_roles(g: Graph) -> None:
+    roles = {i["name"]: (r, i) for r, i in g.resources(ROLE)}
+    expected = {n for s in g.cfg.services for n in (s.owner_role, s.login_role)}
+    assert set(roles) == expected
+    for svc in g.cfg.services:
+        _, owner = roles[svc.owner_role]
+        _, login = roles[svc.login_role]
+        assert not owner.get("login"), f"{svc.owner_role}: owner role must be NOLOGIN"
+        assert "password" not in owner, f"{svc.owner_role}: owner role has no password"
+        assert login.get("login") is True, f"{svc.login_role}: must be LOGIN"
+        for flag in ("superuser", "createDatabase", "createRole", "replication",
+                     "bypassRowLevelSecurity"):
+            assert not owner.get(flag) and not login.get(flag), f"{svc.name}: {flag} set"
+        assert login["searchPaths"] == [svc.schema, EXTENSIONS_SCHEMA]
+        assert int(login["connectionLimit"]) == svc.connection_limit
+        assert int(login["statementTimeout"]) == svc.statement_timeout_ms
+
+
+def test_graph__schema_owned_by_the_service_owner_role(g: Graph) -> None:
+    schemas = {(i["database"], i["name"]): i for _, i in g.resources(SCHEMA)}
+    for svc in g.cfg.services:
+        assert schemas[(svc.database, svc.schema)]["owner"] == svc.owner_role, svc.name
+
+
+def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> None:
+    login_of = {s.login_role: s for s in g.cfg.services}
+    owner_of = {s.owner_role: s for s in g.cfg.services}
+    for reg, grant in g.resources(GRANT) + g.resources(DEFAULTS):
+        role, db, schema = grant["role"], grant["database"], grant.get("schema")
+        where = f"{reg.name}: {role} on {db}.{schema}"
+        if role == access.PUBLIC:
+            assert not grant["privileges"], f"{where}: PUBLIC must get nothing"
+            continue
+        svc = login_of.get(role) or owner_of.get(role)
+        assert svc is not None, f"{where}: grantee is not a service role"
+        assert db == svc.database, f"{where}: grant outside the service's database"
+        if schema in (None, EXTENSIONS_SCHEMA, svc.schema):
+            continue
+        target = next(s for s in g.cfg.services_in(db) if s.schema == schema)
+        assert svc.name in target.readers, f"{where}: {svc.name} is not a declared reader"
+        assert set(grant["privileges"]) <= {"USAGE", "SELECT"}, f"{where}: readers only read"
+
+
+def test_graph__login_roles_connect_only_to_their_own_database(g: Graph) -> None:
+    connects = [(i["role"], i["database"]) for _, i in g.resources(GRANT)
+                if i["objectType"] == "database" and i["privileges"]]
+    assert sorted(connects) == sorted((s.login_role, s.database) for s in g.cfg.services)
+    for role, _ in connects:
+        grant = next(i for _, i in g.resources(GRANT)
+                     if i["role"] == role and i["objectType"] == "database")
+        assert grant["privileges"] == ["CONNECT"]
+
+
+def test_graph__public_gets_nothing_on_each_database_and_its_public_schema(g: Graph) -> None:
+    revoked = {(i["database"], i["objectType"], i.get("schema")) for _, i in g.resources(GRANT)
+               if i["role"] == access.PUBLIC and not i["privileges"]}
+    for db in g.cfg.databases:
+        assert (db.name, "database", None) in revoked, db.name
+        assert (db.name, "schema", "public") in revoked, db.name
+
+
+def test_graph__login_role_gets_dml_only_on_own_schema(g: Graph) -> None:
+    for svc in g.cfg.services:
+        mine = [i for _, i in g.resources(GRANT) + g.resources(DEFAULTS)
+                if i["role"] == svc.login_role and i.get("schema") == svc.schema]
+        by_type = {i["objectType"]: set(i["privileges"]) for i in mine}
+        assert by_type["table"] == set(access.DML), svc.name
+        assert by_type["schema"] == {"USAGE"}, f"{svc.name}: login role must not CREATE"
+        assert "TRUNCATE" not in by_type["table"] and "REFERENCES" not in by_type["table"]
+
+
+def test_graph__provider_waits_for_the_healthy_container(g: Graph) -> None:
+    provider = next(r for r in g.monitor.registrations.values()
+                    if r.type == "pulumi:providers:postgresql")
+    container, inputs = g.resources(CONTAINER)[0]
+    assert g.depends_on(provider.urn, container.urn)
+    assert inputs["wait"] is True and inputs["healthcheck"]["tests"][0] == "CMD-SHELL"
+    assert "psql -h 127.0.0.1" in inputs["healthcheck"]["tests"][1]
+    for reg in g.monitor.registrations.values():
+        if reg.type.startswith("postgresql:"):
+            assert reg.provider.startswith(provider.urn), f"{reg.name}: not on the provider"
+
+
+def test_graph__port_bound_to_loopback_and_shm_fits_maintenance_work_mem(g: Graph) -> None:
+    _, c = g.resources(CONTAINER)[0]
+    assert c["ports"] == [{"internal": 5432, "external": g.cfg.server.host_port,
+                           "ip": "127.0.0.1"}]
+    mwm = memory_bytes(g.cfg.server.settings["maintenance_work_mem"])
+    assert mwm is not None and int(c["shmSize"]) * 1024**2 >= mwm
+    assert not any("PASSWORD=" in e for e in c["envs"]), "password must come from a file"
+
+
+def test_graph__secrets_are_secret(g: Graph) -> None:
+    assert g.secret_outputs[outputs.ADMIN_DSN]
+    for svc in g.cfg.services:
+        assert g.secret_outputs[f"{outputs.SERVICES}.{svc.name}.{outputs.SERVICE_DSN}"]
+        _, login = g.one(ROLE, f"{svc.name}-login-role")
+        assert is_secret(login["password"]), f"{svc.login_role}: password is not a secret"
+    _, c = g.resources(CONTAINER)[0]
+    uploads = c["uploads"]
+    assert is_secret(uploads) or all(is_secret(u["content"]) for u in uploads), (
+        "the password file's content is not a secret")
+    revealed = {k for k, v in g.secret_outputs.items() if not v}
+    assert all("dsn" not in k for k in revealed)
+
+
+def test_graph__outputs_have_the_documented_shape(g: Graph) -> None:
+    assert set(g.outputs) == set(outputs.STACK_KEYS)
+    assert isinstance(g.outputs[outputs.PORT], int)
+    assert set(g.outputs[outputs.SERVICES]) == {s.name for s in g.cfg.services}
+    for svc in g.outputs[outputs.SERVICES].values():
+        assert set(svc) == set(outputs.SERVICE_KEYS)
+
+
+def test_graph__bootstrap_runs_after_schema_roles_and_default_privileges(g: Graph) -> None:
+    regs = g.monitor.registrations
+    for svc in g.cfg.services:
+        boot = next(r for r in regs.values() if r.name == f"{svc.name}-bootstrap")
+        schema, _ = g.one(SCHEMA, f"{svc.name}-schema")
+        assert g.depends_on(boot.urn, schema.urn)
+        for reg, d in g.resources(DEFAULTS):
+            if d["owner"] == svc.owner_role:
+                assert g.depends_on(boot.urn, reg.urn), f"{boot.name} before {reg.name}"
+        for spec in access.service_grants(g.cfg, svc):
+            reg, _ = g.one(GRANT, spec.name)
+            assert g.depends_on(reg.urn, boot.urn) == spec.after_bootstrap, spec.name
+
+
+def test_graph__grants_on_one_catalog_row_never_run_in_parallel(g: Graph) -> None:
+    """The race of design.md §2: every pair sharing a catalog row is ordered."""
+    specs = [s for db in g.cfg.databases for s in access.database_grants(g.cfg, db.name)]
+    specs += [s for svc in g.cfg.services for s in access.service_grants(g.cfg, svc)]
+    dspecs = [s for svc in g.cfg.services for s in access.service_default_privileges(g.cfg, svc)]
+    urns = {r.name: r.urn for r in g.monitor.registrations.values()}
+    rows: dict[tuple[str, ...], list[str]] = {}
+    for spec in [*specs, *dspecs]:
+        rows.setdefault(spec.catalog_row, []).append(urns[spec.name])
+    for row, members in rows.items():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                assert g.depends_on(a, b) or g.depends_on(b, a), f"{row}: {a} || {b}"
+
+
+def test_graph__data_volume_protection_follows_the_stack() -> None:
+    for stack in STACKS:
+        g = graph(stack)
+        vol, _ = g.resources(VOLUME)[0]
+        keep = not g.cfg.server.allow_volume_deletion
+        assert vol.retain_on_delete == keep, stack
+        assert vol.protect == (g.cfg.server.production and keep), stack
+    assert graph("prod").resources(VOLUME)[0][0].protect
