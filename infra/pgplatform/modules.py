@@ -12,7 +12,6 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -105,12 +104,7 @@ def _index(raw: Mapping[str, Any], where: str) -> DeclaredIndex:
 
 
 def load(root: Path, name: str) -> Module:
-    return _load(root.resolve(), name)
-
-
-@cache
-def _load(root: Path, name: str) -> Module:
-    path = root / name
+    path = root.resolve() / name
     if not path.is_dir():
         raise ModuleError(f"sql module {name!r}: no directory {path}")
     migrations: list[Migration] = []

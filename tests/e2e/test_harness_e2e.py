@@ -13,9 +13,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
-
 from pgplatform import config, outputs
+from psycopg import sql
 
 pytestmark = pytest.mark.e2e
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -89,10 +88,11 @@ def test_service__can_use_its_own_schema(deployed: dict[str, Any], svc: config.S
             ident = sql.Identifier(svc.schema, t)
             c.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
             # Privilege checks happen even when no row matches.
-            cols = sql.SQL(", ").join(sql.Identifier(col) for col in _plain_columns(c, svc.schema, t))
+            plain = _plain_columns(c, svc.schema, t)
+            cols = sql.SQL(", ").join(sql.Identifier(col) for col in plain)
             c.execute(sql.SQL("INSERT INTO {0} ({1}) SELECT {1} FROM {0} WHERE false").format(
                 ident, cols))
-            col = sql.Identifier(_plain_columns(c, svc.schema, t)[0])
+            col = sql.Identifier(plain[0])
             c.execute(sql.SQL("UPDATE {} SET {} = {} WHERE false").format(ident, col, col))
             c.execute(sql.SQL("DELETE FROM {} WHERE false").format(ident))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

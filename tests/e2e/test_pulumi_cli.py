@@ -17,7 +17,6 @@ from typing import Any
 
 import psycopg
 import pytest
-
 from pgplatform import config, outputs
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ _HERE = pathlib.Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:  # tests/ has no __init__.py: make `pgserver` importable
     sys.path.insert(0, str(_HERE))
 
-from pgserver import PgServer
+from pgserver import PgServer  # noqa: E402
 
 IMAGE_TAG = "pgplatform/postgres:17-test"
 CONTEXT = REPO_ROOT / "docker"

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from pgplatform import config
 
 pytestmark = pytest.mark.unit

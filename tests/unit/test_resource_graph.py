@@ -6,7 +6,6 @@ from functools import cache
 
 import pytest
 from graph import Graph, build_graph
-
 from pgplatform import access, outputs
 from pgplatform.config import EXTENSIONS_SCHEMA, memory_bytes
 from pgplatform.harness.monitor import is_secret

@@ -1,4 +1,4 @@
-"""The PostgreSQL + pgvector image: pulled (default pgvector/pgvector:pg17) or built from docker/."""
+"""The PostgreSQL + pgvector image: pulled (pgvector/pgvector:pg17 by default) or built."""
 
 from __future__ import annotations
 

@@ -78,7 +78,7 @@ def _delete(applied: Applied, pg: PostgresApplier | None, dock: DockerApplier) -
         dock.delete_container(o["name"])
     elif kind == "docker:index/volume:Volume":
         dock.delete_volume(o["name"])
-    elif kind.startswith(DYNAMIC_PREFIX) or kind.startswith(("pulumi:providers:", "random:")):
+    elif kind.startswith((DYNAMIC_PREFIX, "pulumi:providers:", "random:")):
         pass  # bootstrap delete keeps data; providers and random values hold nothing live
     elif kind in ("docker:index/image:Image", "docker:index/remoteImage:RemoteImage"):
         pass  # images stay in the local cache, as keep_locally / skip_push leave them

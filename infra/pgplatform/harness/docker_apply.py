@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import docker
 import docker.errors
 
+import docker
 from pgplatform.harness import images
 
 Log = Callable[[str], None]

@@ -41,7 +41,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: dict[str, Registration] = {}
         self._lock = threading.Lock()
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+    def RegisterResource(self, request: Any) -> Any:
         reg = Registration(
             urn=self.make_urn(request.parent, request.type, request.name),
             type=request.type, name=request.name, parent=request.parent, custom=request.custom,

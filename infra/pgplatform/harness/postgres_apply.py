@@ -214,17 +214,20 @@ class PostgresApplier:
         kind = inputs["objectType"]
         if kind == "database":
             return (sql.SQL("DATABASE {}").format(sql.Identifier(inputs["database"])),
-                    sql.SQL("SELECT " + _sorted_acl("datacl") + " FROM pg_database WHERE datname = {}").format(
+                    sql.SQL("SELECT " + _sorted_acl("datacl")
+                            + " FROM pg_database WHERE datname = {}").format(
                         sql.Literal(inputs["database"])))
         if kind == "schema":
             return (sql.SQL("SCHEMA {}").format(sql.Identifier(inputs["schema"])),
-                    sql.SQL("SELECT " + _sorted_acl("nspacl") + " FROM pg_namespace WHERE nspname = {}").format(
+                    sql.SQL("SELECT " + _sorted_acl("nspacl")
+                            + " FROM pg_namespace WHERE nspname = {}").format(
                         sql.Literal(inputs["schema"])))
         if kind in ("table", "sequence") and not inputs.get("objects"):
             return (sql.SQL("ALL {} IN SCHEMA {}").format(
                         sql.SQL(_ALL_IN_SCHEMA[kind]), sql.Identifier(inputs["schema"])),
-                    sql.SQL("SELECT string_agg(relname || coalesce(" + _sorted_acl("relacl") + ", ''), ';' "
-                            "ORDER BY relname) FROM pg_class WHERE relnamespace = "
+                    sql.SQL("SELECT string_agg(relname || coalesce("
+                            + _sorted_acl("relacl") + ", ''), ';' ORDER BY relname)"
+                            " FROM pg_class WHERE relnamespace = "
                             "{}::regnamespace AND relkind = ANY({})").format(
                         sql.Literal(inputs["schema"]), sql.Literal(list(_RELKINDS[kind]))))
         raise ValueError(f"harness: Grant objectType={kind!r} with objects="

@@ -1,0 +1,133 @@
+"""The migration runner against a real PostgreSQL 17 + pgvector server."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from pgplatform import modules
+from pgplatform.migrate import runner
+from pgserver import PgServer
+from psycopg import sql
+
+pytestmark = pytest.mark.integration
+SQL_ROOT = modules.default_sql_root()
+MODULE = "vector_store"
+
+
+def _fresh_database(server: PgServer, name: str, schema: str, owner: str) -> str:
+    with psycopg.connect(server.admin_dsn, autocommit=True) as c:
+        c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if not c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,)).fetchone():
+            c.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(owner)))
+    dsn = server.dsn(name)
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute("CREATE SCHEMA extensions")
+        c.execute("CREATE EXTENSION vector SCHEMA extensions")
+        c.execute(sql.SQL("GRANT USAGE ON SCHEMA extensions TO {}").format(sql.Identifier(owner)))
+        c.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
+            sql.Identifier(schema), sql.Identifier(owner)))
+    return dsn
+
+
+@pytest.fixture
+def module_copy(tmp_path: Path) -> modules.Module:
+    """A private copy of the module, so a test may edit files without touching sql/."""
+    shutil.copytree(SQL_ROOT / MODULE, tmp_path / MODULE)
+    return modules.load(tmp_path, MODULE)
+
+
+@pytest.fixture
+def target(pg_server: PgServer, module_copy: modules.Module, request: pytest.FixtureRequest
+           ) -> Iterator[runner.Target]:
+    db = "mig_" + request.node.name.split("[")[0].removeprefix("test_migrate__")[:40]
+    dsn = _fresh_database(pg_server, db, "vs", "vs_owner")
+    yield runner.Target(dsn=dsn, service="vs", schema="vs", owner_role="vs_owner",
+                        module=module_copy)
+
+
+def _tables(dsn: str, schema: str) -> list[str]:
+    with psycopg.connect(dsn) as c:
+        return [r[0] for r in c.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1", (schema,))]
+
+
+def test_migrate__applies_in_order_then_is_a_no_op(target: runner.Target) -> None:
+    applied = runner.migrate(target)
+    assert [m.version for m in applied] == [m.version for m in target.module.migrations]
+    assert runner.migrate(target) == []
+    rows = runner.status(target)
+    assert all(r.state == "applied" for r in rows)
+    assert all(r.applied and r.applied.checksum == r.migration.checksum for r in rows
+               if r.migration)
+    with psycopg.connect(target.dsn) as c:
+        owners = {r[0] for r in c.execute(
+            "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class "
+            "WHERE relnamespace = 'vs'::regnamespace")}
+    assert owners == {"vs_owner"}, "objects must be owned by the service's owner role"
+
+
+def test_migrate__rolls_back_fully_and_reapplies(target: runner.Target) -> None:
+    runner.migrate(target)
+    assert _tables(target.dsn, "vs")
+    runner.rollback(target, steps=len(target.module.migrations))
+    assert _tables(target.dsn, "vs") == []
+    assert all(r.state == "pending" for r in runner.status(target))
+    runner.migrate(target)
+    assert _tables(target.dsn, "vs")
+
+
+def test_migrate__refuses_an_edited_applied_file_naming_it(target: runner.Target) -> None:
+    runner.migrate(target)
+    first = target.module.migrations[0]
+    first.path.write_text(first.sql + "\n-- edited\n")
+    with pytest.raises(runner.MigrationError, match=first.path.name):
+        runner.migrate(target)
+
+
+def test_migrate__failure_leaves_nothing_half_applied_and_names_file_and_statement(
+    target: runner.Target,
+) -> None:
+    bad = target.module.path / "9999_create_broken.sql"
+    bad.write_text("-- vector_store 9999: broken on purpose\nCREATE TABLE half (i int);\n"
+                   "SELECT no_such_function();\n")
+    module = modules.load(target.module.path.parent, MODULE)
+    broken = runner.Target(dsn=target.dsn, service="vs", schema="vs", owner_role="vs_owner",
+                           module=module)
+    with pytest.raises(runner.MigrationError) as err:
+        runner.migrate(broken)
+    assert "9999_create_broken.sql" in str(err.value) and "statement 2" in str(err.value)
+    assert "half" not in _tables(target.dsn, "vs")
+    assert [r.state for r in runner.status(broken)][-1] == "pending"
+
+
+def _run_one(args: tuple[str, str]) -> int:
+    dsn, root = args
+    t = runner.Target(dsn=dsn, service="vs", schema="vs", owner_role="vs_owner",
+                      module=modules.load(Path(root), MODULE))
+    return len(runner.migrate(t))
+
+
+def test_migrate__concurrent_runners_apply_each_migration_once(target: runner.Target) -> None:
+    root = str(target.module.path.parent)
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        counts = pool.map(_run_one, [(target.dsn, root)] * 4)
+    assert sum(counts) == len(target.module.migrations), counts
+    assert sorted(counts)[:-1] == [0, 0, 0]
+
+
+def test_migrate__no_wait_fails_cleanly_while_another_runner_holds_the_lock(
+    target: runner.Target,
+) -> None:
+    with psycopg.connect(target.dsn, autocommit=True) as holder:
+        runner.status(target)  # creates the bookkeeping schema
+        holder.execute("SELECT pg_advisory_lock(hashtext(%s), hashtext(%s))",
+                       (runner.LOCK_NAMESPACE, "vs"))
+        with pytest.raises(runner.LockBusy, match="another runner holds the lock"):
+            runner.migrate(target, wait=False)
+    assert runner.migrate(target, wait=False)
