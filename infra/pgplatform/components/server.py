@@ -31,8 +31,11 @@ class PostgresServer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PostgresServerArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("pgplatform:index:PostgresServer", name, None, opts)
         s = args.server
+        # Visible to policy packs: whether this stack's data must be protected.
+        super().__init__("pgplatform:index:PostgresServer", name, {
+            "production": s.production, "allowVolumeDeletion": s.allow_volume_deletion,
+            "volumeName": s.volume_name, "bindAddress": s.bind_address}, opts)
         self.volume = docker.Volume(
             f"{name}-data",
             name=s.volume_name,

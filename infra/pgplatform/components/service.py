@@ -41,8 +41,12 @@ class ServiceAccess(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ServiceAccessArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("pgplatform:index:ServiceAccess", name, None, opts)
         svc = args.service
+        # The model's view of the service, visible to policy packs (declared readers included).
+        super().__init__("pgplatform:index:ServiceAccess", name, {
+            "service": svc.name, "database": svc.database, "schema": svc.schema,
+            "ownerRole": svc.owner_role, "loginRole": svc.login_role,
+            "readers": sorted(svc.readers)}, opts)
         self.schema = postgresql.Schema(
             f"{name}-schema", name=svc.schema, database=svc.database,
             owner=args.identity.owner_role.name,

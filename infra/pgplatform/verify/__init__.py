@@ -1,0 +1,1 @@
+"""Post-deploy verification: the live server compared against the model (no Pulumi here)."""

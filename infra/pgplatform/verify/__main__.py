@@ -1,0 +1,3 @@
+from pgplatform.verify.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,2 @@
+-- collab_sessions 0001: drop sessions
+DROP TABLE sessions;

@@ -1,0 +1,2 @@
+-- collab_sessions 0003: drop agents
+DROP TABLE agents;

@@ -1,0 +1,2 @@
+-- collab_sessions 0005: drop conversation_chunks
+DROP TABLE conversation_chunks;

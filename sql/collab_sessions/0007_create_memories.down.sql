@@ -1,0 +1,2 @@
+-- collab_sessions 0007: drop memories
+DROP TABLE memories;

@@ -1,0 +1,2 @@
+-- collab_sessions 0009: drop tasks
+DROP TABLE tasks;

@@ -1,0 +1,2 @@
+-- collab_sessions 0011: drop artifacts
+DROP TABLE artifacts;

@@ -1,0 +1,2 @@
+-- collab_sessions 0014: drop the active_sessions view
+DROP VIEW active_sessions;

@@ -1,0 +1,21 @@
+-- collab_sessions 0016: atomically claim the next pending task of an agent for a control agent (seed 003: claim_task)
+-- Picks the highest-priority, oldest pending task of p_agent_name, skipping rows other callers
+-- hold locked, and marks it claimed in the same statement: each task goes to exactly one caller.
+-- Returns the claimed row, or no row when the agent's queue is empty. Call it in READ COMMITTED
+-- (the default); under REPEATABLE READ a concurrent claim surfaces as a serialization error.
+-- SECURITY INVOKER: the caller needs UPDATE on tasks. search_path is pinned as for the triggers.
+CREATE FUNCTION claim_task(p_agent_name text, p_control_agent text)
+RETURNS SETOF tasks
+LANGUAGE sql
+VOLATILE
+SET search_path FROM CURRENT
+AS $$
+    UPDATE tasks
+       SET status = 'claimed', claimed_by = p_control_agent, claimed_at = now(), updated_at = now()
+     WHERE id = (SELECT id FROM tasks
+                  WHERE agent_name = p_agent_name AND status = 'pending'
+                  ORDER BY priority DESC, created_at, id
+                  LIMIT 1
+                  FOR UPDATE SKIP LOCKED)
+    RETURNING *;
+$$;

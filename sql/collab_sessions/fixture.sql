@@ -1,0 +1,62 @@
+-- collab_sessions fixture: 5k sessions (10% active), 10k conversation chunks, 20k memories,
+-- 30k tasks (mostly completed, 3% pending), 10k artifacts. The session triggers keep the counters.
+-- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+SELECT setseed(0.42);
+
+INSERT INTO sessions (id, title, participants, status, created, last_activity)
+SELECT i, 'Session ' || i,
+       jsonb_build_array('user-' || floor(random() * 500)::int,
+                         (ARRAY['claude_code','codex','gemini_cli','researcher'])[1 + i % 4]),
+       CASE WHEN r < 0.10 THEN 'active' WHEN r < 0.20 THEN 'paused' ELSE 'completed' END,
+       now() - (5001 - i) * interval '1 hour', now() - (5001 - i) * interval '1 hour' + interval '30 minutes'
+FROM (SELECT i, random() AS r FROM generate_series(1, 5000) AS i) s;
+
+INSERT INTO conversation_chunks (session_id, chunk_id, content, format, extracted_items)
+SELECT 1 + i % 5000, 'chunk-' || i,
+       'user: can we ' || (ARRAY['rollback','deploy','review','benchmark','document','refactor'])[1 + floor(random() * 6)::int]
+         || ' the ' || (ARRAY['migration','pipeline','scheduler','frontend','index','worker'])[1 + floor(random() * 6)::int]
+         || E' today?\nassistant: ' || repeat('Yes, I will check the logs and report back. ', 5 + i % 20),
+       (ARRAY['dialogue','summary','transcript'])[1 + i % 3],
+       '{"ideas": [], "decisions": []}'
+FROM generate_series(1, 10000) AS i;
+
+INSERT INTO memories (session_id, type, key, content, tags)
+SELECT 1 + i % 5000,
+       (ARRAY['idea','decision','question','action_item','context','preference','fact','risk'])[1 + floor(random() * 8)::int],
+       'mem-' || i,
+       jsonb_build_object('text', 'Use ' || (ARRAY['pgvector','redis','kafka','celery','pgbouncer'])[1 + floor(random() * 5)::int]
+                                  || ' with ' || (ARRAY['hnsw','ivfflat','streams','retries','pooling'])[1 + floor(random() * 5)::int]
+                                  || ' for ' || (ARRAY['search','caching','events','jobs','connections'])[1 + floor(random() * 5)::int],
+                          'source', 'chunk-' || i),
+       ARRAY['tag-' || floor(random() * 400)::int, 'tag-' || floor(random() * 400)::int]
+FROM generate_series(1, 20000) AS i;
+
+INSERT INTO tasks (id, session_id, agent_name, task_type, status, priority, input_data, process_id,
+                   claimed_by, claimed_at, started_at, completed_at, created_at)
+SELECT i, 1 + i % 5000, (ARRAY['claude_code','codex','gemini_cli','researcher'])[1 + floor(random() * 4)::int],
+       (ARRAY['code','research','document','analysis'])[1 + i % 4], st, floor(random() * 10)::int,
+       jsonb_build_object('prompt', 'Task ' || i),
+       CASE WHEN st IN ('running', 'completed', 'failed') THEN 10000 + i END,
+       CASE WHEN st <> 'pending' THEN 'control-' || (i % 3) END,
+       CASE WHEN st <> 'pending' THEN t + interval '1 minute' END,
+       CASE WHEN st IN ('running', 'completed', 'failed') THEN t + interval '2 minutes' END,
+       CASE WHEN st IN ('completed', 'failed') THEN t + interval '20 minutes' END,
+       t
+FROM (SELECT i, now() - (30001 - i) * interval '10 minutes' AS t,
+             CASE WHEN r < 0.90 THEN 'completed' WHEN r < 0.95 THEN 'failed' WHEN r < 0.96 THEN 'running'
+                  WHEN r < 0.97 THEN 'claimed' ELSE 'pending' END AS st
+      FROM (SELECT i, random() AS r FROM generate_series(1, 30000) AS i) r) s;
+
+INSERT INTO artifacts (session_id, task_id, type, name, content, format)
+SELECT 1 + i % 5000, CASE WHEN random() < 0.8 THEN 1 + floor(random() * 30000)::int END,
+       (ARRAY['code','document','research','prd','report'])[1 + i % 5], 'artifact-' || i,
+       '# Artifact ' || i || E'\n' || 'We need a ' || (ARRAY['retry','error','token','rate','cache','schema'])[1 + floor(random() * 6)::int]
+         || ' ' || (ARRAY['budget','handler','bucket','limit','policy','migration'])[1 + floor(random() * 6)::int]
+         || '. ' || repeat('Details follow in the next section. ', 3 + i % 10),
+       (ARRAY['markdown','python','json'])[1 + i % 3]
+FROM generate_series(1, 10000) AS i;
+
+-- steady state: autovacuum would have merged the GIN pending lists after a bulk load
+SELECT gin_clean_pending_list(c.oid)
+FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

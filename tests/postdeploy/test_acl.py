@@ -1,0 +1,59 @@
+"""The expected-ACL matrix against the live catalog: nothing more, nothing less."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import check
+
+from pgplatform.config import ServiceConfig
+from pgplatform.verify import checks
+from pgplatform.verify.catalog import ServerSnapshot
+from pgplatform.verify.deployment import Deployment
+
+pytestmark = pytest.mark.postdeploy
+
+
+def test_acl__database_privileges(request: pytest.FixtureRequest, deployed: Deployment,
+                                  server: ServerSnapshot, db_role: tuple[str, str]) -> None:
+    check(request, checks.database_acl(deployed.matrix, server.databases, *db_role))
+
+
+def test_acl__schema_privileges(request: pytest.FixtureRequest, deployed: Deployment,
+                                server: ServerSnapshot, schema_role: tuple[str, str, str]
+                                ) -> None:
+    db, schema, role = schema_role
+    check(request, checks.schema_acl(deployed.matrix, server.per_database[db], schema, role))
+
+
+def test_acl__objects_of_service_schema(request: pytest.FixtureRequest, deployed: Deployment,
+                                        server: ServerSnapshot,
+                                        service_schema: tuple[str, str]) -> None:
+    db, schema = service_schema
+    check(request, checks.schema_objects(deployed.matrix, server.per_database[db], schema))
+
+
+def test_acl__default_privileges(request: pytest.FixtureRequest, deployed: Deployment,
+                                 server: ServerSnapshot, database: str) -> None:
+    check(request, checks.default_privileges(deployed.matrix, server.per_database[database]))
+
+
+def test_acl__no_grantee_outside_the_model(request: pytest.FixtureRequest, deployed: Deployment,
+                                           server: ServerSnapshot, database: str) -> None:
+    check(request, checks.foreign_grantees(deployed.matrix, server.per_database[database],
+                                           server.databases, deployed.cfg.server.admin_user))
+
+
+def test_roles__service_role_attributes(request: pytest.FixtureRequest, deployed: Deployment,
+                                        server: ServerSnapshot, service: ServiceConfig) -> None:
+    check(request, checks.role_attributes(service, server.roles))
+
+
+def test_roles__no_role_outside_the_model(request: pytest.FixtureRequest, deployed: Deployment,
+                                          server: ServerSnapshot) -> None:
+    check(request, checks.unmanaged_roles(deployed.cfg, server.roles))
+
+
+def test_roles__memberships_are_exactly_the_modelled_ones(
+    request: pytest.FixtureRequest, deployed: Deployment, server: ServerSnapshot,
+) -> None:
+    check(request, checks.memberships(deployed.cfg, server.memberships))

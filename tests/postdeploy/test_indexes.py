@@ -1,0 +1,31 @@
+"""Performance indexes: declared ones exist as declared, and the planner chooses them."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import check
+
+from pgplatform import modules
+from pgplatform.config import ServiceConfig
+from pgplatform.verify import indexes
+from pgplatform.verify.catalog import ServerSnapshot
+from pgplatform.verify.deployment import Deployment
+
+pytestmark = pytest.mark.postdeploy
+
+
+def test_indexes__declared_indexes_exist_valid_with_method_and_opclass(
+    request: pytest.FixtureRequest, deployed: Deployment, server: ServerSnapshot,
+    service: ServiceConfig,
+) -> None:
+    module = modules.load(deployed.cfg.sql_root, service.module)
+    check(request, indexes.declared(service, module, server.per_database[service.database]))
+
+
+def test_indexes__planner_chooses_each_declared_index(
+    request: pytest.FixtureRequest, deployed: Deployment, module_service: ServiceConfig,
+) -> None:
+    """Once per module: every service of a module has the same SQL, checked above."""
+    module = modules.load(deployed.cfg.sql_root, module_service.module)
+    check(request, indexes.planner(module_service, module,
+                                   deployed.admin_dsn_for(module_service.database)))
