@@ -1,6 +1,7 @@
 """Entry point for `pulumi up`: read the stack config, build the platform, export outputs."""
 
 import pulumi
+
 from pgplatform import config, program
 
 for key, value in program.build(config.from_pulumi()).items():

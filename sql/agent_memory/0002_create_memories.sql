@@ -5,7 +5,7 @@ CREATE TABLE memories (
     content        text NOT NULL,
     embedding      vector(384),
     metadata       jsonb NOT NULL DEFAULT '{}',
-    importance     integer NOT NULL DEFAULT 1 CHECK (importance BETWEEN 1 AND 10),
+    importance     integer NOT NULL DEFAULT 1 CHECK (importance >= 0),
     access_count   integer NOT NULL DEFAULT 0 CHECK (access_count >= 0),
     last_accessed  timestamptz,
     created_at     timestamptz NOT NULL DEFAULT now(),

@@ -1,4 +1,5 @@
--- agent_persistence fixture: 50 agents, 5k sessions, 20k-30k rows per log table, 2k vector memories.
+-- agent_persistence fixture: 50 agents, 5k sessions, 20k-30k rows per log table, 5k vector memories
+-- (384-d, 40 topic clusters; enough rows for the planner to prefer HNSW at hnsw.ef_search = 100).
 -- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
 SELECT setseed(0.42);
 
@@ -27,15 +28,25 @@ SELECT 'sess-' || (i % 5000),
        now() - interval '30 days' + i * interval '1 minute'
 FROM generate_series(1, 30000) AS i;
 
--- embeddings: one 384-d vector per row (the subquery references the row so it is not evaluated once)
-INSERT INTO agent_memory_bank (agent_id, memory_type, content, embedding, importance, access_count, created_at)
-SELECT 'agent-' || (i % 50),
-       (ARRAY['episodic','semantic','procedural','working'])[1 + i % 4],
-       'Memory ' || i || ': the build needs the migrations applied before the tests run',
-       ARRAY(SELECT random() FROM generate_series(1, 384) WHERE i > 0)::vector,
-       random(), floor(random() * 50)::int,
-       now() - random() * interval '120 days'
-FROM generate_series(1, 2000) AS i;
+-- Bulk-load pattern (as pgvector recommends): inserting row by row into an HNSW index costs
+-- milliseconds per 384-d vector, so agent_memory_bank_embedding_hnsw_idx is dropped and rebuilt from
+-- its own catalog definition around the load; all of it is rolled back with the fixture.
+DO $load$
+DECLARE
+    def text := pg_get_indexdef('agent_memory_bank_embedding_hnsw_idx'::regclass);
+BEGIN
+    DROP INDEX agent_memory_bank_embedding_hnsw_idx;
+    INSERT INTO agent_memory_bank (agent_id, memory_type, content, embedding, importance, access_count, created_at)
+    SELECT 'agent-' || (i % 50),
+           (ARRAY['episodic','semantic','procedural','working'])[1 + i % 4],
+           'Memory ' || i || ': the build needs the migrations applied before the tests run',
+           (SELECT array_agg(sin(d * (1 + i % 40)) + (random() - 0.5) * 0.3 ORDER BY d) FROM generate_series(1, 384) AS d)::vector,
+           random(), floor(random() * 50)::int,
+           now() - random() * interval '120 days'
+    FROM generate_series(1, 5000) AS i;
+    EXECUTE def;
+END
+$load$;
 
 INSERT INTO agent_session_history (id, session_id, agent_id, project, status, summary, started_at, ended_at)
 SELECT i, 'sess-' || i, 'agent-' || (i % 50), 'project-' || (i % 100),
@@ -46,7 +57,7 @@ SELECT i, 'sess-' || i, 'agent-' || (i % 50), 'project-' || (i % 100),
 FROM (SELECT i, random() AS r FROM generate_series(1, 5000) AS i) s;
 
 INSERT INTO agent_code_analysis (session_id, file_path, language, analysis_type, severity, findings, created_at)
-SELECT CASE WHEN random() < 0.9 THEN 1 + floor(random() * 5000)::int END,
+SELECT CASE WHEN random() < 0.9 THEN 'sess-' || (1 + floor(random() * 5000)::int) END,
        'src/module_' || floor(random() * 100)::int || '/file_' || floor(random() * 20)::int || '.py',
        'python', (ARRAY['lint','complexity','security','types'])[1 + i % 4],
        CASE WHEN r < 0.60 THEN 'info' WHEN r < 0.85 THEN 'low' WHEN r < 0.97 THEN 'medium'
@@ -69,7 +80,7 @@ SELECT 'project-' || (i % 100),
 FROM generate_series(1, 20000) AS i;
 
 INSERT INTO agent_collaboration_logs (session_id, from_agent, to_agent, message_type, payload, created_at)
-SELECT 1 + floor(random() * 5000)::int, 'agent-' || floor(random() * 50)::int,
+SELECT 'sess-' || (1 + floor(random() * 5000)::int), 'agent-' || floor(random() * 50)::int,
        CASE WHEN random() < 0.9 THEN 'agent-' || floor(random() * 50)::int END,
        (ARRAY['request','response','handoff','broadcast','status'])[1 + i % 5],
        jsonb_build_object('seq', i),

@@ -1,6 +1,7 @@
 -- cyrex 0001: hand adopted tables back to public and their original owner (rows intact), drop the tables created here
--- Run as the admin role when legacy_adoptions has rows: moving a table back needs CREATE on public
--- and giving it back to its original owner needs that role's rights.
+-- pgplatform:run-as=admin
+-- Runs as the admin role (the marker above): moving a table back needs CREATE on public and giving
+-- it back to its original owner needs that role's rights.
 DO $unadopt$
 DECLARE
     a record;

@@ -1,6 +1,7 @@
 -- cyrex 0001: move the twelve AI/agent tables out of public into this schema, keeping their rows, or create them (seed 004)
--- RUN AS ADMIN. Moving a legacy table (ALTER TABLE ... SET SCHEMA) needs ownership of it and CREATE
--- on this schema, which the cyrex owner role does not have for tables a legacy deploy created in
+-- pgplatform:run-as=admin
+-- RUN AS ADMIN (the marker above). Moving a legacy table (ALTER TABLE ... SET SCHEMA) needs
+-- ownership of it, which the cyrex owner role does not have for tables a legacy deploy created in
 -- public. The runner therefore executes this one file as the admin role, with
 --     SET LOCAL pgplatform.owner_role = '<cyrex owner role>'
 -- and the last block below hands every table of this schema to that role (falling back to the

@@ -1,4 +1,4 @@
--- flipsync_app fixture: a mid-sized shop (20k users, 20k products, 50k orders, 60k events).
+-- flipsync_app fixture: a mid-sized shop (20k users, 20k products, 40k orders, 60k events).
 -- Runs as the owner role inside a transaction that is rolled back. Parent rows get explicit ids
 -- (identity sequences are not transactional, so they may have advanced on an earlier run).
 SELECT setseed(0.42);
@@ -62,8 +62,8 @@ SELECT i, 'FS-' || lpad(i::text, 8, '0'),
             WHEN r < 0.96 THEN 'pending' WHEN r < 0.99 THEN 'cancelled' ELSE 'refunded' END,
        round((10 + random() * 590)::numeric, 2),
        jsonb_build_object('city', 'City ' || (i % 300), 'country', 'US', 'zip', lpad((i % 99999)::text, 5, '0')),
-       now() - (50001 - i) * interval '10 minutes'
-FROM (SELECT i, random() AS r FROM generate_series(1, 50000) AS i) s;
+       now() - (40001 - i) * interval '12 minutes'
+FROM (SELECT i, random() AS r FROM generate_series(1, 40000) AS i) s;
 
 INSERT INTO order_items (order_id, product_id, quantity, unit_price, created_at)
 SELECT o.id, 1 + floor(random() * 20000)::int, 1 + floor(random() * 3)::int,
@@ -97,7 +97,7 @@ SELECT 1 + floor(random() * 20000)::int, 1 + floor(random() * 20000)::int,
        'Review ' || i, 'Works as described. ' || repeat('Good value. ', 1 + (i % 5)),
        CASE WHEN r < 0.90 THEN 'published' WHEN r < 0.97 THEN 'pending' ELSE 'rejected' END,
        now() - random() * interval '2 years'
-FROM (SELECT i, random() AS r FROM generate_series(1, 30000) AS i) s;
+FROM (SELECT i, random() AS r FROM generate_series(1, 25000) AS i) s;
 
 -- events arrive in time order (what makes BRIN effective)
 INSERT INTO analytics (event_type, user_id, product_id, session_id, properties, occurred_at)

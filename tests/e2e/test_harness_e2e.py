@@ -4,54 +4,24 @@ is used for real: its own schema works, every other service's schema and databas
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from pgplatform import config, outputs
 from psycopg import sql
 
+from pgplatform import config, outputs
+
+from conftest import PROJECT_ROOT, STACK, CiDeployment
+
 pytestmark = pytest.mark.e2e
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-STACK = "ci"
 CFG = config.from_stack_file(PROJECT_ROOT, STACK)
 
 
-def _docker_available() -> bool:
-    try:
-        import docker
-
-        docker.from_env().ping()
-        return True
-    except Exception:
-        return False
-
-
-def harness(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PROJECT_ROOT / "scripts" / "harness"), *args], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=900)
-
-
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not _docker_available():
-        pytest.skip("no Docker engine answers: the harness needs one to apply the stack")
-    out = tmp_path_factory.mktemp("harness") / "outputs.json"
-    first = harness("up", STACK, str(out))
-    assert first.returncode == 0, f"harness up failed:\n{first.stdout}\n{first.stderr}"
-    second = harness("up", STACK, str(out))
-    result = json.loads(out.read_text())
-    result["_second_run"] = second
-    try:
-        yield result
-    finally:
-        down = harness("down", STACK)
-        assert down.returncode == 0, f"harness down failed:\n{down.stdout}\n{down.stderr}"
+def deployed(ci_deployment: CiDeployment) -> dict[str, Any]:
+    return {**ci_deployment.outputs, "_second_run": ci_deployment.second_up}
 
 
 def tables(admin_dsn: str, database: str, schema: str) -> list[str]:

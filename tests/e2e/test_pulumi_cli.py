@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
+
 from pgplatform import config, outputs
 
 pytestmark = pytest.mark.e2e

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
+
 from pgplatform import modules
 from pgplatform.migrate import runner
+
 from pgserver import PgServer
-from psycopg import sql
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = modules.default_sql_root()

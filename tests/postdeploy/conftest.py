@@ -128,11 +128,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     d = metafunc.config.stash[DEPLOYMENT]
     m, cfg = d.matrix, d.cfg
     params: dict[str, tuple[list[Any], list[str]]] = {
-        "db_role": ([(db, role) for (db, role) in sorted(m.databases)],
+        "db_role": (sorted(m.databases),
                     [f"{db}-{role}" for (db, role) in sorted(m.databases)]),
-        "schema_role": ([k for k in sorted(m.schemas)],
+        "schema_role": (sorted(m.schemas),
                         [f"{db}.{s}-{r}" for (db, s, r) in sorted(m.schemas)]),
-        "service_schema": ([k for k in sorted(m.schema_owner)],
+        "service_schema": (sorted(m.schema_owner),
                            [f"{db}.{s}" for (db, s) in sorted(m.schema_owner)]),
         "database": ([db.name for db in cfg.databases], [db.name for db in cfg.databases]),
         "service": (list(cfg.services), [s.name for s in cfg.services]),

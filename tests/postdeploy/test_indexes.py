@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import check
 
 from pgplatform import modules
 from pgplatform.config import ServiceConfig
 from pgplatform.verify import indexes
 from pgplatform.verify.catalog import ServerSnapshot
 from pgplatform.verify.deployment import Deployment
+
+from conftest import check
 
 pytestmark = pytest.mark.postdeploy
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import check
 
 from pgplatform.config import ServiceConfig
 from pgplatform.verify import probes
 from pgplatform.verify.catalog import ServerSnapshot
 from pgplatform.verify.deployment import Deployment
+
+from conftest import check
 
 pytestmark = pytest.mark.postdeploy
 

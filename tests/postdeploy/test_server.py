@@ -6,13 +6,14 @@ from __future__ import annotations
 import psycopg
 import pytest
 import testinfra
-from conftest import check
 
 from pgplatform.config import DATA_DIR
 from pgplatform.verify import server as hardening
 from pgplatform.verify.catalog import ServerSnapshot
 from pgplatform.verify.deployment import Deployment
 from pgplatform.verify.findings import Finding
+
+from conftest import check
 
 pytestmark = pytest.mark.postdeploy
 

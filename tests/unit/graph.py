@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+
 from pgplatform import config, program
 from pgplatform.harness.monitor import RecordingMonitor, Registration, run_program
-from pulumi.runtime import mocks as pulumi_mocks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

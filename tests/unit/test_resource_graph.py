@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from graph import Graph, build_graph
+
 from pgplatform import access, outputs
 from pgplatform.config import EXTENSIONS_SCHEMA, memory_bytes
 from pgplatform.harness.monitor import is_secret
+
+from graph import Graph, build_graph
 
 pytestmark = pytest.mark.unit
 STACKS = ("dev", "staging", "prod", "ci")

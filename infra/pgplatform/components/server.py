@@ -33,9 +33,9 @@ class PostgresServer(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         s = args.server
         # Visible to policy packs: whether this stack's data must be protected.
-        super().__init__("pgplatform:index:PostgresServer", name, {
-            "production": s.production, "allowVolumeDeletion": s.allow_volume_deletion,
-            "volumeName": s.volume_name, "bindAddress": s.bind_address}, opts)
+        model = {"production": s.production, "allowVolumeDeletion": s.allow_volume_deletion,
+                 "volumeName": s.volume_name, "bindAddress": s.bind_address}
+        super().__init__("pgplatform:index:PostgresServer", name, model, opts)
         self.volume = docker.Volume(
             f"{name}-data",
             name=s.volume_name,
@@ -75,4 +75,5 @@ class PostgresServer(pulumi.ComponentResource):
             stop_signal="SIGINT",
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.register_outputs({"container_name": self.container.name})
+        # Stack policies see a component's registered outputs, not its inputs.
+        self.register_outputs({**model, "container_name": self.container.name})

@@ -43,10 +43,10 @@ class ServiceAccess(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         svc = args.service
         # The model's view of the service, visible to policy packs (declared readers included).
-        super().__init__("pgplatform:index:ServiceAccess", name, {
-            "service": svc.name, "database": svc.database, "schema": svc.schema,
-            "ownerRole": svc.owner_role, "loginRole": svc.login_role,
-            "readers": sorted(svc.readers)}, opts)
+        model = {"service": svc.name, "database": svc.database, "schema": svc.schema,
+                 "ownerRole": svc.owner_role, "loginRole": svc.login_role,
+                 "readers": sorted(svc.readers)}
+        super().__init__("pgplatform:index:ServiceAccess", name, model, opts)
         self.schema = postgresql.Schema(
             f"{name}-schema", name=svc.schema, database=svc.database,
             owner=args.identity.owner_role.name,
@@ -73,4 +73,5 @@ class ServiceAccess(pulumi.ComponentResource):
         for s in args.grants:
             if s.after_bootstrap:
                 grant(s, depends_on=[*before, self.bootstrap], **acl)
-        self.register_outputs({"schema": self.schema.name})
+        # Stack policies see a component's registered outputs, not its inputs.
+        self.register_outputs({**model, "schema": self.schema.name})

@@ -1,0 +1,2 @@
+-- cyrex_analytics 0001: drop momentum
+DROP TABLE momentum;

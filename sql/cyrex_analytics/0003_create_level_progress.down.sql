@@ -1,0 +1,2 @@
+-- cyrex_analytics 0003: drop level_progress
+DROP TABLE level_progress;

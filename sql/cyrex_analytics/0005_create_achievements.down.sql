@@ -1,0 +1,2 @@
+-- cyrex_analytics 0005: drop achievements
+DROP TABLE achievements;

@@ -1,0 +1,2 @@
+-- cyrex_analytics 0007: drop streaks
+DROP TABLE streaks;

@@ -1,0 +1,2 @@
+-- cyrex_analytics 0009: drop boosts
+DROP TABLE boosts;

@@ -1,0 +1,2 @@
+-- cyrex_audit 0001: drop activity_logs
+DROP TABLE activity_logs;
