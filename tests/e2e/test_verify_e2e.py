@@ -42,7 +42,9 @@ def _index_def(ci: CiDeployment, schema: str, name: str) -> str:
 
 
 def violations(ci: CiDeployment) -> dict[str, Violation]:
-    vector_index = modules.load(ci.cfg.sql_root, "vector_store").indexes[0].name
+    declared = modules.load(ci.cfg.sql_root, "vector_store").indexes
+    vector_index, other_index = declared[0].name, declared[-1].name
+    assert vector_index != other_index, "the vector_store module declares several indexes"
     recreate = _index_def(ci, "vector_store", vector_index)
     hba = "/var/lib/postgresql/data/pg_hba.conf"
     reload_conf = "su postgres -s /bin/sh -c 'pg_ctl reload -D /var/lib/postgresql/data'"
@@ -94,10 +96,10 @@ def violations(ci: CiDeployment) -> dict[str, Violation]:
             rf"missing index: index paddle\.vector_store\.{vector_index}"),
         "invalid-index": Violation(
             "paddle", ("UPDATE pg_index SET indisvalid = false WHERE indexrelid = "
-                       f"'vector_store.{vector_index}'::regclass",),
+                       f"'vector_store.{other_index}'::regclass",),
             ("UPDATE pg_index SET indisvalid = true WHERE indexrelid = "
-             f"'vector_store.{vector_index}'::regclass",),
-            rf"index state: index paddle\.vector_store\.{vector_index}"),
+             f"'vector_store.{other_index}'::regclass",),
+            rf"index state: index paddle\.vector_store\.{other_index}"),
         "md5-passwords": Violation(
             "postgres", ("ALTER SYSTEM SET password_encryption = 'md5'",
                          "SELECT pg_reload_conf()"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from pgplatform.verify import catalog, deployment
 from pgplatform.verify.findings import Finding, report
 
 FINDINGS_KEY = pytest.StashKey[list[Finding]]()
+# Probes and planner checks are mostly waiting on the server: run a few at a time.
+PARALLEL = 4
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,6 +69,39 @@ def server(deployed: deployment.Deployment) -> catalog.ServerSnapshot:
                                                     m.service_schemas(db.name))
     return catalog.ServerSnapshot(roles=roles, memberships=members, databases=dbs,
                                   per_database=per_db)
+
+
+@pytest.fixture(scope="session")
+def probe_findings(deployed: deployment.Deployment, server: catalog.ServerSnapshot
+                   ) -> dict[str, list[Finding]]:
+    """Every service's probes, run concurrently (one connection per login role each)."""
+    from pgplatform.verify import probes
+
+    def run(svc: Any) -> list[Finding]:
+        return probes.probe_service(deployed.cfg, svc, deployed.service_dsn(svc.name),
+                                    server.per_database[svc.database])
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        results = pool.map(run, deployed.cfg.services)
+        return {svc.name: found for svc, found in zip(deployed.cfg.services, results,
+                                                      strict=True)}
+
+
+@pytest.fixture(scope="session")
+def planner_findings(deployed: deployment.Deployment) -> dict[str, list[Finding]]:
+    """The planner check of each module (on its first service), run concurrently: each loads
+    its fixture in its own rolled-back transaction."""
+    from pgplatform import modules
+    from pgplatform.verify import indexes
+
+    targets = first_service_per_module(deployed.cfg)
+
+    def run(svc: Any) -> list[Finding]:
+        return indexes.planner(svc, modules.load(deployed.cfg.sql_root, svc.module),
+                               deployed.admin_dsn_for(svc.database))
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        return dict(zip((s.module for s in targets), pool.map(run, targets), strict=True))
 
 
 def check(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
@@ -128,23 +164,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     d = metafunc.config.stash[DEPLOYMENT]
     m, cfg = d.matrix, d.cfg
     params: dict[str, tuple[list[Any], list[str]]] = {
-        "db_role": (sorted(m.databases),
-                    [f"{db}-{role}" for (db, role) in sorted(m.databases)]),
-        "schema_role": (sorted(m.schemas),
-                        [f"{db}.{s}-{r}" for (db, s, r) in sorted(m.schemas)]),
+        "managed_schema": (sorted({(db, s) for (db, s, _) in m.schemas}),
+                           [f"{db}.{s}" for (db, s) in sorted({(db, s) for (db, s, _) in
+                                                               m.schemas})]),
         "service_schema": (sorted(m.schema_owner),
                            [f"{db}.{s}" for (db, s) in sorted(m.schema_owner)]),
         "database": ([db.name for db in cfg.databases], [db.name for db in cfg.databases]),
         "service": (list(cfg.services), [s.name for s in cfg.services]),
-        "module_service": (_first_service_per_module(cfg),
-                           [f"{s.module}@{s.name}" for s in _first_service_per_module(cfg)]),
+        "module_service": (first_service_per_module(cfg),
+                           [f"{s.module}@{s.name}" for s in first_service_per_module(cfg)]),
     }
     for name, (values, ids) in params.items():
         if name in metafunc.fixturenames:
             metafunc.parametrize(name, values, ids=ids)
 
 
-def _first_service_per_module(cfg: Any) -> list[Any]:
+def first_service_per_module(cfg: Any) -> list[Any]:
     seen: dict[str, Any] = {}
     for svc in sorted(cfg.services, key=lambda s: s.name):
         seen.setdefault(svc.module, svc)

@@ -14,16 +14,23 @@ from conftest import check
 pytestmark = pytest.mark.postdeploy
 
 
-def test_acl__database_privileges(request: pytest.FixtureRequest, deployed: Deployment,
-                                  server: ServerSnapshot, db_role: tuple[str, str]) -> None:
-    check(request, checks.database_acl(deployed.matrix, server.databases, *db_role))
+def test_acl__database_privileges_of_every_role(request: pytest.FixtureRequest,
+                                                deployed: Deployment, server: ServerSnapshot,
+                                                database: str) -> None:
+    """Every (role, database) pair of the matrix, for this database."""
+    check(request, [f for role in deployed.matrix.roles
+                    for f in checks.database_acl(deployed.matrix, server.databases, database,
+                                                 role)])
 
 
-def test_acl__schema_privileges(request: pytest.FixtureRequest, deployed: Deployment,
-                                server: ServerSnapshot, schema_role: tuple[str, str, str]
-                                ) -> None:
-    db, schema, role = schema_role
-    check(request, checks.schema_acl(deployed.matrix, server.per_database[db], schema, role))
+def test_acl__schema_privileges_of_every_role(request: pytest.FixtureRequest,
+                                              deployed: Deployment, server: ServerSnapshot,
+                                              managed_schema: tuple[str, str]) -> None:
+    """Every (role, schema) pair of the matrix, for this schema."""
+    db, schema = managed_schema
+    check(request, [f for role in deployed.matrix.roles
+                    for f in checks.schema_acl(deployed.matrix, server.per_database[db],
+                                               schema, role)])
 
 
 def test_acl__objects_of_service_schema(request: pytest.FixtureRequest, deployed: Deployment,

@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 
 from pgplatform.config import ServiceConfig
-from pgplatform.verify import probes
-from pgplatform.verify.catalog import ServerSnapshot
-from pgplatform.verify.deployment import Deployment
+from pgplatform.verify.findings import Finding
 
 from conftest import check
 
 pytestmark = pytest.mark.postdeploy
 
 
-def test_probes__service_is_isolated(request: pytest.FixtureRequest, deployed: Deployment,
-                                     server: ServerSnapshot, service: ServiceConfig) -> None:
-    check(request, probes.probe_service(deployed.cfg, service, deployed.service_dsn(service.name),
-                                        server.per_database[service.database]))
+def test_probes__service_is_isolated(request: pytest.FixtureRequest,
+                                     probe_findings: dict[str, list[Finding]],
+                                     service: ServiceConfig) -> None:
+    check(request, probe_findings[service.name])

@@ -24,9 +24,10 @@ def _log(message: str) -> None:
     print(message, flush=True)
 
 
-def up(stack: str, outputs_path: Path, project_root: Path = PROJECT_ROOT) -> dict[str, Any]:
+def up(stack: str, outputs_path: Path, project_root: Path = PROJECT_ROOT,
+       stack_file: Path | None = None) -> dict[str, Any]:
     started = time.monotonic()
-    values = config.read_stack_values(config.stack_file(project_root, stack))
+    values = config.read_stack_values(stack_file or config.stack_file(project_root, stack))
     config.from_mapping(values, stack=stack)  # fail on bad config before touching anything
     state = HarnessState.load(state_path(project_root, stack))
     mocks = HarnessMocks(state, _log)
@@ -38,6 +39,8 @@ def up(stack: str, outputs_path: Path, project_root: Path = PROJECT_ROOT) -> dic
         if not mocks.errors:
             raise
         raise SystemExit("harness up failed:\n  " + "\n  ".join(mocks.errors)) from exc
+    finally:
+        state.save()
     if mocks.errors:
         raise SystemExit("harness up failed:\n  " + "\n  ".join(mocks.errors))
     outputs_path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,14 +93,18 @@ def down(stack: str, project_root: Path = PROJECT_ROOT) -> None:
     pg = _postgres(state)
     dock = DockerApplier(_log)
     kept = [a for a in state.resources.values() if a.retain]
-    for applied in state.in_reverse_order():
-        # Retained data was initialised with these passwords: keep them with it.
-        if applied.retain or (kept and applied.type.startswith(("random:", "pulumi:providers:"))):
-            _log(f"harness down: keeping {applied.urn}")
-            continue
-        _delete(applied, pg, dock)
-        state.forget(applied.urn)
-        _log(f"harness down: removed {applied.urn}")
+    try:
+        for applied in state.in_reverse_order():
+            # Retained data was initialised with these passwords: keep them with it.
+            if applied.retain or (kept and applied.type.startswith(
+                    ("random:", "pulumi:providers:"))):
+                _log(f"harness down: keeping {applied.urn}")
+                continue
+            _delete(applied, pg, dock)
+            state.forget(applied.urn)
+            _log(f"harness down: removed {applied.urn}")
+    finally:
+        state.save()
     if not state.resources:
         state.path.unlink(missing_ok=True)
     _log(f"harness down {stack}: {time.monotonic() - started:.1f} s, kept {len(kept)}")
@@ -109,12 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     p_up = sub.add_parser("up", help="apply STACK for real and write its outputs")
     p_up.add_argument("stack")
     p_up.add_argument("outputs", type=Path)
+    p_up.add_argument("--stack-file", type=Path,
+                      help="read the stack's config from this YAML instead of Pulumi.STACK.yaml")
     p_down = sub.add_parser("down", help="remove what `up` created, keeping retained data")
     p_down.add_argument("stack")
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            up(args.stack, args.outputs)
+            up(args.stack, args.outputs, stack_file=args.stack_file)
         else:
             down(args.stack)
     except config.ConfigError as exc:

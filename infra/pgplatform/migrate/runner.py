@@ -106,6 +106,9 @@ def _ensure_bookkeeping(conn: psycopg.Connection) -> None:
 def _locked(target: Target, *, wait: bool) -> Iterator[psycopg.Connection]:
     with psycopg.connect(target.dsn, autocommit=True) as conn:
         conn.execute("SET application_name = 'pgplatform-migrate'")
+        # A runner that dies mid-migration (SIGKILL) must not hold the lock and its open
+        # transaction until a long statement ends: the server polls the socket instead.
+        conn.execute("SET client_connection_check_interval = '1s'")
         _ensure_bookkeeping(conn)
         key = (LOCK_NAMESPACE, target.service)
         if wait:
@@ -183,6 +186,19 @@ def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: s
         conn.execute("RESET ROLE")
 
 
+def _irreversible(down_sql: str) -> str | None:
+    """The `-- irreversible: <reason>` line of a down file's header comment, if any."""
+    for line in down_sql.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("--"):
+            return None
+        if stripped.startswith("-- irreversible"):
+            return stripped[3:]
+    return None
+
+
 def migrate(target: Target, *, wait: bool = True, log: Log = _quiet) -> list[Migration]:
     """Apply every pending migration in order; return the ones applied now."""
     done: list[Migration] = []
@@ -227,9 +243,10 @@ def rollback(target: Target, steps: int = 1, *, wait: bool = True,
                 raise MigrationError(f"migrate [{target.service}]: {m.path}: no down file "
                                      f"{m.path.name[:-4]}.down.sql")
             down_sql = m.down_path.read_text()
-            if down_sql.lstrip().startswith("-- irreversible"):
+            irreversible = _irreversible(down_sql)
+            if irreversible:
                 raise MigrationError(f"migrate [{target.service}]: {m.down_path}: "
-                                     f"{down_sql.strip().splitlines()[0][3:]}")
+                                     f"{irreversible}")
             with conn.transaction():
                 _run_file(conn, target, down_sql, str(m.down_path))
                 conn.execute(
