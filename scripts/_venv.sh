@@ -15,3 +15,11 @@ else
 fi
 "$UV" sync --frozen --quiet
 PY="$ROOT/.venv/bin/python"
+# Stacks deployed by scripts/up keep their state in .pulumi-state/: let `pulumi stack output`
+# (scripts/verify, scripts/migrate) find it unless the caller chose another backend.
+if [ -d "$ROOT/.pulumi-state" ] && [ -z "${PULUMI_BACKEND_URL:-}" ]; then
+  export PULUMI_BACKEND_URL="file://$ROOT/.pulumi-state"
+  if [ -f "$ROOT/.pulumi-state/passphrase" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ]; then
+    export PULUMI_CONFIG_PASSPHRASE_FILE="$ROOT/.pulumi-state/passphrase"
+  fi
+fi

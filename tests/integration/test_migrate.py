@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
+from scaffold import fresh_database
 
 from pgplatform import modules
 from pgplatform.migrate import runner
@@ -19,22 +19,6 @@ from pgserver import PgServer
 pytestmark = pytest.mark.integration
 SQL_ROOT = modules.default_sql_root()
 MODULE = "vector_store"
-
-
-def _fresh_database(server: PgServer, name: str, schema: str, owner: str) -> str:
-    with psycopg.connect(server.admin_dsn, autocommit=True) as c:
-        c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        if not c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,)).fetchone():
-            c.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(owner)))
-    dsn = server.dsn(name)
-    with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute("CREATE SCHEMA extensions")
-        c.execute("CREATE EXTENSION vector SCHEMA extensions")
-        c.execute(sql.SQL("GRANT USAGE ON SCHEMA extensions TO {}").format(sql.Identifier(owner)))
-        c.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
-            sql.Identifier(schema), sql.Identifier(owner)))
-    return dsn
 
 
 @pytest.fixture
@@ -48,7 +32,7 @@ def module_copy(tmp_path: Path) -> modules.Module:
 def target(pg_server: PgServer, module_copy: modules.Module, request: pytest.FixtureRequest
            ) -> Iterator[runner.Target]:
     db = "mig_" + request.node.name.split("[")[0].removeprefix("test_migrate__")[:40]
-    dsn = _fresh_database(pg_server, db, "vs", "vs_owner")
+    dsn = fresh_database(pg_server, db, "vs", "vs_owner")
     yield runner.Target(dsn=dsn, service="vs", schema="vs", owner_role="vs_owner",
                         module=module_copy)
 

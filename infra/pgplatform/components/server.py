@@ -11,6 +11,7 @@ from pgplatform.config import DATA_DIR, ServerConfig
 
 PASSWORD_FILE = "/run/secrets/postgres-password"
 POSTGRES_PORT = 5432
+INITDB_ARGS = "--auth-local=peer --auth-host=scram-sha-256"
 # A real query over TCP: pg_isready answers while init scripts still run on the socket only.
 HEALTHCHECK = (
     f'PGPASSWORD="$(cat {PASSWORD_FILE})" psql -h 127.0.0.1 -U "$POSTGRES_USER" -d postgres '
@@ -53,12 +54,13 @@ class PostgresServer(pulumi.ComponentResource):
             image=args.image_ref,
             command=s.command(),
             envs=[f"POSTGRES_USER={s.admin_user}", f"POSTGRES_PASSWORD_FILE={PASSWORD_FILE}",
-                  f"PGDATA={DATA_DIR}"],
-            # The entrypoint reads the file after dropping to the postgres user, whose uid
-            # differs between images: the file is world-readable inside a single-purpose
-            # container, and never appears in env, command line or outputs.
+                  f"PGDATA={DATA_DIR}",
+                  # The official image's initdb defaults local connections to trust.
+                  f"POSTGRES_INITDB_ARGS={INITDB_ARGS}"],
+            # Both entrypoints read the file as root before dropping privileges, and the
+            # healthcheck runs as root: the secret stays root-only, out of env and outputs.
             uploads=[docker.ContainerUploadArgs(file=PASSWORD_FILE, content=args.admin_password,
-                                                permissions="0444")],
+                                                permissions="0400")],
             ports=[docker.ContainerPortArgs(internal=POSTGRES_PORT, external=s.host_port,
                                             ip=s.bind_address)],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name,

@@ -1,0 +1,3 @@
+from pgplatform.migrate.cli import main
+
+raise SystemExit(main())
