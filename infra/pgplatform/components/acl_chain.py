@@ -8,9 +8,12 @@ one pg_database / pg_namespace / pg_default_acl row fail with "tuple concurrentl
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import pulumi
+
+R = TypeVar("R", bound=pulumi.Resource)
 
 
 class AclChain:
@@ -18,12 +21,12 @@ class AclChain:
         self._last: dict[Hashable, pulumi.Resource] = {}
         self._lock = threading.Lock()
 
-    def previous(self, row: Hashable) -> list[pulumi.Resource]:
-        """The resource the next writer of `row` must wait for (none for the first)."""
+    def append(self, row: Hashable, opts: pulumi.ResourceOptions,
+               make: Callable[[pulumi.ResourceOptions], R]) -> R:
+        """Create a resource writing `row`, after the previous writer of that row."""
         with self._lock:
             last = self._last.get(row)
-        return [last] if last is not None else []
-
-    def record(self, row: Hashable, resource: pulumi.Resource) -> None:
-        with self._lock:
+            after = pulumi.ResourceOptions(depends_on=[last] if last is not None else [])
+            resource = make(pulumi.ResourceOptions.merge(opts, after))
             self._last[row] = resource
+        return resource

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pgplatform.config import PlatformConfig, ServiceConfig
 from pgplatform.verify.catalog import DatabaseSnapshot, RoleAttrs
-from pgplatform.verify.expected import NONE, SEQUENCE_KIND, TABLE_KINDS, ExpectedMatrix
+from pgplatform.verify.expected import NONE, SEQUENCE_KIND, TABLE_KINDS, ExpectedMatrix, Privs
 from pgplatform.verify.findings import Finding, privs
 
 _ROLE_FLAGS = ("superuser", "createrole", "createdb", "replication", "bypassrls")
@@ -57,37 +59,33 @@ def schema_objects(m: ExpectedMatrix, snap: DatabaseSnapshot, schema: str) -> li
                            expected=owner, actual=snap.schema_owner[schema]))
     grantees = {r for (nsp, _, r) in snap.relation_acl if nsp == schema}
     grantees |= {r for (nsp, _, r) in snap.function_acl if nsp == schema}
+    roles = sorted((grantees | set(m.roles)) - {owner})
     for (nsp, rel), (kind, rel_owner) in sorted(snap.relations.items()):
-        if nsp != schema:
-            continue
-        obj = f"{'sequence' if kind == SEQUENCE_KIND else 'table'} {db}.{schema}.{rel}"
-        if rel_owner != owner:
-            out.append(Finding(kind="object owner", object=obj, role="", expected=owner,
-                               actual=rel_owner))
-        table = m.tables if kind in TABLE_KINDS else m.sequences
-        for role in sorted(grantees | set(m.roles)):
-            if role == owner:
-                continue
-            want = table.get((db, schema, role), NONE)
-            got = frozenset(snap.relation_acl.get((schema, rel, role), ()))
-            if want != got:
-                out.append(Finding(kind="object privileges", object=obj, role=role,
-                                   expected=privs(want), actual=privs(got)))
+        if nsp == schema:
+            table = m.tables if kind in TABLE_KINDS else m.sequences
+            out += _object(
+                f"{'sequence' if kind == SEQUENCE_KIND else 'table'} {db}.{schema}.{rel}",
+                owner, rel_owner, roles, lambda r, t=table: t.get((db, schema, r), NONE),
+                lambda r, rel=rel: snap.relation_acl.get((schema, rel, r), set()))
     for (nsp, fn), fn_owner in sorted(snap.functions.items()):
-        if nsp != schema:
-            continue
-        obj = f"function {db}.{fn}"
-        if fn_owner != owner:
-            out.append(Finding(kind="object owner", object=obj, role="", expected=owner,
-                               actual=fn_owner))
-        for role in sorted(grantees | set(m.roles)):
-            if role == owner:
-                continue
-            want = m.functions.get((db, schema, role), NONE)
-            got = frozenset(snap.function_acl.get((schema, fn, role), ()))
-            if want != got:
-                out.append(Finding(kind="object privileges", object=obj, role=role,
-                                   expected=privs(want), actual=privs(got)))
+        if nsp == schema:
+            out += _object(f"function {db}.{fn}", owner, fn_owner, roles,
+                           lambda r: m.functions.get((db, schema, r), NONE),
+                           lambda r, fn=fn: snap.function_acl.get((schema, fn, r), set()))
+    return out
+
+
+def _object(obj: str, owner: str, actual_owner: str, roles: list[str],
+            want: Callable[[str], Privs], got: Callable[[str], set[str]]) -> list[Finding]:
+    out = []
+    if actual_owner != owner:
+        out.append(Finding(kind="object owner", object=obj, role="", expected=owner,
+                           actual=actual_owner))
+    for role in roles:
+        w, g = want(role), frozenset(got(role))
+        if w != g:
+            out.append(Finding(kind="object privileges", object=obj, role=role,
+                               expected=privs(w), actual=privs(g)))
     return out
 
 
