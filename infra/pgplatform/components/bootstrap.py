@@ -80,5 +80,7 @@ class SchemaBootstrap(pulumi.dynamic.Resource, module="pgplatform", name="Schema
                 "checksum": args.module.checksum,
                 "applied": None,
             },
-            opts,
+            # The engine keeps a dynamic resource's outputs in state: the DSN must stay secret.
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                additional_secret_outputs=["dsn"])),
         )
