@@ -9,12 +9,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from scaffold import fresh_database
 
 from pgplatform import modules
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
+from scaffold import fresh_database
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = modules.default_sql_root()

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import psycopg
 import pytest
-from scaffold import fresh_database
 
 from pgplatform import config, modules
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
+from scaffold import fresh_database
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = modules.default_sql_root()
@@ -53,7 +53,7 @@ def _schema_objects(dsn: str, schema: str) -> dict[str, list[str]]:
             return [str(r[0]) for r in c.execute(query, (schema,))]
 
         return {
-            "relations": names("SELECT relname || ' (' || relkind || ')' FROM pg_class "
+            "relations": names("SELECT format('%%s (%%s)', relname, relkind) FROM pg_class "
                                "WHERE relnamespace = %s::regnamespace AND relkind <> 'v' "
                                "ORDER BY 1"),
             "views": names("SELECT viewname FROM pg_views WHERE schemaname = %s ORDER BY 1"),
