@@ -1,0 +1,117 @@
+"""The stacks the benchmark runs against: deployed with the apply harness (`scripts/harness`),
+their outputs read back, and the scratch stack of `--quick` generated from the dev layout."""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg.conninfo
+
+from pgplatform import config, outputs
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DEV_STACK = "dev"
+# --quick never touches dev (tests/e2e/test_dev_layout.py brings it up and down): it runs on
+# a copy of dev's layout under its own name, container, volume and port, removed afterwards.
+QUICK_STACK = "benchquick"
+QUICK_PORT = 15480
+
+
+class BenchError(RuntimeError):
+    """A step of the benchmark could not run (or a correctness check failed)."""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_script(name: str, *args: str, timeout: int = 1800) -> float:
+    """Run scripts/NAME; return its wall time in seconds, or raise with the tail of its output."""
+    started = time.monotonic()
+    proc = subprocess.run([str(PROJECT_ROOT / "scripts" / name), *args], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    seconds = time.monotonic() - started
+    if proc.returncode != 0:
+        raise BenchError(f"scripts/{name} {' '.join(args)} exited {proc.returncode} after "
+                         f"{seconds:.1f} s\n--- stdout (tail)\n{proc.stdout[-3000:]}\n"
+                         f"--- stderr (tail)\n{proc.stderr[-3000:]}")
+    return seconds
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stack_file_path(directory: Path, stack: str) -> Path:
+    # `scripts/verify --stack-file` names the stack after the file: Pulumi.<stack>.yaml.
+    return directory / f"Pulumi.{stack}.yaml"
+
+
+def write_stack_file(path: Path, values: dict[str, Any]) -> None:
+    from pgplatform import topology
+
+    topology.write_stack_file(path, values)
+
+
+def quick_stack_values(project_root: Path = PROJECT_ROOT) -> dict[str, Any]:
+    """dev's values under another container, volume and port, deletable by `harness down`."""
+    values = copy.deepcopy(config.read_stack_values(config.stack_file(project_root, DEV_STACK)))
+    server = dict(values.get("server") or {})
+    server.update(hostPort=QUICK_PORT, containerName=f"pgplatform-{QUICK_STACK}",
+                  volumeName=f"pgplatform-{QUICK_STACK}-data", allowVolumeDeletion=True)
+    values["server"] = server
+    return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deployed:
+    stack: str
+    cfg: config.PlatformConfig
+    outputs: dict[str, Any]
+    up_seconds: float
+
+    @property
+    def admin_dsn(self) -> str:
+        return str(self.outputs[outputs.ADMIN_DSN])
+
+    def admin_dsn_for(self, database: str) -> str:
+        return psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=database)
+
+    def service_for_module(self, module: str) -> config.ServiceConfig:
+        found = [s for s in self.cfg.services if s.module == module]
+        if not found:
+            raise BenchError(f"stack {self.stack} has no service with module {module!r}: "
+                             "the benchmark needs one")
+        return found[0]
+
+    def service_dsn(self, service: str) -> str:
+        return str(self.outputs[outputs.SERVICES][service][outputs.SERVICE_DSN])
+
+
+def deploy(stack: str, outputs_path: Path, stack_file: Path | None = None) -> Deployed:
+    """`scripts/harness up STACK OUT [--stack-file FILE]`: starts the stack, or changes nothing
+    when it already runs; either way writes its outputs."""
+    args = ["up", stack, str(outputs_path)]
+    if stack_file is not None:
+        args += ["--stack-file", str(stack_file)]
+    log(f"scripts/harness {' '.join(args)}")
+    seconds = run_script("harness", *args)
+    values = config.read_stack_values(stack_file or config.stack_file(PROJECT_ROOT, stack))
+    cfg = config.from_mapping(values, stack=stack)
+    return Deployed(stack=stack, cfg=cfg, outputs=json.loads(outputs_path.read_text()),
+                    up_seconds=seconds)
+
+
+def down(stack: str) -> float:
+    log(f"scripts/harness down {stack}")
+    return run_script("harness", "down", stack)

@@ -1,0 +1,83 @@
+"""`scripts/bench --quick --json FILE` runs end to end: every figure is reported as a number, the
+queue loses and duplicates nothing, recalls are fractions. Speed is never asserted (--quick sizes
+only prove the command works). --quick runs on its own throwaway copy of the dev layout (stack
+`benchquick`, port 15480) and its own topology stack, so it collides with neither the ci stack
+of the other e2e tests nor dev (tests/e2e/test_dev_layout.py)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import docker_available, script
+
+pytestmark = pytest.mark.e2e
+
+KEYS = (
+    "vector.rows", "vector.dim", "vector.hnsw_p50_ms", "vector.hnsw_p95_ms",
+    "vector.hnsw_recall_at_10", "vector.seed_ivfflat_p95_ms", "vector.seed_ivfflat_recall_at_10",
+    "vector.exact_p95_ms", "queue.workers", "queue.tasks", "queue.skip_locked_claims_per_s",
+    "queue.naive_claims_per_s", "queue.duplicates", "queue.lost", "bootstrap.services",
+    "bootstrap.seconds", "verify.seconds",
+)
+
+
+# What --quick deploys for itself; `harness down` removes each at the end of the run.
+QUICK_CONTAINERS = ("pgplatform-benchquick", "pgplatform-benchtopo10")
+
+
+def _output(proc: subprocess.CompletedProcess[str]) -> str:
+    return (f"exit {proc.returncode}\n--- stdout (tail)\n{proc.stdout[-4000:]}\n"
+            f"--- stderr (tail)\n{proc.stderr[-4000:]}")
+
+
+def _containers() -> set[str]:
+    import docker
+
+    return {c.name for c in docker.from_env().containers.list(all=True)}
+
+
+def test_bench__quick_reports_every_figure_and_a_correct_queue(
+    tmp_path: Path, record_property: Callable[[str, object], None],
+) -> None:
+    if not docker_available():
+        pytest.skip("no Docker engine answers: the benchmark deploys stacks with the harness")
+    out = tmp_path / "bench.json"
+    proc = script("bench", "--quick", "--json", str(out), timeout=900)
+    assert proc.returncode == 0, f"scripts/bench --quick: expected exit 0\n{_output(proc)}"
+    assert "| area" in proc.stdout, f"scripts/bench --quick: expected its table\n{_output(proc)}"
+    assert out.is_file(), f"scripts/bench --quick --json {out}: expected the file written"
+
+    figures = json.loads(out.read_text())
+    assert isinstance(figures, dict), f"{out}: expected one JSON object, got {type(figures)}"
+    missing = [k for k in KEYS if k not in figures]
+    assert not missing, f"{out}: expected keys {missing}, got {sorted(figures)}"
+    assert sorted(figures) == sorted(KEYS), (
+        f"{out}: expected exactly the documented keys, extra {sorted(set(figures) - set(KEYS))}")
+    not_numbers = {k: v for k, v in figures.items()
+                   if isinstance(v, bool) or not isinstance(v, (int, float))
+                   or not math.isfinite(v)}
+    assert not not_numbers, f"{out}: expected a finite number for every key, got {not_numbers}"
+    for key, value in figures.items():
+        record_property(f"bench_{key}", value)
+
+    assert figures["queue.duplicates"] == 0, (
+        f"claim_task: expected no task claimed twice, got {figures['queue.duplicates']}")
+    assert figures["queue.lost"] == 0, (
+        f"claim_task: expected no task left unclaimed, got {figures['queue.lost']}")
+    for key in ("vector.hnsw_recall_at_10", "vector.seed_ivfflat_recall_at_10"):
+        assert 0.0 <= figures[key] <= 1.0, (
+            f"{key}: expected a fraction in [0, 1], got {figures[key]}")
+    assert figures["vector.dim"] == 384, f"vector.dim: expected 384, got {figures['vector.dim']}"
+    assert figures["vector.rows"] > 0 and figures["queue.tasks"] > 0, figures
+    assert figures["queue.workers"] == 8, (
+        f"queue.workers: expected 8, got {figures['queue.workers']}")
+    assert figures["bootstrap.services"] > 0, figures
+
+    left = sorted(set(QUICK_CONTAINERS) & _containers())
+    assert not left, f"scripts/bench --quick: expected its stacks removed, containers left: {left}"
