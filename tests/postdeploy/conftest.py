@@ -10,8 +10,8 @@ Every test is parametrized over the model; every failure lists findings as
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -87,21 +87,28 @@ def probe_findings(deployed: deployment.Deployment, server: catalog.ServerSnapsh
                                                       strict=True)}
 
 
-@pytest.fixture(scope="session")
-def planner_findings(deployed: deployment.Deployment) -> dict[str, list[Finding]]:
-    """The planner check of each module (on its first service), run concurrently: each loads
-    its fixture in its own rolled-back transaction."""
+@pytest.fixture(scope="session", autouse=True)
+def planner_runs(deployed: deployment.Deployment) -> Iterator[dict[str, Future[list[Finding]]]]:
+    """The planner check of each module (on its first service), started with the session: the
+    fixtures load on the server while the catalog checks and probes run on the client."""
     from pgplatform import modules
     from pgplatform.verify import indexes
-
-    targets = first_service_per_module(deployed.cfg)
 
     def run(svc: Any) -> list[Finding]:
         return indexes.planner(svc, modules.load(deployed.cfg.sql_root, svc.module),
                                deployed.admin_dsn_for(svc.database))
 
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        return dict(zip((s.module for s in targets), pool.map(run, targets), strict=True))
+        yield {svc.module: pool.submit(run, svc)
+               for svc in first_service_per_module(deployed.cfg)}
+
+
+@pytest.fixture(scope="session")
+def planner_findings(planner_runs: dict[str, Future[list[Finding]]]
+                     ) -> dict[str, list[Finding]]:
+    """Each module's planner findings: every one loads its fixture in its own rolled-back
+    transaction."""
+    return {module: run.result() for module, run in planner_runs.items()}
 
 
 def check(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
