@@ -4,16 +4,20 @@ is used for real: its own schema works, every other service's schema and databas
 
 from __future__ import annotations
 
+import contextlib
 import re
+from pathlib import Path
 from typing import Any
 
+import docker.errors
 import psycopg
 import pytest
 from psycopg import sql
 
-from pgplatform import config, outputs
+import docker
+from pgplatform import config, outputs, topology
 
-from conftest import PROJECT_ROOT, STACK, CiDeployment
+from conftest import PROJECT_ROOT, STACK, CiDeployment, script
 
 pytestmark = pytest.mark.e2e
 CFG = config.from_stack_file(PROJECT_ROOT, STACK)
@@ -111,3 +115,27 @@ def test_service__is_refused_on_every_other_service(
                     c.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 c.execute(sql.SQL("DELETE FROM {} WHERE false").format(ident))
+
+
+def test_harness__refuses_a_container_name_it_did_not_create(
+    ci_deployment: CiDeployment, tmp_path: Path,
+) -> None:
+    """Like the upstream provider: a name in use is a conflict, never silently replaced."""
+    name = ci_deployment.cfg.server.container_name
+    values = config.read_stack_values(PROJECT_ROOT / f"Pulumi.{STACK}.yaml")
+    volume = "pgplatform-ci-intruder-data"
+    values["server"] = {**values["server"], "containerName": name, "volumeName": volume}
+    other = tmp_path / "Pulumi.ci_intruder.yaml"
+    topology.write_stack_file(other, values)
+    try:
+        proc = script("harness", "up", "ci_intruder", str(tmp_path / "out.json"),
+                      "--stack-file", str(other))
+    finally:
+        (PROJECT_ROOT / ".harness" / "ci_intruder.json").unlink(missing_ok=True)
+        with contextlib.suppress(docker.errors.NotFound):
+            docker.from_env().volumes.get(volume).remove(force=True)
+    assert proc.returncode != 0
+    assert f"container name {name!r} is already in use" in proc.stdout + proc.stderr, (
+        proc.stdout[-2000:] + proc.stderr[-2000:])
+    with psycopg.connect(ci_deployment.outputs[outputs.ADMIN_DSN]) as c:
+        assert c.execute("SELECT 1").fetchone() == (1,), "the running deploy must be untouched"

@@ -90,7 +90,10 @@ class DockerApplier:
             pass
 
     # -- container ---------------------------------------------------------------------------
-    def container(self, name: str, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def container(self, name: str, inputs: dict[str, Any], *, known: bool
+                  ) -> tuple[dict[str, Any], bool]:
+        """`known`: this stack's state already holds the container (else, like the upstream
+        provider, a name already in use is a conflict, not something to take over)."""
         cname = inputs.get("name") or name
         fingerprint = hashlib.sha256(
             json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
@@ -98,6 +101,12 @@ class DockerApplier:
             existing = self.client.containers.get(cname)
         except docker.errors.NotFound:
             existing = None
+        if existing is not None and not known:
+            raise RuntimeError(
+                f"harness: container name {cname!r} is already in use by a container this "
+                "stack's harness state does not know. Fix: remove it (docker rm -f "
+                f"{cname}; its data volume too if that deploy is gone) or run `scripts/harness "
+                "down` with the state that created it")
         if (existing is not None and existing.labels.get(FINGERPRINT_LABEL) == fingerprint
                 and existing.status == "running"):
             return self._container_outputs(existing, inputs), False

@@ -85,7 +85,8 @@ class HarnessMocks(pulumi_mocks.Mocks):
         elif typ.startswith(DYNAMIC_PREFIX):
             resource_id, outputs, changed = self._dynamic(inputs, previous)
         elif typ.startswith("docker:"):
-            resource_id, outputs, changed = self._docker_resource(typ, args.name, inputs)
+            resource_id, outputs, changed = self._docker_resource(typ, args.name, inputs,
+                                                                  known=previous is not None)
         elif typ.startswith("postgresql:"):
             resource_id, outputs, changed = self._postgres_resource(
                 typ, args.name, inputs, previous, args.provider or "")
@@ -102,7 +103,7 @@ class HarnessMocks(pulumi_mocks.Mocks):
             self.log(f"harness: applied {key}")
         return resource_id, outputs
 
-    def _docker_resource(self, typ: str, name: str, inputs: dict[str, Any]
+    def _docker_resource(self, typ: str, name: str, inputs: dict[str, Any], *, known: bool
                          ) -> tuple[str, dict[str, Any], bool]:
         d = self.docker
         if typ == "docker:index/image:Image":
@@ -115,7 +116,7 @@ class HarnessMocks(pulumi_mocks.Mocks):
             out, changed = d.volume(name, inputs)
             return out["name"], out, changed
         if typ == "docker:index/container:Container":
-            out, changed = d.container(name, inputs)
+            out, changed = d.container(name, inputs, known=known)
             return out["name"], out, changed
         raise UnknownResourceType(f"harness: resource type {typ} ({name}) is not supported")
 
