@@ -14,17 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from pgplatform.bench.report import KEYS
+
 from conftest import docker_available, script
 
 pytestmark = pytest.mark.e2e
 
-KEYS = (
-    "vector.rows", "vector.dim", "vector.hnsw_p50_ms", "vector.hnsw_p95_ms",
-    "vector.hnsw_recall_at_10", "vector.seed_ivfflat_p95_ms", "vector.seed_ivfflat_recall_at_10",
-    "vector.exact_p95_ms", "queue.workers", "queue.tasks", "queue.skip_locked_claims_per_s",
-    "queue.naive_claims_per_s", "queue.duplicates", "queue.lost", "bootstrap.services",
-    "bootstrap.seconds", "verify.seconds",
-)
 
 
 # What --quick deploys for itself; `harness down` removes each at the end of the run.

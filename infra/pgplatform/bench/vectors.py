@@ -39,6 +39,7 @@ import psycopg
 from psycopg import sql
 
 from pgplatform.bench.stack import BenchError, Deployed, log
+from pgplatform.verify.indexes import index_names
 
 MODULE = "vector_store"
 TABLE = "documents"
@@ -144,17 +145,6 @@ class Run:
         return statistics.fmean(hits)
 
 
-def _index_names(plan: Any) -> Iterator[str]:
-    if isinstance(plan, dict):
-        if "Index Name" in plan:
-            yield plan["Index Name"]
-        for v in plan.values():
-            yield from _index_names(v)
-    elif isinstance(plan, list):
-        for v in plan:
-            yield from _index_names(v)
-
-
 @dataclass
 class Method:
     name: str
@@ -172,7 +162,7 @@ def measure(methods: list[Method], queries: list[str], warmup: list[str]) -> lis
         plan = row[0] if row else []
         plan = json.loads(plan) if isinstance(plan, str) else plan
         runs.append(Run(name=m.name, latencies_ms=[], results=[],
-                        plan_indexes=sorted(set(_index_names(plan)))))
+                        plan_indexes=sorted(set(index_names(plan)))))
     order = list(range(len(methods)))
     for q in warmup:
         for j in order:

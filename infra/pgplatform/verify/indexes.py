@@ -48,15 +48,16 @@ def declared(svc: ServiceConfig, module: modules.Module, snap: DatabaseSnapshot
     return out
 
 
-def _index_names(plan: Any) -> Iterator[str]:
+def index_names(plan: Any) -> Iterator[str]:
+    """Every index an EXPLAIN (FORMAT JSON) plan uses."""
     if isinstance(plan, dict):
         if "Index Name" in plan:
             yield plan["Index Name"]
         for v in plan.values():
-            yield from _index_names(v)
+            yield from index_names(v)
     elif isinstance(plan, list):
         for v in plan:
-            yield from _index_names(v)
+            yield from index_names(v)
 
 
 def planner(svc: ServiceConfig, module: modules.Module, admin_dsn: str) -> list[Finding]:
@@ -78,7 +79,7 @@ def planner(svc: ServiceConfig, module: modules.Module, admin_dsn: str) -> list[
                 row = conn.execute(f"EXPLAIN (FORMAT JSON) {idx.query}".encode()).fetchone()
                 plan = row[0] if row else []
                 plan = json.loads(plan) if isinstance(plan, str) else plan
-                used = sorted(set(_index_names(plan)))
+                used = sorted(set(index_names(plan)))
                 if idx.name not in used:
                     out.append(Finding(
                         kind="index not chosen",
