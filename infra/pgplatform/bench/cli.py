@@ -28,6 +28,7 @@ from typing import Any
 
 import psycopg
 
+from pgplatform import topology
 from pgplatform.bench import bootstrap, queue, report, stack, vectors
 from pgplatform.bench.stack import BenchError, log
 
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick and stack_name is None and stack_file is None:
             stack_name, generated = stack.QUICK_STACK, True
             stack_file = stack.stack_file_path(work, stack_name)
-            stack.write_stack_file(stack_file, stack.quick_stack_values())
+            topology.write_stack_file(stack_file, stack.quick_stack_values())
         if stack_name is None and stack_file is not None:
             # as scripts/verify does: Pulumi.<stack>.yaml (or <stack>.yaml) names the stack
             stack_name = stack_file.stem.split(".", 1)[-1]

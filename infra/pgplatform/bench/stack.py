@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg.conninfo
-
-from pgplatform import config, outputs
+from pgplatform import config
+from pgplatform.verify import deployment, expected
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEV_STACK = "dev"
@@ -57,12 +56,6 @@ def stack_file_path(directory: Path, stack: str) -> Path:
     return directory / f"Pulumi.{stack}.yaml"
 
 
-def write_stack_file(path: Path, values: dict[str, Any]) -> None:
-    from pgplatform import topology
-
-    topology.write_stack_file(path, values)
-
-
 def quick_stack_values(project_root: Path = PROJECT_ROOT) -> dict[str, Any]:
     """dev's values under another container, volume and port, deletable by `harness down`."""
     values = copy.deepcopy(config.read_stack_values(config.stack_file(project_root, DEV_STACK)))
@@ -74,18 +67,11 @@ def quick_stack_values(project_root: Path = PROJECT_ROOT) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Deployed:
+class Deployed(deployment.Deployment):
+    """A deployment (model, outputs, DSN helpers) the benchmark started, and how long it took."""
+
     stack: str
-    cfg: config.PlatformConfig
-    outputs: dict[str, Any]
     up_seconds: float
-
-    @property
-    def admin_dsn(self) -> str:
-        return str(self.outputs[outputs.ADMIN_DSN])
-
-    def admin_dsn_for(self, database: str) -> str:
-        return psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=database)
 
     def service_for_module(self, module: str) -> config.ServiceConfig:
         found = [s for s in self.cfg.services if s.module == module]
@@ -93,9 +79,6 @@ class Deployed:
             raise BenchError(f"stack {self.stack} has no service with module {module!r}: "
                              "the benchmark needs one")
         return found[0]
-
-    def service_dsn(self, service: str) -> str:
-        return str(self.outputs[outputs.SERVICES][service][outputs.SERVICE_DSN])
 
 
 def deploy(stack: str, outputs_path: Path, stack_file: Path | None = None) -> Deployed:
@@ -109,7 +92,7 @@ def deploy(stack: str, outputs_path: Path, stack_file: Path | None = None) -> De
     values = config.read_stack_values(stack_file or config.stack_file(PROJECT_ROOT, stack))
     cfg = config.from_mapping(values, stack=stack)
     return Deployed(stack=stack, cfg=cfg, outputs=json.loads(outputs_path.read_text()),
-                    up_seconds=seconds)
+                    matrix=expected.derive(cfg), up_seconds=seconds)
 
 
 def down(stack: str) -> float:
