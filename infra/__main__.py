@@ -2,7 +2,7 @@
 
 import pulumi
 
-from pgplatform import config, program
+from pgplatform import program, stack_config
 
-for key, value in program.build(config.from_pulumi()).items():
+for key, value in program.build(stack_config.from_pulumi()).exports().items():
     pulumi.export(key, value)

@@ -1,1 +1,3 @@
-"""pgplatform: one PostgreSQL + pgvector server, a schema and least-privilege roles per service."""
+"""pgplatform, the product: what `pulumi up` runs (the model, access, modules, components, the
+program and the migration runner its bootstrap calls). Operator tools live in
+`pgplatform_ops` and import this package; nothing here imports them."""

@@ -8,8 +8,9 @@ Privilege lists are sorted so that the specs compare equal to what the catalog r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
-from pgplatform.config import EXTENSIONS_SCHEMA, PlatformConfig, ServiceConfig
+from pgplatform.model import EXTENSIONS_SCHEMA, PlatformConfig, ServiceConfig
 
 PUBLIC = "public"
 DML = ("DELETE", "INSERT", "SELECT", "UPDATE")
@@ -18,6 +19,18 @@ READ = ("SELECT",)
 USAGE = ("USAGE",)
 CONNECT = ("CONNECT",)
 EXECUTE = ("EXECUTE",)
+
+GrantObject = Literal["database", "schema", "table", "sequence"]
+DefaultObject = Literal["table", "sequence", "function"]
+
+
+class CatalogRow(NamedTuple):
+    """The catalog row an ACL resource rewrites: the database's pg_database row, a schema's
+    pg_namespace row, the relations of a schema, or an owner's pg_default_acl rows."""
+
+    kind: Literal["database", "schema", "objects", "default"]
+    database: str
+    name: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,20 +44,20 @@ class GrantSpec:
     name: str
     role: str
     database: str
-    object_type: str  # database | schema | table | sequence
+    object_type: GrantObject
     schema: str | None
     privileges: tuple[str, ...]
     after_bootstrap: bool = False
 
     @property
-    def catalog_row(self) -> tuple[str, ...]:
-        """The catalog rows this grant rewrites; grants sharing them must not run in parallel
-        ("tuple concurrently updated", terraform-provider-postgresql#178)."""
+    def catalog_row(self) -> CatalogRow:
+        """Grants sharing a row must not run in parallel ("tuple concurrently updated",
+        terraform-provider-postgresql#178)."""
         if self.object_type == "database":
-            return ("database", self.database)
+            return CatalogRow("database", self.database, "")
         if self.object_type == "schema":
-            return ("schema", self.database, self.schema or "")
-        return ("objects", self.database, self.schema or "")
+            return CatalogRow("schema", self.database, self.schema or "")
+        return CatalogRow("objects", self.database, self.schema or "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,15 +70,15 @@ class DefaultPrivilegeSpec:
     role: str
     database: str
     schema: str | None
-    object_type: str  # table | sequence | function
+    object_type: DefaultObject
     privileges: tuple[str, ...]
 
     @property
-    def catalog_row(self) -> tuple[str, ...]:
-        return ("default", self.database, self.owner)
+    def catalog_row(self) -> CatalogRow:
+        return CatalogRow("default", self.database, self.owner)
 
 
-def database_grants(cfg: PlatformConfig, database: str) -> list[GrantSpec]:
+def database_grants(database: str) -> list[GrantSpec]:
     """PUBLIC loses CONNECT/TEMP on the database and USAGE on its `public` schema."""
     return [
         GrantSpec(name=f"{database}-public-database", role=PUBLIC, database=database,
@@ -107,9 +120,8 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
     return specs
 
 
-def service_default_privileges(
-    cfg: PlatformConfig, svc: ServiceConfig
-) -> list[DefaultPrivilegeSpec]:
+def service_default_privileges(cfg: PlatformConfig, svc: ServiceConfig
+                               ) -> list[DefaultPrivilegeSpec]:
     n, db, owner, schema = svc.name, svc.database, svc.owner_role, svc.schema
     specs = [
         DefaultPrivilegeSpec(name=f"{n}-default-tables", owner=owner, role=svc.login_role,

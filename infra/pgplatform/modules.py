@@ -24,11 +24,6 @@ class ModuleError(ValueError):
     pass
 
 
-def default_sql_root() -> Path:
-    # infra/pgplatform/modules.py -> project root / sql
-    return Path(__file__).resolve().parents[2] / "sql"
-
-
 @dataclass(frozen=True, kw_only=True)
 class Migration:
     version: int

@@ -1,10 +1,23 @@
-"""Stack output keys: the program exports them, the harness writes them, tests import them."""
+"""Stack outputs: their keys (constants the tests import) and their typed shape.
 
+`program.build` returns a `StackOutputs` of Pulumi outputs, which `__main__` exports; tools read
+the exported JSON (`pulumi stack output --json --show-secrets`, or the harness's file) back into
+a `StackOutputs` of plain strings with `parse`. Every DSN is a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+STACK = "stack"
 ADMIN_DSN = "admin_dsn"
 HOST = "host"
 PORT = "port"
 CONTAINER_NAME = "container_name"
 SERVICES = "services"
+DATABASES = "databases"
 
 SERVICE_DATABASE = "database"
 SERVICE_SCHEMA = "schema"
@@ -12,6 +25,91 @@ SERVICE_LOGIN_ROLE = "login_role"
 SERVICE_OWNER_ROLE = "owner_role"
 SERVICE_DSN = "dsn"
 
-STACK_KEYS = (ADMIN_DSN, HOST, PORT, CONTAINER_NAME, SERVICES)
+DATABASE_ADMIN_DSN = "admin_dsn"
+
+STACK_KEYS = (STACK, ADMIN_DSN, HOST, PORT, CONTAINER_NAME, SERVICES, DATABASES)
 SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_LOGIN_ROLE, SERVICE_OWNER_ROLE,
                 SERVICE_DSN)
+DATABASE_KEYS = (DATABASE_ADMIN_DSN,)
+
+V = TypeVar("V")
+"""How a value known only after the deploy is held: a Pulumi output in the program, a string
+once read back."""
+
+
+class OutputsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceOutputs(Generic[V]):
+    database: str
+    schema: str
+    login_role: V
+    owner_role: V
+    dsn: V
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseOutputs(Generic[V]):
+    admin_dsn: V
+    """The admin's DSN for this database."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackOutputs(Generic[V]):
+    stack: str
+    admin_dsn: V
+    """The admin's DSN for the `postgres` maintenance database."""
+    host: str
+    port: int
+    container_name: V
+    services: Mapping[str, ServiceOutputs[V]]
+    databases: Mapping[str, DatabaseOutputs[V]]
+
+    def exports(self) -> dict[str, Any]:
+        """The stack outputs by key, as `pulumi.export` publishes them."""
+        return {
+            STACK: self.stack, ADMIN_DSN: self.admin_dsn, HOST: self.host, PORT: self.port,
+            CONTAINER_NAME: self.container_name,
+            SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schema,
+                              SERVICE_LOGIN_ROLE: s.login_role,
+                              SERVICE_OWNER_ROLE: s.owner_role, SERVICE_DSN: s.dsn}
+                       for name, s in self.services.items()},
+            DATABASES: {name: {DATABASE_ADMIN_DSN: d.admin_dsn}
+                        for name, d in self.databases.items()},
+        }
+
+
+def _section(values: Mapping[str, Any], keys: tuple[str, ...], where: str,
+             source: str) -> Mapping[str, Any]:
+    missing = [k for k in keys if k not in values]
+    if missing:
+        raise OutputsError(f"outputs: {source}: {where} lacks keys {missing}. Fix: pass the "
+                           "outputs of a pgplatform stack deployed by this version")
+    return values
+
+
+def parse(values: Any, source: str) -> StackOutputs[str]:
+    """Exported outputs (JSON) back into their typed shape; `source` names where they came
+    from in errors."""
+    if not isinstance(values, Mapping):
+        raise OutputsError(f"outputs: {source}: not a JSON object of stack outputs")
+    top = _section(values, STACK_KEYS, "the stack", source)
+    services = {
+        name: ServiceOutputs(
+            database=str(s[SERVICE_DATABASE]), schema=str(s[SERVICE_SCHEMA]),
+            login_role=str(s[SERVICE_LOGIN_ROLE]), owner_role=str(s[SERVICE_OWNER_ROLE]),
+            dsn=str(s[SERVICE_DSN]))
+        for name, raw in top[SERVICES].items()
+        for s in [_section(raw, SERVICE_KEYS, f"services.{name}", source)]
+    }
+    databases = {
+        name: DatabaseOutputs(admin_dsn=str(
+            _section(raw, DATABASE_KEYS, f"databases.{name}", source)[DATABASE_ADMIN_DSN]))
+        for name, raw in top[DATABASES].items()
+    }
+    return StackOutputs(stack=str(top[STACK]), admin_dsn=str(top[ADMIN_DSN]),
+                        host=str(top[HOST]), port=int(top[PORT]),
+                        container_name=str(top[CONTAINER_NAME]), services=services,
+                        databases=databases)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
@@ -15,8 +13,8 @@ from pgplatform.components.identity import ServiceIdentity, ServiceIdentityArgs
 from pgplatform.components.image import PostgresImage, PostgresImageArgs
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
 from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
-from pgplatform.config import PlatformConfig
 from pgplatform.dsn import postgres_url
+from pgplatform.model import PlatformConfig
 
 
 def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
@@ -27,11 +25,11 @@ def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
                                 database=database)))
 
 
-def build(cfg: PlatformConfig) -> dict[str, Any]:
-    """Declare every resource of the stack; return the stack outputs (see `outputs`)."""
+def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
+    """Declare every resource of the stack; return the stack outputs."""
     s = cfg.server
-    admin_password = pulumi.Output.secret(
-        random.RandomPassword("admin-password", length=32, special=False).result)
+    generated = random.RandomPassword("admin-password", length=32, special=False)
+    admin_password: pulumi.Output[str] = pulumi.Output.secret(generated.result)
     image = PostgresImage("postgres-image",
                           PostgresImageArgs(image_name=s.image_name, build=s.builds_image))
     server = PostgresServer("postgres", PostgresServerArgs(
@@ -54,7 +52,7 @@ def build(cfg: PlatformConfig) -> dict[str, Any]:
     databases = {
         db.name: ManagedDatabase(db.name, ManagedDatabaseArgs(
             database=db, admin_user=s.admin_user,
-            public_revokes=access.database_grants(cfg, db.name), provider=provider,
+            public_revokes=access.database_grants(db.name), provider=provider,
             chain=chain, keep_data=keep_data,
             owners=[r for svc in cfg.services_in(db.name) for r in identities[svc.name].roles]))
         for db in cfg.databases
@@ -73,20 +71,26 @@ def build(cfg: PlatformConfig) -> dict[str, Any]:
             chain=chain,
             keep_data=keep_data,
         ))
-    return {
-        outputs.ADMIN_DSN: _url(cfg, s.admin_user, admin_password, "postgres"),
-        outputs.HOST: s.connect_host,
-        outputs.PORT: s.host_port,
-        outputs.CONTAINER_NAME: server.container.name,
-        outputs.SERVICES: {
-            svc.name: {
-                outputs.SERVICE_DATABASE: svc.database,
-                outputs.SERVICE_SCHEMA: svc.schema,
-                outputs.SERVICE_LOGIN_ROLE: identities[svc.name].login_role.name,
-                outputs.SERVICE_OWNER_ROLE: identities[svc.name].owner_role.name,
-                outputs.SERVICE_DSN: _url(cfg, svc.login_role,
-                                          identities[svc.name].login_password, svc.database),
-            }
+    return outputs.StackOutputs(
+        stack=cfg.stack,
+        admin_dsn=_url(cfg, s.admin_user, admin_password, "postgres"),
+        host=s.connect_host,
+        port=s.host_port,
+        container_name=server.container.name,
+        services={
+            svc.name: outputs.ServiceOutputs(
+                database=svc.database,
+                schema=svc.schema,
+                login_role=identities[svc.name].login_role.name,
+                owner_role=identities[svc.name].owner_role.name,
+                dsn=_url(cfg, svc.login_role, identities[svc.name].login_password,
+                         svc.database),
+            )
             for svc in cfg.services
         },
-    }
+        databases={
+            db.name: outputs.DatabaseOutputs(
+                admin_dsn=_url(cfg, s.admin_user, admin_password, db.name))
+            for db in cfg.databases
+        },
+    )

@@ -25,7 +25,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     where = f"Container '{args.name}'"
     if values.get(args.props, "networkMode") == "host":
         report_violation(f"[{NAME}] {where} uses host networking, which publishes every port "
-                         "on every host interface: publish ports on 127.0.0.1 instead.")
+                         "on every host interface: publish ports on 127.0.0.1 instead.", None)
     for i, port in enumerate(values.items(args.props.get("ports"), "ports")):
         port = values.plain(port, f"ports.{i}")
         ip = values.get(port, "ip")
@@ -34,7 +34,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
             report_violation(
                 f"[{NAME}] {where} publishes port {values.get(port, 'internal')} as host port "
                 f"{values.get(port, 'external', '(random)')} on {shown} (every interface): "
-                "set ports[].ip to 127.0.0.1 (server.bindAddress).")
+                "set ports[].ip to 127.0.0.1 (server.bindAddress).", None)
 
 
 POLICY = ResourceValidationPolicy(

@@ -30,7 +30,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if granted:
         role = values.get(args.props, "name", args.name)
         report_violation(f"[{NAME}] Role '{args.name}' ({role}) has {', '.join(granted)}: "
-                         "service roles own their schema or do DML, nothing more.")
+                         "service roles own their schema or do DML, nothing more.", None)
 
 
 POLICY = ResourceValidationPolicy(

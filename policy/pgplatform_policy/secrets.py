@@ -51,7 +51,7 @@ def _is_plain(value: Any) -> bool:
     """Set, and not marked secret (an unknown value is not inspected: it is not plain text)."""
     if value is None or values.is_secret(value) or values.is_unknown(value):
         return False
-    return value != ""
+    return bool(value != "")
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -59,7 +59,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         report_violation(
             f"[{NAME}] {tokens.short(args.resource_type)} '{args.name}' sets {path} as a plain "
             "value: it would be stored unencrypted in the state. Pass it as a secret "
-            "(pulumi.Output.secret, or a pulumi-random result wrapped in one).")
+            "(pulumi.Output.secret, or a pulumi-random result wrapped in one).", None)
 
 
 POLICY = ResourceValidationPolicy(

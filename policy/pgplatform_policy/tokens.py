@@ -1,17 +1,17 @@
-"""Resource type tokens the policies look at."""
+"""Resource type tokens the policies look at: the program's own (`pgplatform.resource_types`,
+the pack runs in the project venv), under the names the policies use."""
 
-GRANT = "postgresql:index/grant:Grant"
-DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges"
-ROLE = "postgresql:index/role:Role"
-POSTGRES_PROVIDER = "pulumi:providers:postgresql"
-CONTAINER = "docker:index/container:Container"
-VOLUME = "docker:index/volume:Volume"
+from pgplatform import resource_types as rt
 
+GRANT = rt.PG_GRANT
+DEFAULT_PRIVILEGES = rt.PG_DEFAULT_PRIVILEGES
+ROLE = rt.PG_ROLE
+POSTGRES_PROVIDER = rt.POSTGRES_PROVIDER
+CONTAINER = rt.DOCKER_CONTAINER
+VOLUME = rt.DOCKER_VOLUME
 # The program's components, registered with the model's view of the stack as their properties.
-SERVICE_ACCESS = "pgplatform:index:ServiceAccess"
-"""{service, database, schema, ownerRole, loginRole, readers}"""
-POSTGRES_SERVER = "pgplatform:index:PostgresServer"
-"""{production, allowVolumeDeletion, volumeName, bindAddress}"""
+SERVICE_ACCESS = rt.SERVICE_ACCESS
+POSTGRES_SERVER = rt.POSTGRES_SERVER
 
 
 def short(resource_type: str) -> str:

@@ -17,7 +17,7 @@ Every reader here accepts both marks: `Secret` (what the pack sees at run time) 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from pulumi_policy import Secret
 from pulumi_policy import deserialize as sdk_deserialize
@@ -41,7 +41,7 @@ def is_secret(value: Any) -> bool:
     if isinstance(value, Secret):
         return True
     if isinstance(value, Mapping) and SIG_KEY in value:
-        return value[SIG_KEY] == SECRET_SIG
+        return bool(value[SIG_KEY] == SECRET_SIG)
     return False
 
 
@@ -118,5 +118,6 @@ def keep_secret_markers() -> Callable[..., dict[str, Any]]:
             "pulumi_policy.policy.deserialize_properties is gone: this pulumi-policy version "
             "reads properties differently, and the passwords-are-secrets policy cannot tell a "
             "secret from a plain value. Adapt pgplatform_policy/values.py to it.")
-    sdk_policy.deserialize_properties = deserialize_keeping_secrets
-    return previous
+    # The SDK calls it through its module global, which its stubs do not export.
+    setattr(sdk_policy, "deserialize_properties", deserialize_keeping_secrets)  # noqa: B010
+    return cast(Callable[..., dict[str, Any]], previous)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pgplatform.bench.report import KEYS
+from pgplatform_ops.bench.report import KEYS
 
-from conftest import docker_available, script
+from e2e_support import docker_available, script
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ def _output(proc: subprocess.CompletedProcess[str]) -> str:
 def _containers() -> set[str]:
     import docker
 
-    return {c.name for c in docker.from_env().containers.list(all=True)}
+    return {str(c.name) for c in docker.from_env().containers.list(all=True)}
 
 
 def test_bench__quick_reports_every_figure_and_a_correct_queue(

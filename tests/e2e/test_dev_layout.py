@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from pgplatform import config
+from pgplatform import stack_config
 
-from conftest import PROJECT_ROOT, docker_available, script
+from e2e_support import docker_available, script
 
 pytestmark = pytest.mark.e2e
 STACK = "dev"
-CFG = config.from_stack_file(PROJECT_ROOT, STACK)
+CFG = stack_config.for_stack(STACK)
 SUMMARY = re.compile(
     rf"^harness up {STACK}: (?P<changed>\d+) changed, (?P<unchanged>\d+) unchanged, "
     r"(?P<seconds>[\d.]+) s", re.MULTILINE)

@@ -5,9 +5,9 @@ is used for real: its own schema works, every other service's schema and databas
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from pathlib import Path
-from typing import Any
 
 import docker.errors
 import psycopg
@@ -15,48 +15,49 @@ import pytest
 from psycopg import sql
 
 import docker
-from pgplatform import config, outputs, topology
+from pgplatform import outputs, paths, stack_config
+from pgplatform.model import ServiceConfig
+from pgplatform_ops.stack import DeployedStack
 
-from conftest import PROJECT_ROOT, STACK, CiDeployment, script
+from e2e_support import STACK, CiDeployment, script
 
 pytestmark = pytest.mark.e2e
-CFG = config.from_stack_file(PROJECT_ROOT, STACK)
+CFG = stack_config.for_stack(STACK)
 
 
 @pytest.fixture(scope="module")
-def deployed(ci_deployment: CiDeployment) -> dict[str, Any]:
-    return {**ci_deployment.outputs, "_second_run": ci_deployment.second_up}
+def deployed(ci_deployment: CiDeployment) -> DeployedStack:
+    return ci_deployment.deployed
 
 
-def tables(admin_dsn: str, database: str, schema: str) -> list[str]:
-    dsn = re.sub(r"/postgres\?", f"/{database}?", admin_dsn)
-    with psycopg.connect(dsn) as c:
+def tables(deployed: DeployedStack, database: str, schema: str) -> list[str]:
+    with psycopg.connect(deployed.admin_dsn(database)) as c:
         return [r[0] for r in c.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1", (schema,))]
 
 
-def test_harness__second_up_changes_nothing(deployed: dict[str, Any]) -> None:
-    second = deployed["_second_run"]
+def test_harness__second_up_changes_nothing(ci_deployment: CiDeployment) -> None:
+    second = ci_deployment.second_up
     assert second.returncode == 0, second.stderr
     assert re.search(r": 0 changed, \d+ unchanged", second.stdout), second.stdout[-2000:]
 
 
-def test_harness__outputs_have_the_documented_shape(deployed: dict[str, Any]) -> None:
-    assert set(deployed) - {"_second_run"} == set(outputs.STACK_KEYS)
-    assert deployed[outputs.HOST] == "127.0.0.1"
-    assert deployed[outputs.PORT] == CFG.server.host_port
+def test_harness__outputs_have_the_documented_shape(ci_deployment: CiDeployment) -> None:
+    exported = json.loads(ci_deployment.outputs_file.read_text())
+    assert set(exported) == set(outputs.STACK_KEYS)
+    got = ci_deployment.deployed.outputs
+    assert (got.stack, got.host, got.port) == (STACK, "127.0.0.1", CFG.server.host_port)
+    assert set(got.databases) == {d.name for d in CFG.databases}
     for svc in CFG.services:
-        got = deployed[outputs.SERVICES][svc.name]
-        assert (got[outputs.SERVICE_LOGIN_ROLE], got[outputs.SERVICE_OWNER_ROLE]) == (
-            svc.login_role, svc.owner_role)
+        mine = got.services[svc.name]
+        assert (mine.login_role, mine.owner_role) == (svc.login_role, svc.owner_role)
 
 
 @pytest.mark.parametrize("svc", CFG.services, ids=lambda s: s.name)
-def test_service__can_use_its_own_schema(deployed: dict[str, Any], svc: config.ServiceConfig
-                                         ) -> None:
-    own = tables(deployed[outputs.ADMIN_DSN], svc.database, svc.schema)
+def test_service__can_use_its_own_schema(deployed: DeployedStack, svc: ServiceConfig) -> None:
+    own = tables(deployed, svc.database, svc.schema)
     assert own, f"{svc.name}: bootstrap created no tables in {svc.schema}"
-    with psycopg.connect(deployed[outputs.SERVICES][svc.name][outputs.SERVICE_DSN]) as c:
+    with psycopg.connect(deployed.service_dsn(svc.name)) as c:
         assert c.execute("SELECT current_user").fetchone() == (svc.login_role,)
         for t in own:
             ident = sql.Identifier(svc.schema, t)
@@ -95,17 +96,15 @@ PAIRS = [(a, b) for a in CFG.services for b in CFG.services if a.name != b.name]
 
 @pytest.mark.parametrize("svc,other", PAIRS, ids=[f"{a.name}->{b.name}" for a, b in PAIRS])
 def test_service__is_refused_on_every_other_service(
-    deployed: dict[str, Any], svc: config.ServiceConfig, other: config.ServiceConfig
+    deployed: DeployedStack, svc: ServiceConfig, other: ServiceConfig
 ) -> None:
-    dsn = deployed[outputs.SERVICES][svc.name][outputs.SERVICE_DSN]
     if other.database != svc.database:
-        foreign = re.sub(r"/[a-z_0-9]+\?", f"/{other.database}?", dsn)
         with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
-            psycopg.connect(foreign).close()
+            psycopg.connect(deployed.service_dsn_for(svc.name, other.database)).close()
         return
-    their = tables(deployed[outputs.ADMIN_DSN], other.database, other.schema)
+    their = tables(deployed, other.database, other.schema)
     assert their
-    with psycopg.connect(dsn, autocommit=True) as c:
+    with psycopg.connect(deployed.service_dsn(svc.name), autocommit=True) as c:
         for t in their:
             ident = sql.Identifier(other.schema, t)
             if svc.name in other.readers:
@@ -121,21 +120,21 @@ def test_harness__refuses_a_container_name_it_did_not_create(
     ci_deployment: CiDeployment, tmp_path: Path,
 ) -> None:
     """Like the upstream provider: a name in use is a conflict, never silently replaced."""
-    name = ci_deployment.cfg.server.container_name
-    values = config.read_stack_values(PROJECT_ROOT / f"Pulumi.{STACK}.yaml")
+    name = ci_deployment.deployed.cfg.server.container_name
+    values = stack_config.read_stack_values(paths.stack_file(STACK))
     volume = "pgplatform-ci-intruder-data"
     values["server"] = {**values["server"], "containerName": name, "volumeName": volume}
     other = tmp_path / "Pulumi.ci_intruder.yaml"
-    topology.write_stack_file(other, values)
+    stack_config.write_stack_file(other, values)
     try:
         proc = script("harness", "up", "ci_intruder", str(tmp_path / "out.json"),
                       "--stack-file", str(other))
     finally:
-        (PROJECT_ROOT / ".harness" / "ci_intruder.json").unlink(missing_ok=True)
+        (paths.PROJECT_ROOT / ".harness" / "ci_intruder.json").unlink(missing_ok=True)
         with contextlib.suppress(docker.errors.NotFound):
             docker.from_env().volumes.get(volume).remove(force=True)
     assert proc.returncode != 0
     assert f"container name {name!r} is already in use" in proc.stdout + proc.stderr, (
         proc.stdout[-2000:] + proc.stderr[-2000:])
-    with psycopg.connect(ci_deployment.outputs[outputs.ADMIN_DSN]) as c:
+    with psycopg.connect(ci_deployment.deployed.admin_dsn()) as c:
         assert c.execute("SELECT 1").fetchone() == (1,), "the running deploy must be untouched"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CiDeployment, script
+from e2e_support import CiDeployment, script
 
 pytestmark = pytest.mark.e2e
 

@@ -12,16 +12,15 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from pgplatform import config, outputs
+from pgplatform import outputs, paths, stack_config
+from pgplatform_ops.stack import DeployedStack
 
 pytestmark = pytest.mark.e2e
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STACK = "ci"
 
 
@@ -54,7 +53,7 @@ def pulumi_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 
 
 def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=PROJECT_ROOT, env=env,
+    proc = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=paths.PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=1200)
     if check:
         assert proc.returncode == 0, f"pulumi {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
@@ -67,15 +66,15 @@ def test_pulumi__preview_then_up_then_isolation(pulumi_env: dict[str, str]) -> N
     run(pulumi_env, "up", "--yes", "--stack", STACK)
     shown = run(pulumi_env, "stack", "output", "--json", "--show-secrets", "--stack", STACK)
     got: dict[str, Any] = json.loads(shown.stdout)
-    cfg = config.from_stack_file(PROJECT_ROOT, STACK)
     assert set(got) == set(outputs.STACK_KEYS)
-    for svc in cfg.services:
-        dsn = got[outputs.SERVICES][svc.name][outputs.SERVICE_DSN]
-        with psycopg.connect(dsn) as c:
+    deployed = DeployedStack(cfg=stack_config.for_stack(STACK),
+                             outputs=outputs.parse(got, "pulumi stack output"))
+    for svc in deployed.cfg.services:
+        with psycopg.connect(deployed.service_dsn(svc.name)) as c:
             assert c.execute("SELECT current_user").fetchone() == (svc.login_role,)
-        for other in cfg.services:
+        for other in deployed.cfg.services:
             if other.database != svc.database:
                 with pytest.raises(psycopg.OperationalError, match="permission denied"):
-                    psycopg.connect(dsn.replace(f"/{svc.database}?", f"/{other.database}?"))
+                    psycopg.connect(deployed.service_dsn_for(svc.name, other.database))
     again = run(pulumi_env, "preview", "--expect-no-changes", "--stack", STACK)
     assert again.returncode == 0

@@ -15,9 +15,9 @@ import psycopg
 import pytest
 
 import docker
-from pgplatform import modules, outputs
+from pgplatform import modules
 
-from conftest import CiDeployment, script
+from e2e_support import CiDeployment, script
 
 pytestmark = pytest.mark.e2e
 
@@ -34,15 +34,14 @@ class Violation:
 
 
 def _index_def(ci: CiDeployment, schema: str, name: str) -> str:
-    dsn = re.sub(r"/postgres\?", "/paddle?", ci.outputs[outputs.ADMIN_DSN])
-    with psycopg.connect(dsn) as c:
+    with psycopg.connect(ci.deployed.admin_dsn("paddle")) as c:
         row = c.execute("SELECT pg_get_indexdef(%s::regclass)", (f"{schema}.{name}",)).fetchone()
     assert row is not None
     return str(row[0])
 
 
 def violations(ci: CiDeployment) -> dict[str, Violation]:
-    declared = modules.load(ci.cfg.sql_root, "vector_store").indexes
+    declared = modules.load(ci.deployed.cfg.sql_root, "vector_store").indexes
     vector_index, other_index = declared[0].name, declared[-1].name
     assert vector_index != other_index, "the vector_store module declares several indexes"
     recreate = _index_def(ci, "vector_store", vector_index)
@@ -126,17 +125,16 @@ def _verify(ci: CiDeployment, tmp: Path) -> tuple[int, str]:
 
 
 def _sql(ci: CiDeployment, database: str, statements: tuple[str, ...]) -> None:
-    dsn = re.sub(r"/postgres\?", f"/{database}?", ci.outputs[outputs.ADMIN_DSN])
-    with psycopg.connect(dsn, autocommit=True) as c:
+    with psycopg.connect(ci.deployed.admin_dsn(database), autocommit=True) as c:
         for s in statements:
             c.execute(s.encode())
 
 
 def _shell(ci: CiDeployment, commands: tuple[str, ...]) -> None:
-    container = docker.from_env().containers.get(ci.cfg.server.container_name)
+    container = docker.from_env().containers.get(ci.deployed.cfg.server.container_name)
     for cmd in commands:
         code, out = container.exec_run(["sh", "-c", cmd], user="root")
-        assert code == 0, f"{cmd}: {out.decode(errors='replace')}"
+        assert code == 0, f"{cmd}: {out!r}"
 
 
 def test_verify__passes_on_a_correct_deploy(ci_deployment: CiDeployment,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pathlib
 import secrets
-import sys
 import tempfile
 import time
 import uuid
@@ -14,22 +13,16 @@ from typing import Any
 import psycopg
 import pytest
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
-_HERE = pathlib.Path(__file__).resolve().parent
-if str(_HERE) not in sys.path:  # tests/ has no __init__.py: make `pgserver` importable
-    sys.path.insert(0, str(_HERE))
+from harness.images import build_image
+from pgplatform import paths
 
-from pgserver import PgServer  # noqa: E402
+from pgserver import PgServer
+
+_HERE = pathlib.Path(__file__).resolve().parent
 
 IMAGE_TAG = "pgplatform/postgres:17-test"
-CONTEXT = REPO_ROOT / "docker"
+CONTEXT = paths.DOCKER_CONTEXT
 READY_DEADLINE_S = 60.0
-
-try:  # the package may not be installed into the venv yet
-    from pgplatform.harness.images import build_image
-except ModuleNotFoundError:
-    sys.path.insert(0, str(REPO_ROOT / "infra"))
-    from pgplatform.harness.images import build_image
 
 
 def _docker_unavailable_reason() -> str | None:

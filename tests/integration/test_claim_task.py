@@ -16,14 +16,14 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from pgplatform import modules
+from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
 from scaffold import fresh_database
 
 pytestmark = pytest.mark.integration
-SQL_ROOT = modules.default_sql_root()
+SQL_ROOT = paths.SQL_ROOT
 DATABASE, SCHEMA, SERVICE = "claim_task", "collab", "collab_sessions"
 OWNER, LOGIN, LOGIN_PASSWORD = "collab_sessions_owner", "claim_task_app", "claim-task-app-pw"
 WORKERS = 8

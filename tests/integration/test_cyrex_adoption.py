@@ -12,14 +12,14 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from pgplatform import modules
+from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
 from scaffold import fresh_database
 
 pytestmark = pytest.mark.integration
-SQL_ROOT = modules.default_sql_root()
+SQL_ROOT = paths.SQL_ROOT
 DATABASE, SCHEMA, SERVICE, OWNER = "cyrex_adopt", "cyrex", "cyrex", "cyrex_owner"
 LEGACY_ROLE = "cyrex_legacy_app"
 ROWS = 1_000
@@ -213,7 +213,7 @@ def test_cyrex_adoption__keeps_rows_moves_and_hands_over_then_rollback_restores(
         assert legacy_index == (f"{SCHEMA}.events_legacy_entity_idx",), (
             f"legacy index events_legacy_entity_idx: expected kept in {SCHEMA}, "
             f"got {legacy_index}")
-        recorded = dict(c.execute(
+        recorded: dict[str, str] = dict(c.execute(
             "SELECT table_name, original_owner FROM cyrex.legacy_adoptions").fetchall())
         assert recorded == dict.fromkeys(ADOPTED, LEGACY_ROLE), (
             f"cyrex.legacy_adoptions: expected {sorted(ADOPTED)} from {LEGACY_ROLE}, "

@@ -10,14 +10,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgplatform import modules
+from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
 from scaffold import fresh_database
 
 pytestmark = pytest.mark.integration
-SQL_ROOT = modules.default_sql_root()
+SQL_ROOT = paths.SQL_ROOT
 MODULE = "vector_store"
 
 

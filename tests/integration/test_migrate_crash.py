@@ -18,14 +18,14 @@ from typing import TypeVar
 import psycopg
 import pytest
 
-from pgplatform import modules
+from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
 from scaffold import fresh_database
 
 pytestmark = pytest.mark.integration
-SQL_ROOT = modules.default_sql_root()
+SQL_ROOT = paths.SQL_ROOT
 MODULE = "vector_store"
 SERVICE, SCHEMA, OWNER = "crash", "crash", "crash_owner"
 SLOW_TABLE = "slow_marker"
@@ -45,7 +45,7 @@ T = TypeVar("T")
 RUNNER_SCRIPT = textwrap.dedent("""\
     import sys
     from pathlib import Path
-    from pgplatform import modules
+    from pgplatform import modules, paths
     from pgplatform.migrate import runner
     dsn, root, module, service, schema, owner, wait = sys.argv[1:]
     target = runner.Target(dsn=dsn, service=service, schema=schema, owner_role=owner,

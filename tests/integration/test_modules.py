@@ -9,18 +9,18 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from pgplatform import config, modules
+from pgplatform import modules, paths, stack_config
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
 from scaffold import fresh_database
 
 pytestmark = pytest.mark.integration
-SQL_ROOT = modules.default_sql_root()
+SQL_ROOT = paths.SQL_ROOT
 MODULES = sorted(modules.available(SQL_ROOT))
 # The dev stack names every module's schema and service; a module it does not deploy gets its
 # own name for both.
-_DEV_SERVICES = {s.module: s for s in config.from_stack_file(SQL_ROOT.parent, "dev").services}
+_DEV_SERVICES = {s.module: s for s in stack_config.for_stack("dev").services}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
-from pgplatform import config, program
-from pgplatform.harness.monitor import RecordingMonitor, Registration, run_program
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from harness.monitor import RecordingMonitor, Registration, run_program
+from pgplatform import model, outputs, program, resource_types, stack_config
 
 
 class GraphMocks(pulumi_mocks.Mocks):
@@ -27,9 +24,9 @@ class GraphMocks(pulumi_mocks.Mocks):
         with self._lock:
             self.inputs[(args.typ, args.name)] = dict(args.inputs)
         state = dict(args.inputs)
-        if args.typ == "random:index/randomPassword:RandomPassword":
+        if args.typ == resource_types.RANDOM_PASSWORD:
             state["result"] = f"pw-{args.name}"
-        if args.typ == "docker:index/remoteImage:RemoteImage":
+        if args.typ == resource_types.DOCKER_REMOTE_IMAGE:
             state["imageId"] = "sha256:feedface"
         return f"{args.name}-id", state
 
@@ -39,7 +36,7 @@ class GraphMocks(pulumi_mocks.Mocks):
 
 @dataclass
 class Graph:
-    cfg: config.PlatformConfig
+    cfg: model.PlatformConfig
     outputs: dict[str, Any]
     secret_outputs: dict[str, bool]
     """Dotted output path -> whether Pulumi treats the value as a secret."""
@@ -72,13 +69,13 @@ class Graph:
 
 
 def build_graph(stack: str, values: dict[str, Any] | None = None) -> Graph:
-    if values is None:
-        values = config.read_stack_values(config.stack_file(PROJECT_ROOT, stack))
+    cfg = (stack_config.for_stack(stack) if values is None
+           else model.from_mapping(values, stack=stack))
     mocks = GraphMocks()
     monitor = RecordingMonitor(mocks)
     secret: dict[str, bool] = {}
 
-    def build(cfg: config.PlatformConfig) -> dict[str, Any]:
+    def build(cfg: model.PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         outs = program.build(cfg)
 
         def leaves(value: Any, path: str) -> None:
@@ -86,13 +83,16 @@ def build_graph(stack: str, values: dict[str, Any] | None = None) -> Graph:
                 for k, v in value.items():
                     leaves(v, f"{path}.{k}" if path else k)
             else:
-                out = pulumi.Output.from_input(value)
-                pulumi.Output.from_input(out.is_secret()).apply(
-                    lambda flag, p=path: secret.__setitem__(p, flag))
+                out: pulumi.Output[Any] = pulumi.Output.from_input(value)
+                is_secret: pulumi.Output[bool] = pulumi.Output.from_input(out.is_secret())
 
-        leaves(outs, "")
+                def record(flag: bool, p: str = path) -> None:
+                    secret[p] = flag
+
+                is_secret.apply(record)
+
+        leaves(outs.exports(), "")
         return outs
 
-    outputs = run_program(values, stack, monitor, build=build)
-    return Graph(cfg=config.from_mapping(values, stack=stack), outputs=outputs,
-                 secret_outputs=secret, monitor=monitor, mocks=mocks)
+    exported = run_program(cfg, monitor, build=build)
+    return Graph(cfg=cfg, outputs=exported, secret_outputs=secret, monitor=monitor, mocks=mocks)

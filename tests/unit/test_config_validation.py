@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
-from pgplatform import config
+from pgplatform import model, paths, stack_config
 
 pytestmark = pytest.mark.unit
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "staging", "prod", "ci")
 
 
@@ -96,8 +97,8 @@ CASES["shm-below-maintenance-work-mem"][0]["server"]["shmSizeMb"] = 128
 @pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
 def test_config__rejects_invalid_value_naming_its_key(case: str) -> None:
     values, key, why = CASES[case]
-    with pytest.raises(config.ConfigError) as err:
-        config.from_mapping(copy.deepcopy(values), stack="test")
+    with pytest.raises(model.ConfigError) as err:
+        model.from_mapping(copy.deepcopy(values), stack="test")
     message = str(err.value)
     assert key in message, f"{case}: expected key {key!r} in:\n{message}"
     if why:
@@ -108,28 +109,51 @@ def test_config__reports_every_problem_at_once() -> None:
     values = with_("services.0.database", "nope")
     values["server"]["hostPort"] = 0
     values["services"][2]["schema"] = "public"
-    with pytest.raises(config.ConfigError) as err:
-        config.from_mapping(values, stack="test")
+    with pytest.raises(model.ConfigError) as err:
+        model.from_mapping(values, stack="test")
     assert len(err.value.problems) == 3, err.value.problems
     assert err.value.problems == sorted(err.value.problems)
 
 
 def test_config__valid_base_builds_the_model() -> None:
-    cfg = config.from_mapping(base(), stack="test")
+    cfg = model.from_mapping(base(), stack="test")
     rag = cfg.service("rag")
     assert (rag.owner_role, rag.login_role) == ("rag_owner", "rag_app")
     assert [s.name for s in cfg.readable_by("rag")] == ["vector_store"]
     assert cfg.server.bind_address == "127.0.0.1"
-    assert cfg.server.shm_size_mb * 1024**2 >= config.memory_bytes(
-        cfg.server.settings["maintenance_work_mem"])
+    mwm = model.memory_bytes(cfg.server.settings["maintenance_work_mem"])
+    assert mwm is not None and cfg.server.shm_size_mb * 1024**2 >= mwm
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_config__committed_stacks_are_valid(stack: str) -> None:
-    cfg = config.from_stack_file(PROJECT_ROOT, stack)
+    cfg = stack_config.for_stack(stack)
     assert cfg.services, stack
 
 
 def test_config__stack_file_missing_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(config.ConfigError, match="Pulumi.nope.yaml: stack file not found"):
-        config.from_stack_file(tmp_path, "nope")
+    with pytest.raises(model.ConfigError, match="Pulumi.nope.yaml: stack file not found"):
+        stack_config.for_stack("nope", tmp_path)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_config__pulumi_config_and_the_stack_file_give_the_same_model(stack: str) -> None:
+    """`pulumi up` reads the model through Pulumi config; the harness and tools read the
+    stack file: both readers must agree."""
+    values = stack_config.read_stack_values(paths.stack_file(stack))
+
+    class NoResources(pulumi.runtime.Mocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs
+                         ) -> tuple[str, dict[str, Any]]:
+            return args.name, {}
+
+        def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+            return {}, None
+
+    pulumi.runtime.set_mocks(NoResources(), project="pgplatform", stack=stack)
+    pulumi.runtime.set_all_config(
+        {f"{model.NAMESPACE}:{k}": json.dumps(v) for k, v in values.items()})
+    try:
+        assert stack_config.from_pulumi() == stack_config.for_stack(stack)
+    finally:
+        pulumi.runtime.set_all_config({})

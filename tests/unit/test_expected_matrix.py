@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pgplatform import access, config
-from pgplatform.verify.expected import NONE, derive
+from pgplatform import access, model, stack_config
+from pgplatform_ops.verify.catalog import DatabaseRole, DefaultKey
+from pgplatform_ops.verify.expected import NONE, ExpectedDefault, SchemaRef, SchemaRole, derive
 
 pytestmark = pytest.mark.unit
 
 
-def model() -> config.PlatformConfig:
-    return config.from_mapping({
+def platform() -> model.PlatformConfig:
+    return model.from_mapping({
         "databases": [{"name": "flipsync", "extensions": ["vector"]},
                       {"name": "paddle", "extensions": ["vector"]}],
         "services": [
@@ -23,7 +24,7 @@ def model() -> config.PlatformConfig:
 
 
 def test_matrix__covers_every_role_and_database_pair() -> None:
-    m = derive(model())
+    m = derive(platform())
     roles = {"flipsync_app_owner", "flipsync_app_app", "vector_store_owner", "vector_store_app",
              "rag_owner", "rag_app", "public"}
     assert set(m.roles) == roles
@@ -32,51 +33,56 @@ def test_matrix__covers_every_role_and_database_pair() -> None:
 
 
 def test_matrix__login_role_connects_to_its_own_database_only() -> None:
-    m = derive(model())
-    assert m.databases[("flipsync", "flipsync_app_app")] == {"CONNECT"}
-    assert m.databases[("paddle", "flipsync_app_app")] == NONE
-    assert m.databases[("flipsync", "rag_app")] == NONE
-    assert m.databases[("paddle", "rag_owner")] == NONE, "owner roles never log in"
-    assert m.databases[("paddle", "public")] == NONE
+    m = derive(platform())
+    assert m.databases[DatabaseRole("flipsync", "flipsync_app_app")] == {"CONNECT"}
+    assert m.databases[DatabaseRole("paddle", "flipsync_app_app")] == NONE
+    assert m.databases[DatabaseRole("flipsync", "rag_app")] == NONE
+    assert m.databases[DatabaseRole("paddle", "rag_owner")] == NONE, "owner roles never log in"
+    assert m.databases[DatabaseRole("paddle", "public")] == NONE
 
 
 def test_matrix__schema_usage_for_own_login_and_declared_readers_only() -> None:
-    m = derive(model())
-    assert m.schemas[("paddle", "vector_store", "vector_store_app")] == {"USAGE"}
-    assert m.schemas[("paddle", "vector_store", "rag_app")] == {"USAGE"}
-    assert m.schemas[("paddle", "rag", "vector_store_app")] == NONE, "readers are one-way"
-    assert m.schemas[("paddle", "public", "public")] == NONE
-    assert m.schemas[("paddle", "extensions", "rag_owner")] == {"USAGE"}
-    assert all(p == NONE for (db, s, r), p in m.schemas.items() if s == "pgplatform")
+    m = derive(platform())
+    assert m.schemas[SchemaRole("paddle", "vector_store", "vector_store_app")] == {"USAGE"}
+    assert m.schemas[SchemaRole("paddle", "vector_store", "rag_app")] == {"USAGE"}
+    assert m.schemas[SchemaRole("paddle", "rag", "vector_store_app")] == NONE, "readers are one-way"
+    assert m.schemas[SchemaRole("paddle", "public", "public")] == NONE
+    assert m.schemas[SchemaRole("paddle", "extensions", "rag_owner")] == {"USAGE"}
+    assert all(p == NONE for k, p in m.schemas.items() if k.schema == "pgplatform")
 
 
 def test_matrix__object_privileges_dml_for_login_select_for_readers() -> None:
-    m = derive(model())
-    assert m.tables[("paddle", "vector_store", "vector_store_app")] == set(access.DML)
-    assert m.tables[("paddle", "vector_store", "rag_app")] == {"SELECT"}
-    assert m.sequences[("paddle", "vector_store", "rag_app")] == NONE
-    assert m.sequences[("paddle", "vector_store", "vector_store_app")] == {"SELECT", "USAGE"}
-    assert m.functions[("paddle", "vector_store", "vector_store_app")] == {"EXECUTE"}
-    assert m.functions[("paddle", "vector_store", "public")] == NONE
-    assert ("paddle", "vector_store", "vector_store_owner") not in m.tables, (
+    m = derive(platform())
+    assert m.tables[SchemaRole("paddle", "vector_store", "vector_store_app")] == set(access.DML)
+    assert m.tables[SchemaRole("paddle", "vector_store", "rag_app")] == {"SELECT"}
+    assert m.sequences[SchemaRole("paddle", "vector_store", "rag_app")] == NONE
+    assert m.sequences[SchemaRole("paddle", "vector_store", "vector_store_app")] == {
+        "SELECT", "USAGE"}
+    assert m.functions[SchemaRole("paddle", "vector_store", "vector_store_app")] == {"EXECUTE"}
+    assert m.functions[SchemaRole("paddle", "vector_store", "public")] == NONE
+    assert SchemaRole("paddle", "vector_store", "vector_store_owner") not in m.tables, (
         "the owner's privileges are implicit")
-    assert m.schema_owner[("paddle", "rag")] == "rag_owner"
+    assert m.schema_owner[SchemaRef("paddle", "rag")] == "rag_owner"
 
 
 def test_matrix__default_privileges_per_owner() -> None:
-    m = derive(model())
-    key = ("paddle", "vector_store_owner", "vector_store", "r")
-    assert m.defaults[(*key, "vector_store_app")] == set(access.DML)
-    assert m.defaults[(*key, "rag_app")] == {"SELECT"}
-    assert m.defaults[("paddle", "vector_store_owner", "-", "f", "public")] == NONE
-    assert not any(k[1] == "rag_owner" and k[4] == "vector_store_app" for k in m.defaults)
+    m = derive(platform())
+
+    def default(owner: str, schema: str, objtype: str, role: str) -> ExpectedDefault:
+        return ExpectedDefault("paddle", DefaultKey(owner, schema, objtype, role))
+
+    assert m.defaults[default("vector_store_owner", "vector_store", "r",
+                              "vector_store_app")] == set(access.DML)
+    assert m.defaults[default("vector_store_owner", "vector_store", "r", "rag_app")] == {
+        "SELECT"}
+    assert m.defaults[default("vector_store_owner", "-", "f", "public")] == NONE
+    assert not any(k.default.owner == "rag_owner" and k.default.role == "vector_store_app"
+                   for k in m.defaults)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_matrix__derives_from_every_committed_stack(stack: str) -> None:
-    from pathlib import Path
-
-    cfg = config.from_stack_file(Path(__file__).resolve().parents[2], stack)
+    cfg = stack_config.for_stack(stack)
     m = derive(cfg)
     assert len(m.roles) == 2 * len(cfg.services) + 1
     assert len(m.schema_owner) == len(cfg.services)

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -29,7 +28,9 @@ from pulumi_policy import policy as sdk_policy
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import unknown_checking_proxy
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from pgplatform import paths
+
+PROJECT_ROOT = paths.PROJECT_ROOT
 sys.path.insert(0, str(PROJECT_ROOT / "policy"))
 
 from pgplatform_policy import (  # noqa: E402
@@ -325,7 +326,7 @@ def secret_markers() -> Iterator[None]:
     try:
         yield
     finally:
-        sdk_policy.deserialize_properties = previous
+        setattr(sdk_policy, "deserialize_properties", previous)  # noqa: B010 (not exported)
 
 
 def servicer() -> Any:
@@ -335,7 +336,7 @@ def servicer() -> Any:
 
 
 def struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    return json_format.ParseDict(props, struct_pb2.Struct())
+    return json_format.ParseDict(dict(props), struct_pb2.Struct())
 
 
 def analyze_one(typ: str, name: str, props: Mapping[str, Any]) -> list[Any]:
@@ -438,11 +439,11 @@ def test_policy__program_production_with_deletable_volume_fails_the_pack(
         secret_markers: None) -> None:
     """The program run really is policed: a production stack that lets `destroy` delete its
     data leaves the volume unprotected, and the pack refuses it."""
-    from pgplatform import config
+    from pgplatform import stack_config
 
     from graph import build_graph
 
-    stack_values = config.read_stack_values(config.stack_file(PROJECT_ROOT, "ci"))
+    stack_values = stack_config.read_stack_values(paths.stack_file("ci"))
     stack_values["server"] = {**stack_values["server"], "production": True,
                               "allowVolumeDeletion": True}
     found = run_pack(build_graph("ci", stack_values))
@@ -452,12 +453,12 @@ def test_policy__program_production_with_deletable_volume_fails_the_pack(
 
 def test_policy__components_expose_their_model_to_stack_policies(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from pgplatform.harness.monitor import RecordingMonitor
+    from harness.monitor import RecordingMonitor
 
     from graph import build_graph
 
     registered: dict[str, dict[str, Any]] = {}
-    original = RecordingMonitor.RegisterResourceOutputs
+    original: Any = RecordingMonitor.RegisterResourceOutputs
 
     def record(self: Any, request: Any) -> Any:
         registered[request.urn] = json_format.MessageToDict(request.outputs)
@@ -490,6 +491,7 @@ def test_policy__served_pack_reports_plain_passwords_over_grpc() -> None:
     proc = subprocess.Popen([sys.executable, "-u", "."], cwd=PROJECT_ROOT / "policy",
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        assert proc.stdout is not None
         port = int(proc.stdout.readline().strip())
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = analyzer_pb2_grpc.AnalyzerStub(channel)

@@ -6,20 +6,17 @@ from functools import cache
 
 import pytest
 
+from harness.monitor import is_secret
 from pgplatform import access, outputs
-from pgplatform.config import EXTENSIONS_SCHEMA, memory_bytes
-from pgplatform.harness.monitor import is_secret
+from pgplatform import resource_types as rt
+from pgplatform.model import EXTENSIONS_SCHEMA, memory_bytes
 
 from graph import Graph, build_graph
 
 pytestmark = pytest.mark.unit
 STACKS = ("dev", "staging", "prod", "ci")
-ROLE = "postgresql:index/role:Role"
-GRANT = "postgresql:index/grant:Grant"
-DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges"
-SCHEMA = "postgresql:index/schema:Schema"
-CONTAINER = "docker:index/container:Container"
-VOLUME = "docker:index/volume:Volume"
+ROLE, GRANT, DEFAULTS, SCHEMA = rt.PG_ROLE, rt.PG_GRANT, rt.PG_DEFAULT_PRIVILEGES, rt.PG_SCHEMA
+CONTAINER, VOLUME = rt.DOCKER_CONTAINER, rt.DOCKER_VOLUME
 
 
 @cache
@@ -105,7 +102,7 @@ def test_graph__login_role_gets_dml_only_on_own_schema(g: Graph) -> None:
 
 def test_graph__provider_waits_for_the_healthy_container(g: Graph) -> None:
     provider = next(r for r in g.monitor.registrations.values()
-                    if r.type == "pulumi:providers:postgresql")
+                    if r.type == rt.POSTGRES_PROVIDER)
     container, inputs = g.resources(CONTAINER)[0]
     assert g.depends_on(provider.urn, container.urn)
     assert inputs["wait"] is True and inputs["healthcheck"]["tests"][0] == "CMD-SHELL"
@@ -126,6 +123,8 @@ def test_graph__port_bound_to_loopback_and_shm_fits_maintenance_work_mem(g: Grap
 
 def test_graph__secrets_are_secret(g: Graph) -> None:
     assert g.secret_outputs[outputs.ADMIN_DSN]
+    for db in g.cfg.databases:
+        assert g.secret_outputs[f"{outputs.DATABASES}.{db.name}.{outputs.DATABASE_ADMIN_DSN}"]
     for svc in g.cfg.services:
         assert g.secret_outputs[f"{outputs.SERVICES}.{svc.name}.{outputs.SERVICE_DSN}"]
         _, login = g.one(ROLE, f"{svc.name}-login-role")
@@ -140,10 +139,18 @@ def test_graph__secrets_are_secret(g: Graph) -> None:
 
 def test_graph__outputs_have_the_documented_shape(g: Graph) -> None:
     assert set(g.outputs) == set(outputs.STACK_KEYS)
+    assert g.outputs[outputs.STACK] == g.cfg.stack
     assert isinstance(g.outputs[outputs.PORT], int)
     assert set(g.outputs[outputs.SERVICES]) == {s.name for s in g.cfg.services}
     for svc in g.outputs[outputs.SERVICES].values():
         assert set(svc) == set(outputs.SERVICE_KEYS)
+    assert set(g.outputs[outputs.DATABASES]) == {d.name for d in g.cfg.databases}
+    for db in g.outputs[outputs.DATABASES].values():
+        assert set(db) == set(outputs.DATABASE_KEYS)
+    parsed = outputs.parse(g.outputs, "graph")
+    assert parsed.exports() == g.outputs, "parse is the inverse of exports"
+    for name, db in parsed.databases.items():
+        assert db.admin_dsn.endswith(f"/{name}?sslmode=disable"), name
 
 
 def test_graph__bootstrap_runs_after_schema_roles_and_default_privileges(g: Graph) -> None:
@@ -162,12 +169,13 @@ def test_graph__bootstrap_runs_after_schema_roles_and_default_privileges(g: Grap
 
 def test_graph__grants_on_one_catalog_row_never_run_in_parallel(g: Graph) -> None:
     """The race of design.md §2: every pair sharing a catalog row is ordered."""
-    specs = [s for db in g.cfg.databases for s in access.database_grants(g.cfg, db.name)]
+    specs: list[access.GrantSpec | access.DefaultPrivilegeSpec] = [
+        s for db in g.cfg.databases for s in access.database_grants(db.name)]
     specs += [s for svc in g.cfg.services for s in access.service_grants(g.cfg, svc)]
-    dspecs = [s for svc in g.cfg.services for s in access.service_default_privileges(g.cfg, svc)]
+    specs += [s for svc in g.cfg.services for s in access.service_default_privileges(g.cfg, svc)]
     urns = {r.name: r.urn for r in g.monitor.registrations.values()}
-    rows: dict[tuple[str, ...], list[str]] = {}
-    for spec in [*specs, *dspecs]:
+    rows: dict[access.CatalogRow, list[str]] = {}
+    for spec in specs:
         rows.setdefault(spec.catalog_row, []).append(urns[spec.name])
     for row, members in rows.items():
         for i, a in enumerate(members):

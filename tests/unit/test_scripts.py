@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pgplatform import paths
+
 pytestmark = pytest.mark.unit
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = paths.PROJECT_ROOT
 
 
 def run_up(path: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
+from pgplatform import paths
+
 pytestmark = pytest.mark.unit
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = paths.PROJECT_ROOT
 WORKFLOWS_DIR = PROJECT_ROOT / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.yml"))
 SECRET_EXPR = re.compile(r"\$\{\{\s*secrets\.(\w+)\s*\}\}")
@@ -27,7 +29,7 @@ PRINTS = re.compile(r"\b(echo|printf|cat|tee|env|printenv|set\s+-x)\b")
 
 @cache
 def workflow(name: str) -> dict[Any, Any]:
-    doc = yaml.safe_load((WORKFLOWS_DIR / name).read_text())
+    doc: dict[Any, Any] = yaml.safe_load((WORKFLOWS_DIR / name).read_text())
     if True in doc:  # YAML 1.1 reads the `on:` key as a boolean
         doc["on"] = doc.pop(True)
     return doc

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_postgresql as postgresql
 
+from pgplatform import resource_types
 from pgplatform.access import GrantSpec
 from pgplatform.components.acl_chain import AclChain
-from pgplatform.components.grants import grant
-from pgplatform.config import EXTENSIONS_SCHEMA, DatabaseConfig
+from pgplatform.components.grants import AclWriter
+from pgplatform.model import EXTENSIONS_SCHEMA, DatabaseConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +37,7 @@ class ManagedDatabase(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ManagedDatabaseArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("pgplatform:index:ManagedDatabase", name, None, opts)
+        super().__init__(resource_types.MANAGED_DATABASE, name, None, opts)
         db = args.database
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         self.database = postgresql.Database(
@@ -54,8 +55,8 @@ class ManagedDatabase(pulumi.ComponentResource):
                     depends_on=[self.extensions_schema])))
             for ext in db.extensions
         ]
-        revokes = [grant(spec, parent=self, provider=args.provider, chain=args.chain,
-                         depends_on=[self.database, self.extensions_schema])
+        acl = AclWriter(parent=self, provider=args.provider, chain=args.chain)
+        revokes = [acl.grant(spec, [self.database, self.extensions_schema])
                    for spec in args.public_revokes]
         self.ready = [self.database, self.extensions_schema, *self.extensions, *revokes]
         self.register_outputs({"name": self.database.name})

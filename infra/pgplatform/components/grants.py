@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_postgresql as postgresql
@@ -11,28 +12,35 @@ from pgplatform.access import DefaultPrivilegeSpec, GrantSpec
 from pgplatform.components.acl_chain import AclChain
 
 
-def _options(parent: pulumi.Resource, provider: pulumi.ProviderResource,
-             depends_on: Sequence[pulumi.Resource]) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on))
+@dataclass(frozen=True, kw_only=True)
+class AclWriter:
+    """Makes a component's ACL resources: its children, on its provider, chained by the
+    catalog row they rewrite."""
 
+    parent: pulumi.Resource
+    provider: pulumi.ProviderResource
+    chain: AclChain
 
-def grant(spec: GrantSpec, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
-          chain: AclChain, depends_on: Sequence[pulumi.Resource] = ()) -> postgresql.Grant:
-    return chain.append(spec.catalog_row, _options(parent, provider, depends_on),
-                        lambda opts: postgresql.Grant(
-                            spec.name, role=spec.role, database=spec.database,
-                            object_type=spec.object_type, schema=spec.schema,
-                            objects=[] if spec.object_type in ("table", "sequence") else None,
-                            privileges=list(spec.privileges), opts=opts))
+    def _options(self, depends_on: Sequence[pulumi.Resource]) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self.parent, provider=self.provider,
+                                      depends_on=list(depends_on))
 
+    def grant(self, spec: GrantSpec, depends_on: Sequence[pulumi.Resource] = ()
+              ) -> postgresql.Grant:
+        return self.chain.append(spec.catalog_row, self._options(depends_on),
+                                 lambda opts: postgresql.Grant(
+                                     spec.name, role=spec.role, database=spec.database,
+                                     object_type=spec.object_type, schema=spec.schema,
+                                     objects=[] if spec.object_type in ("table", "sequence")
+                                     else None,
+                                     privileges=list(spec.privileges), opts=opts))
 
-def default_privileges(
-    spec: DefaultPrivilegeSpec, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
-    chain: AclChain, depends_on: Sequence[pulumi.Resource] = (),
-) -> postgresql.DefaultPrivileges:
-    return chain.append(spec.catalog_row, _options(parent, provider, depends_on),
-                        lambda opts: postgresql.DefaultPrivileges(
-                            spec.name, owner=spec.owner, role=spec.role,
-                            database=spec.database, schema=spec.schema,
-                            object_type=spec.object_type, privileges=list(spec.privileges),
-                            opts=opts))
+    def default_privileges(self, spec: DefaultPrivilegeSpec,
+                           depends_on: Sequence[pulumi.Resource] = ()
+                           ) -> postgresql.DefaultPrivileges:
+        return self.chain.append(spec.catalog_row, self._options(depends_on),
+                                 lambda opts: postgresql.DefaultPrivileges(
+                                     spec.name, owner=spec.owner, role=spec.role,
+                                     database=spec.database, schema=spec.schema,
+                                     object_type=spec.object_type,
+                                     privileges=list(spec.privileges), opts=opts))

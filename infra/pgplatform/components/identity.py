@@ -9,7 +9,8 @@ import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
 
-from pgplatform.config import EXTENSIONS_SCHEMA, ServiceConfig
+from pgplatform import resource_types
+from pgplatform.model import EXTENSIONS_SCHEMA, ServiceConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +28,7 @@ class ServiceIdentity(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ServiceIdentityArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("pgplatform:index:ServiceIdentity", name, None, opts)
+        super().__init__(resource_types.SERVICE_IDENTITY, name, None, opts)
         svc = args.service
         child = pulumi.ResourceOptions(parent=self, provider=args.provider,
                                        retain_on_delete=args.keep_data)

@@ -8,14 +8,14 @@ from pathlib import Path
 import pulumi
 import pulumi_docker as docker
 
-DOCKER_CONTEXT = Path(__file__).resolve().parents[3] / "docker"
+from pgplatform import paths, resource_types
 
 
 @dataclass(frozen=True, kw_only=True)
 class PostgresImageArgs:
     image_name: str
     build: bool
-    context: Path = DOCKER_CONTEXT
+    context: Path = paths.DOCKER_CONTEXT
 
 
 class PostgresImage(pulumi.ComponentResource):
@@ -24,7 +24,7 @@ class PostgresImage(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PostgresImageArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("pgplatform:index:PostgresImage", name, None, opts)
+        super().__init__(resource_types.POSTGRES_IMAGE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         if args.build:
             built = docker.Image(

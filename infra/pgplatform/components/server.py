@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from pgplatform.config import DATA_DIR, ServerConfig
+from pgplatform import resource_types
+from pgplatform.model import DATA_DIR, ServerConfig
 
 PASSWORD_FILE = "/run/secrets/postgres-password"
 POSTGRES_PORT = 5432
@@ -36,7 +37,7 @@ class PostgresServer(pulumi.ComponentResource):
         # Visible to policy packs: whether this stack's data must be protected.
         model = {"production": s.production, "allowVolumeDeletion": s.allow_volume_deletion,
                  "volumeName": s.volume_name, "bindAddress": s.bind_address}
-        super().__init__("pgplatform:index:PostgresServer", name, model, opts)
+        super().__init__(resource_types.POSTGRES_SERVER, name, model, opts)
         self.volume = docker.Volume(
             f"{name}-data",
             name=s.volume_name,

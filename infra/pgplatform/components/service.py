@@ -10,13 +10,13 @@ from pathlib import Path
 import pulumi
 import pulumi_postgresql as postgresql
 
-from pgplatform import modules
+from pgplatform import modules, resource_types
 from pgplatform.access import DefaultPrivilegeSpec, GrantSpec
 from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.bootstrap import SchemaBootstrap, SchemaBootstrapArgs
-from pgplatform.components.grants import default_privileges, grant
+from pgplatform.components.grants import AclWriter
 from pgplatform.components.identity import ServiceIdentity
-from pgplatform.config import ServiceConfig
+from pgplatform.model import ServiceConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +46,7 @@ class ServiceAccess(pulumi.ComponentResource):
         model = {"service": svc.name, "database": svc.database, "schema": svc.schema,
                  "ownerRole": svc.owner_role, "loginRole": svc.login_role,
                  "readers": sorted(svc.readers)}
-        super().__init__("pgplatform:index:ServiceAccess", name, model, opts)
+        super().__init__(resource_types.SERVICE_ACCESS, name, model, opts)
         self.schema = postgresql.Schema(
             f"{name}-schema", name=svc.schema, database=svc.database,
             owner=args.identity.owner_role.name,
@@ -58,10 +58,9 @@ class ServiceAccess(pulumi.ComponentResource):
                                                     *args.identity.roles]))
         roles = [r for ident in (args.identity, *args.reader_identities) for r in ident.roles]
         before = [self.schema, *roles]
-        acl = dict(parent=self, provider=args.provider, chain=args.chain)
-        pre = [grant(s, depends_on=before, **acl) for s in args.grants if not s.after_bootstrap]
-        defaults = [default_privileges(s, depends_on=before, **acl)
-                    for s in args.default_privileges]
+        acl = AclWriter(parent=self, provider=args.provider, chain=args.chain)
+        pre = [acl.grant(s, before) for s in args.grants if not s.after_bootstrap]
+        defaults = [acl.default_privileges(s, before) for s in args.default_privileges]
         self.bootstrap = SchemaBootstrap(
             f"{name}-bootstrap",
             SchemaBootstrapArgs(
@@ -72,6 +71,6 @@ class ServiceAccess(pulumi.ComponentResource):
         )
         for s in args.grants:
             if s.after_bootstrap:
-                grant(s, depends_on=[*before, self.bootstrap], **acl)
+                acl.grant(s, [*before, self.bootstrap])
         # Stack policies see a component's registered outputs, not its inputs.
         self.register_outputs({**model, "schema": self.schema.name})

@@ -15,25 +15,27 @@ serialises runners and is released by the server if a runner dies.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import psycopg
 import sqlparse
 from psycopg import sql
 
+from pgplatform.model import BOOKKEEPING_SCHEMA, EXTENSIONS_SCHEMA
 from pgplatform.modules import Migration, Module
+from pgplatform.progress import Log, quiet
 
-BOOKKEEPING_SCHEMA = "pgplatform"
 BOOKKEEPING_TABLE = "schema_migrations"
 LOCK_NAMESPACE = "pgplatform.migrate"
 # A migration that must run as the admin (e.g. adopting tables owned by a legacy role) says so
 # in its header; everything else runs as the service's owner role.
 RUN_AS_ADMIN_MARKER = "-- pgplatform:run-as=admin"
 
-Log = Callable[[str], None]
+MigrationState = Literal["pending", "applied", "edited", "missing-file"]
 
 
 class MigrationError(RuntimeError):
@@ -70,7 +72,7 @@ class StatusRow:
     applied: Applied | None
 
     @property
-    def state(self) -> str:
+    def state(self) -> MigrationState:
         if self.applied is None:
             return "pending"
         if self.migration is None:
@@ -78,8 +80,18 @@ class StatusRow:
         return "applied" if self.migration.checksum == self.applied.checksum else "edited"
 
 
-def _quiet(_: str) -> None:
-    return None
+def act_as_owner(conn: psycopg.Connection, owner_role: str, schema: str) -> None:
+    """For the rest of the current transaction, act as the service's owner role inside its
+    schema: what migrations, fixtures and planner checks see."""
+    conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner_role)))
+    in_schema(conn, schema)
+
+
+def in_schema(conn: psycopg.Connection, schema: str) -> None:
+    """For the rest of the current transaction, resolve unqualified names in `schema`, then
+    in the database's `extensions` (the module convention of sql/README.md)."""
+    conn.execute(sql.SQL("SET LOCAL search_path = {}, {}").format(
+        sql.Identifier(schema), sql.Identifier(EXTENSIONS_SCHEMA)))
 
 
 def _ensure_bookkeeping(conn: psycopg.Connection) -> None:
@@ -165,10 +177,10 @@ def _refuse_drift(rows: Sequence[StatusRow], target: Target) -> None:
 
 def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: str) -> None:
     as_admin = RUN_AS_ADMIN_MARKER in path_text
-    if not as_admin:
-        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(target.owner_role)))
-    conn.execute(sql.SQL("SET LOCAL search_path = {}, extensions").format(
-        sql.Identifier(target.schema)))
+    if as_admin:
+        in_schema(conn, target.schema)
+    else:
+        act_as_owner(conn, target.owner_role, target.schema)
     conn.execute("SELECT set_config('pgplatform.owner_role', %s, true)", (target.owner_role,))
     for n, statement in enumerate(sqlparse.split(path_text), start=1):
         if not sqlparse.format(statement, strip_comments=True).strip():
@@ -199,7 +211,7 @@ def _irreversible(down_sql: str) -> str | None:
     return None
 
 
-def migrate(target: Target, *, wait: bool = True, log: Log = _quiet) -> list[Migration]:
+def migrate(target: Target, *, wait: bool = True, log: Log = quiet) -> list[Migration]:
     """Apply every pending migration in order; return the ones applied now."""
     done: list[Migration] = []
     with _locked(target, wait=wait) as conn:
@@ -231,7 +243,7 @@ def status(target: Target) -> list[StatusRow]:
 
 
 def rollback(target: Target, steps: int = 1, *, wait: bool = True,
-             log: Log = _quiet) -> list[Migration]:
+             log: Log = quiet) -> list[Migration]:
     """Run the down files of the last `steps` applied migrations, newest first."""
     undone: list[Migration] = []
     with _locked(target, wait=wait) as conn:

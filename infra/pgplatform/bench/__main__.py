@@ -1,6 +1,0 @@
-"""`python -m pgplatform.bench [--quick] [--json FILE]` (see scripts/bench)."""
-
-from pgplatform.bench.cli import main
-
-if __name__ == "__main__":  # the queue's worker processes are spawned: they import this too
-    raise SystemExit(main())

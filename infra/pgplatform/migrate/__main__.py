@@ -1,3 +1,0 @@
-from pgplatform.migrate.cli import main
-
-raise SystemExit(main())

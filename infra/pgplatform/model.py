@@ -1,0 +1,446 @@
+"""The typed platform model, built from a stack's `pgplatform:*` values.
+
+`stack_config` reads those values (Pulumi config or a stack file) and hands them to
+`from_mapping`; everything else (program, harness, verification, tools) receives the resulting
+`PlatformConfig`. Validation gathers every problem and raises one `ConfigError` that lists them
+all, each naming its key, before any resource exists.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pgplatform import modules, paths
+
+NAMESPACE = "pgplatform"
+MAX_IDENTIFIER_BYTES = 63
+OWNER_SUFFIX = "_owner"
+LOGIN_SUFFIX = "_app"
+DEFAULT_IMAGE = "pgvector/pgvector:pg17"
+BUILD_IMAGE = "build"
+BUILT_IMAGE_NAME = "pgplatform/postgres:17"
+DATA_DIR = "/var/lib/postgresql/data"
+EXTENSIONS_SCHEMA = "extensions"
+# Each managed database's migration bookkeeping (`schema_migrations`), owned by the admin.
+BOOKKEEPING_SCHEMA = "pgplatform"
+
+# Extensions shipped by postgresql-17 (contrib) and postgresql-17-pgvector, on both images.
+KNOWN_EXTENSIONS = frozenset(
+    {
+        "vector", "pg_trgm", "btree_gin", "btree_gist", "pgcrypto", "citext", "uuid-ossp",
+        "hstore", "unaccent", "fuzzystrmatch", "ltree", "intarray", "tablefunc",
+        "pg_stat_statements",
+    }
+)
+RESERVED_DATABASES = frozenset({"postgres", "template0", "template1"})
+# `extensions` holds the extensions of every managed database; no service may own it.
+RESERVED_SCHEMAS = frozenset({"public", "information_schema", EXTENSIONS_SCHEMA,
+                              BOOKKEEPING_SCHEMA})
+RESERVED_ROLES = frozenset({"postgres", "public"})
+# Settings with units that the container's /dev/shm and memory limits must accommodate.
+MEMORY_SETTINGS = ("shared_buffers", "work_mem", "maintenance_work_mem")
+DEFAULT_SETTINGS: Mapping[str, str] = {
+    "shared_buffers": "256MB",
+    "work_mem": "16MB",
+    "maintenance_work_mem": "256MB",
+    "max_connections": "200",
+}
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_SETTING_NAME = re.compile(r"^[a-z_][a-z0-9_.]*$")
+_MEMORY = re.compile(r"^(\d+)\s*(kB|MB|GB|TB)?$")
+_UNIT_BYTES = {None: 1024, "kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+
+
+class ConfigError(ValueError):
+    """Every problem found in a stack's config, sorted, one per line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(
+            "config: invalid stack configuration:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerConfig:
+    image: str
+    container_name: str
+    volume_name: str
+    bind_address: str
+    host_port: int
+    admin_user: str
+    memory_mb: int
+    shm_size_mb: int
+    settings: Mapping[str, str]
+    allow_volume_deletion: bool
+    production: bool
+
+    @property
+    def builds_image(self) -> bool:
+        return self.image == BUILD_IMAGE
+
+    @property
+    def image_name(self) -> str:
+        return BUILT_IMAGE_NAME if self.builds_image else self.image
+
+    @property
+    def connect_host(self) -> str:
+        """Where clients on this host reach the server: always loopback unless bound elsewhere."""
+        return "127.0.0.1" if self.bind_address in ("0.0.0.0", "::") else self.bind_address
+
+    def command(self) -> list[str]:
+        args = ["postgres"]
+        for name, value in sorted(self.settings.items()):
+            args += ["-c", f"{name}={value}"]
+        return args
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseConfig:
+    name: str
+    extensions: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConfig:
+    name: str
+    database: str
+    schema: str
+    module: str
+    readers: tuple[str, ...] = ()
+    connection_limit: int = 20
+    statement_timeout_ms: int = 30_000
+
+    @property
+    def owner_role(self) -> str:
+        return self.name + OWNER_SUFFIX
+
+    @property
+    def login_role(self) -> str:
+        return self.name + LOGIN_SUFFIX
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformConfig:
+    stack: str
+    server: ServerConfig
+    databases: tuple[DatabaseConfig, ...]
+    services: tuple[ServiceConfig, ...]
+    sql_root: Path = paths.SQL_ROOT
+
+    def service(self, name: str) -> ServiceConfig:
+        return next(s for s in self.services if s.name == name)
+
+    def database(self, name: str) -> DatabaseConfig:
+        return next(d for d in self.databases if d.name == name)
+
+    def services_in(self, database: str) -> tuple[ServiceConfig, ...]:
+        return tuple(s for s in self.services if s.database == database)
+
+    def readable_by(self, reader: str) -> tuple[ServiceConfig, ...]:
+        """Services whose schema `reader` may read (declared on the read service)."""
+        return tuple(s for s in self.services if reader in s.readers)
+
+
+def _int(raw: Any, key: str, problems: list[str], *, lo: int, hi: int) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).isdigit():
+        problems.append(f"{key}: {raw!r} is not a whole number. Fix: use an integer {lo}..{hi}")
+        return lo
+    value = int(raw)
+    if not lo <= value <= hi:
+        problems.append(f"{key}: {value} is outside {lo}..{hi}. Fix: use a value in that range")
+    return value
+
+
+def _bool(raw: Any, key: str, problems: list[str]) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    problems.append(f"{key}: {raw!r} is not true/false")
+    return False
+
+
+def check_identifier(value: Any, key: str, problems: list[str], *, max_bytes: int) -> str:
+    if not isinstance(value, str) or not value:
+        problems.append(f"{key}: missing or not a string. Fix: set a lowercase identifier")
+        return ""
+    if not _IDENTIFIER.match(value):
+        problems.append(
+            f"{key}: {value!r} is not a valid identifier. Fix: use lowercase letters, digits "
+            "and '_', starting with a letter or '_'"
+        )
+    elif len(value.encode()) > max_bytes:
+        problems.append(
+            f"{key}: {value!r} is {len(value.encode())} bytes, over the {max_bytes}-byte limit"
+            + (" (PostgreSQL truncates identifiers at 63 bytes)" if max_bytes == 63 else
+               " (its role names add a suffix and must fit 63 bytes)")
+        )
+    elif value.startswith("pg_"):
+        problems.append(f"{key}: {value!r} is reserved: the pg_ prefix belongs to PostgreSQL")
+    return value
+
+
+def memory_bytes(value: str) -> int | None:
+    """A PostgreSQL memory setting in bytes (bare numbers are kB), or None if malformed."""
+    m = _MEMORY.match(str(value).strip())
+    return int(m.group(1)) * _UNIT_BYTES[m.group(2)] if m else None
+
+
+def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
+    key = f"{NAMESPACE}:server"
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: must be a mapping")
+        raw = {}
+    known = {
+        "image", "containerName", "volumeName", "bindAddress", "hostPort", "adminUser",
+        "memoryMb", "shmSizeMb", "settings", "allowVolumeDeletion", "production",
+    }
+    for unknown in sorted(set(raw) - known):
+        problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
+
+    image = raw.get("image", DEFAULT_IMAGE)
+    if not isinstance(image, str) or not image.strip():
+        problems.append(f"{key}.image: must be an image reference or 'build'")
+        image = DEFAULT_IMAGE
+    bind = str(raw.get("bindAddress", "127.0.0.1"))
+    try:
+        ipaddress.ip_address(bind)
+    except ValueError:
+        problems.append(f"{key}.bindAddress: {bind!r} is not an IP address")
+    port = _int(raw.get("hostPort", 15432), f"{key}.hostPort", problems, lo=1, hi=65535)
+    admin = check_identifier(
+        raw.get("adminUser", "postgres"), f"{key}.adminUser", problems, max_bytes=63
+    )
+    names = {}
+    for name_key, default in (("containerName", f"pgplatform-{stack}"),
+                              ("volumeName", f"pgplatform-{stack}-data")):
+        value = raw.get(name_key, default)
+        if not isinstance(value, str) or not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", value):
+            problems.append(f"{key}.{name_key}: {value!r} is not a valid Docker name")
+        names[name_key] = str(value)
+
+    settings_raw = raw.get("settings", {})
+    if not isinstance(settings_raw, Mapping):
+        problems.append(f"{key}.settings: must be a mapping of PostgreSQL setting -> value")
+        settings_raw = {}
+    settings = dict(DEFAULT_SETTINGS)
+    for name, value in settings_raw.items():
+        if not _SETTING_NAME.match(str(name)):
+            problems.append(f"{key}.settings.{name}: not a PostgreSQL setting name")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            problems.append(f"{key}.settings.{name}: value must be a string or number")
+            continue
+        settings[str(name)] = str(value)
+    for name in MEMORY_SETTINGS:
+        if memory_bytes(settings[name]) is None:
+            problems.append(
+                f"{key}.settings.{name}: {settings[name]!r} is not a memory size. "
+                "Fix: use e.g. 256MB or 1GB"
+            )
+    _int(settings["max_connections"], f"{key}.settings.max_connections", problems, lo=10, hi=10000)
+
+    mwm = memory_bytes(settings["maintenance_work_mem"]) or 0
+    # A parallel HNSW build allocates maintenance_work_mem in /dev/shm (64 MB by default).
+    shm_default = max(256, mwm // 1024**2 + 64)
+    shm = _int(raw.get("shmSizeMb", shm_default), f"{key}.shmSizeMb", problems, lo=64, hi=1 << 20)
+    if shm * 1024**2 < mwm:
+        problems.append(
+            f"{key}.shmSizeMb: {shm} MB is below maintenance_work_mem "
+            f"({settings['maintenance_work_mem']}); parallel index builds would fail. "
+            "Fix: raise shmSizeMb or lower maintenance_work_mem"
+        )
+    memory = _int(raw.get("memoryMb", 2048), f"{key}.memoryMb", problems, lo=256, hi=1 << 22)
+    shared = memory_bytes(settings["shared_buffers"]) or 0
+    if shared > memory * 1024**2 // 2:
+        problems.append(
+            f"{key}.settings.shared_buffers: {settings['shared_buffers']} exceeds half of "
+            f"memoryMb ({memory} MB). Fix: lower shared_buffers or raise memoryMb"
+        )
+    return ServerConfig(
+        image=image,
+        container_name=names["containerName"],
+        volume_name=names["volumeName"],
+        bind_address=bind,
+        host_port=port,
+        admin_user=admin,
+        memory_mb=memory,
+        shm_size_mb=shm,
+        settings=settings,
+        allow_volume_deletion=_bool(
+            raw.get("allowVolumeDeletion", False), f"{key}.allowVolumeDeletion", problems
+        ),
+        production=_bool(raw.get("production", False), f"{key}.production", problems),
+    )
+
+
+def _databases(raw: Any, problems: list[str]) -> tuple[DatabaseConfig, ...]:
+    key = f"{NAMESPACE}:databases"
+    if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
+        problems.append(f"{key}: must be a non-empty list of {{name, extensions}}")
+        return ()
+    out: list[DatabaseConfig] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        at = f"{key}[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{at}: must be a mapping with 'name' and 'extensions'")
+            continue
+        for unknown in sorted(set(item) - {"name", "extensions"}):
+            problems.append(f"{at}.{unknown}: unknown key. Fix: use 'name' and 'extensions'")
+        name = check_identifier(item.get("name"), f"{at}.name", problems, max_bytes=63)
+        if name in RESERVED_DATABASES:
+            problems.append(f"{at}.name: {name!r} is reserved for PostgreSQL itself")
+        if name in seen:
+            problems.append(f"{at}.name: duplicate database {name!r}")
+        seen.add(name)
+        exts = item.get("extensions", ["vector"])
+        if not isinstance(exts, Sequence) or isinstance(exts, str):
+            problems.append(f"{at}.extensions: must be a list")
+            exts = []
+        for ext in exts:
+            if ext not in KNOWN_EXTENSIONS:
+                problems.append(
+                    f"{at}.extensions: unknown extension {ext!r}. "
+                    f"Fix: use one of {sorted(KNOWN_EXTENSIONS)}"
+                )
+        if len(set(exts)) != len(exts):
+            problems.append(f"{at}.extensions: lists an extension twice")
+        out.append(DatabaseConfig(name=name, extensions=tuple(dict.fromkeys(exts))))
+    return tuple(out)
+
+
+def _services(
+    raw: Any, databases: Sequence[DatabaseConfig], sql_root: Path, problems: list[str]
+) -> tuple[ServiceConfig, ...]:
+    key = f"{NAMESPACE}:services"
+    if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
+        problems.append(f"{key}: must be a non-empty list of services")
+        return ()
+    known = {"name", "database", "schema", "module", "readers", "connectionLimit",
+             "statementTimeoutMs"}
+    db_by_name = {d.name: d for d in databases}
+    available = modules.available(sql_root)
+    out: list[ServiceConfig] = []
+    for i, item in enumerate(raw):
+        at = f"{key}[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{at}: must be a mapping")
+            continue
+        for unknown in sorted(set(item) - known):
+            problems.append(f"{at}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
+        name = check_identifier(
+            item.get("name"), f"{at}.name", problems,
+            max_bytes=MAX_IDENTIFIER_BYTES - max(len(OWNER_SUFFIX), len(LOGIN_SUFFIX)),
+        )
+        at = f"{key}[{name or i}]"
+        if name in RESERVED_ROLES:
+            problems.append(f"{at}.name: {name!r} is reserved")
+        database = item.get("database")
+        if database not in db_by_name:
+            problems.append(
+                f"{at}.database: unknown database {database!r}. "
+                f"Fix: use one of {sorted(db_by_name)} or declare it in {NAMESPACE}:databases"
+            )
+        schema = check_identifier(item.get("schema", name), f"{at}.schema", problems,
+                                  max_bytes=63)
+        if schema in RESERVED_SCHEMAS:
+            problems.append(
+                f"{at}.schema: {schema!r} is reserved and cannot be a service schema"
+            )
+        module = item.get("module", name)
+        if module not in available:
+            problems.append(
+                f"{at}.module: unknown SQL module {module!r} (no {sql_root}/{module}/ with "
+                f"migrations). Fix: use one of {sorted(available)}"
+            )
+        elif database in db_by_name:
+            missing = set(modules.load(sql_root, str(module)).extensions) - set(
+                db_by_name[database].extensions
+            )
+            if missing:
+                problems.append(
+                    f"{at}.module: module {module!r} needs extensions {sorted(missing)} that "
+                    f"database {database!r} does not enable. Fix: add them to its extensions"
+                )
+        readers = item.get("readers", [])
+        if not isinstance(readers, Sequence) or isinstance(readers, str):
+            problems.append(f"{at}.readers: must be a list of service names")
+            readers = []
+        out.append(
+            ServiceConfig(
+                name=name,
+                database=str(database),
+                schema=schema,
+                module=str(module),
+                readers=tuple(str(r) for r in readers),
+                connection_limit=_int(item.get("connectionLimit", 20),
+                                      f"{at}.connectionLimit", problems, lo=1, hi=10000),
+                statement_timeout_ms=_int(item.get("statementTimeoutMs", 30_000),
+                                          f"{at}.statementTimeoutMs", problems,
+                                          lo=0, hi=24 * 3600 * 1000),
+            )
+        )
+    _cross_check(out, problems)
+    return tuple(out)
+
+
+def _cross_check(services: Sequence[ServiceConfig], problems: list[str]) -> None:
+    key = f"{NAMESPACE}:services"
+    by_name: dict[str, ServiceConfig] = {}
+    placements: dict[tuple[str, str], str] = {}
+    for s in services:
+        if s.name in by_name:
+            problems.append(f"{key}[{s.name}].name: duplicate service {s.name!r}")
+        by_name.setdefault(s.name, s)
+        where = (s.database, s.schema)
+        if where in placements and placements[where] != s.name:
+            problems.append(
+                f"{key}[{s.name}].schema: schema {s.schema!r} in database {s.database!r} is "
+                f"already owned by service {placements[where]!r}"
+            )
+        placements.setdefault(where, s.name)
+    for s in services:
+        for reader in s.readers:
+            if reader not in by_name:
+                problems.append(
+                    f"{key}[{s.name}].readers: unknown service {reader!r}. "
+                    f"Fix: use one of {sorted(by_name)}"
+                )
+            elif reader == s.name:
+                problems.append(f"{key}[{s.name}].readers: a service cannot read itself")
+            elif by_name[reader].database != s.database:
+                problems.append(
+                    f"{key}[{s.name}].readers: {reader!r} lives in database "
+                    f"{by_name[reader].database!r}, not {s.database!r}; readers must share "
+                    "the database"
+                )
+        if len(set(s.readers)) != len(s.readers):
+            problems.append(f"{key}[{s.name}].readers: lists a reader twice")
+
+
+def from_mapping(
+    values: Mapping[str, Any], *, stack: str, sql_root: Path | None = None
+) -> PlatformConfig:
+    """Build the model from `{"server": ..., "databases": ..., "services": ...}`."""
+    root = sql_root or paths.SQL_ROOT
+    problems: list[str] = []
+    for unknown in sorted(set(values) - {"server", "databases", "services"}):
+        problems.append(f"{NAMESPACE}:{unknown}: unknown key. Fix: use server, databases, services")
+    server = _server(values.get("server"), stack, problems)
+    databases = _databases(values.get("databases"), problems)
+    services = _services(values.get("services"), databases, root, problems)
+    if problems:
+        raise ConfigError(problems)
+    return PlatformConfig(
+        stack=stack, server=server, databases=databases, services=services, sql_root=root
+    )

@@ -1,0 +1,32 @@
+"""Type tokens of every resource the program registers: the harness's dispatch table, the unit
+tests and the policy pack look resources up by these, never by retyped strings."""
+
+from __future__ import annotations
+
+# Upstream providers (pulumi-docker, pulumi-postgresql, pulumi-random).
+DOCKER_IMAGE = "docker:index/image:Image"
+DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage"
+DOCKER_VOLUME = "docker:index/volume:Volume"
+DOCKER_CONTAINER = "docker:index/container:Container"
+PG_ROLE = "postgresql:index/role:Role"
+PG_DATABASE = "postgresql:index/database:Database"
+PG_SCHEMA = "postgresql:index/schema:Schema"
+PG_EXTENSION = "postgresql:index/extension:Extension"
+PG_GRANT = "postgresql:index/grant:Grant"
+PG_DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges"
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+PROVIDER_PREFIX = "pulumi:providers:"
+POSTGRES_PROVIDER = PROVIDER_PREFIX + "postgresql"
+# pulumi.dynamic.Resource registers as `pulumi-python:dynamic:Resource` unless the subclass
+# names its module and type, as SchemaBootstrap does.
+DYNAMIC_PREFIX = "pulumi-python:dynamic"
+SCHEMA_BOOTSTRAP = DYNAMIC_PREFIX + "/pgplatform:SchemaBootstrap"
+
+# The program's components.
+POSTGRES_IMAGE = "pgplatform:index:PostgresImage"
+POSTGRES_SERVER = "pgplatform:index:PostgresServer"
+"""Registered with {production, allowVolumeDeletion, volumeName, bindAddress}."""
+MANAGED_DATABASE = "pgplatform:index:ManagedDatabase"
+SERVICE_IDENTITY = "pgplatform:index:ServiceIdentity"
+SERVICE_ACCESS = "pgplatform:index:ServiceAccess"
+"""Registered with {service, database, schema, ownerRole, loginRole, readers}."""

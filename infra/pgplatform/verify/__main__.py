@@ -1,3 +1,0 @@
-from pgplatform.verify.cli import main
-
-raise SystemExit(main())

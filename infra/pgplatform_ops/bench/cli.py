@@ -1,0 +1,142 @@
+"""`scripts/bench [--quick] [--json FILE]`: vector search, task queue, bootstrap and verification
+at scale, measured against a harness-deployed stack and printed as one table, each figure beside
+its baseline from the same run and its target.
+
+Without --quick it runs on the dev stack (`scripts/harness up dev`: starts it if needed, changes
+nothing if it runs) and leaves it as it found it: the loaded documents are truncated, the
+benchmark's tasks, session and agent removed, its scratch schema dropped. With --quick (sizes
+that only prove the command works; speed is never judged) it runs on a copy of the dev layout
+under its own stack name, container and port, removed at the end, so it never touches dev.
+The bootstrap measurement always uses its own generated topology stack, removed at the end.
+
+Exit status: 0 when every measurement ran and every correctness check held (no task claimed
+twice or lost, the topology's verification passed); speed targets are reported, not enforced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from pgplatform import stack_config
+from pgplatform_ops.bench import bootstrap, queue, report, stack, vectors
+from pgplatform_ops.bench.stack import BenchError, log
+
+AREAS = ("vector", "queue", "bootstrap")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    vectors: int
+    queries: int
+    warmup: int
+    workers: int
+    tasks: int
+    services: int
+
+
+FULL = Sizes(vectors=100_000, queries=300, warmup=20, workers=8, tasks=20_000, services=100)
+QUICK = Sizes(vectors=5_000, queries=50, warmup=5, workers=8, tasks=2_000, services=10)
+
+
+def _path(raw: str) -> Path:
+    """Relative to where the user ran scripts/bench (the wrapper changes to the project root)."""
+    p = Path(raw)
+    caller = os.environ.get("PGPLATFORM_BENCH_CWD")
+    return p if p.is_absolute() or not caller else Path(caller) / p
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true",
+                   help=f"small sizes ({QUICK.vectors:,} vectors, {QUICK.queries} queries, "
+                        f"{QUICK.tasks:,} tasks, {QUICK.services} services) on a throwaway copy "
+                        f"of dev (port {stack.QUICK_PORT}); proves the command works")
+    p.add_argument("--json", type=_path, metavar="FILE",
+                   help="also write the figures as one flat JSON object")
+    p.add_argument("--stack", help="stack to run on (default dev; with --quick "
+                                   f"{stack.QUICK_STACK}, generated and removed at the end)")
+    p.add_argument("--stack-file", type=_path, metavar="FILE",
+                   help="read the stack's config from this YAML instead of Pulumi.STACK.yaml "
+                        "(the stack is then named after the file, Pulumi.NAME.yaml, unless "
+                        "--stack says otherwise); such a stack is left running")
+    p.add_argument("--only", default=",".join(AREAS),
+                   help="comma-separated subset of vector,queue,bootstrap (default: all; the "
+                        "JSON then holds only their keys)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    only = [a.strip() for a in args.only.split(",") if a.strip()]
+    unknown = sorted(set(only) - set(AREAS))
+    if unknown:
+        _parser().error(f"--only: unknown area(s) {unknown}; use {','.join(AREAS)}")
+    sizes = QUICK if args.quick else FULL
+    started = time.monotonic()
+    vec = que = boot = None
+    with tempfile.TemporaryDirectory(prefix="pgplatform-bench-") as tmp:
+        work = Path(tmp)
+        generated = False
+        stack_name, stack_file = args.stack, args.stack_file
+        if args.quick and stack_name is None and stack_file is None:
+            stack_name, generated = stack.QUICK_STACK, True
+            stack_file = stack.stack_file_path(work, stack_name)
+            stack_config.write_stack_file(stack_file, stack.quick_stack_values())
+        if stack_name is None and stack_file is not None:
+            stack_name = stack_config.stack_name_of(stack_file)
+        stack_name = stack_name or stack.DEV_STACK
+        try:
+            if {"vector", "queue"} & set(only):
+                deployed = stack.deploy(stack_name, work / "outputs.json", stack_file)
+                log(f"stack {stack_name} up ({deployed.up_seconds:.1f} s)")
+                if "vector" in only:
+                    vec = vectors.run(deployed, rows=sizes.vectors, queries=sizes.queries,
+                                      warmup=sizes.warmup, strict_plans=not args.quick)
+                if "queue" in only:
+                    que = queue.run(deployed, workers=sizes.workers, tasks=sizes.tasks)
+            if generated:
+                stack.down(stack_name)
+                generated = False
+            if "bootstrap" in only:
+                topo = f"topo{sizes.services}"
+                boot = bootstrap.run(
+                    services=sizes.services,
+                    stack=f"bench{topo}" if args.quick else topo,
+                    container_name=f"pgplatform-bench{topo}" if args.quick else None)
+        except (BenchError, psycopg.Error, subprocess.TimeoutExpired) as exc:
+            print(f"scripts/bench: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            if generated:
+                stack.down(stack_name)
+    rows = report.rows(vec, que, boot)
+    print(report.table(rows, quick=args.quick))
+    figures: dict[str, Any] = {}
+    for part in (vec, que, boot):
+        if part is not None:
+            figures.update(part.figures())
+    figures = {k: figures[k] for k in report.KEYS if k in figures}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"scripts/bench: {'quick run' if args.quick else 'full run'} on stack {stack_name} in "
+          f"{time.monotonic() - started:.0f} s" + (f"; figures in {args.json}" if args.json
+                                                    else ""))
+    failed = [r for r in rows if r.correctness and r.met is False]
+    if failed:
+        print("scripts/bench: correctness check failed: "
+              + "; ".join(f"{r.figure} = {r.value}" for r in failed), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""`scripts/migrate`: the migration runner by hand, against a deployed stack."""

@@ -1,0 +1,3 @@
+from pgplatform_ops.migrate.cli import main
+
+raise SystemExit(main())

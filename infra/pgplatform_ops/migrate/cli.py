@@ -1,0 +1,68 @@
+"""`scripts/migrate`: the same migrations the bootstrap runs, by hand.
+
+    scripts/migrate --outputs outputs.json status
+    scripts/migrate dev up [--service NAME] [--no-wait]
+    scripts/migrate dev down --service NAME [--steps N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pgplatform import modules
+from pgplatform.migrate import runner
+from pgplatform_ops import stack
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/migrate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stack", nargs="?", help="read outputs with `pulumi stack output`")
+    parser.add_argument("--outputs", type=Path, help="stack outputs JSON (e.g. the harness's)")
+    parser.add_argument("--stack-file", type=Path, help="model from this YAML instead")
+    parser.add_argument("command", choices=("up", "status", "down"))
+    parser.add_argument("--service", action="append", default=[],
+                        help="only this service (repeatable; required for down)")
+    parser.add_argument("--steps", type=int, default=1, help="down: how many to roll back")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="fail at once if another runner holds the lock")
+    args = parser.parse_args(argv)
+    try:
+        d = stack.load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
+    except stack.StackError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    known = {s.name for s in d.cfg.services}
+    unknown = sorted(set(args.service) - known)
+    if unknown:
+        print(f"migrate: unknown service(s) {unknown}. Fix: use one of {sorted(known)}",
+              file=sys.stderr)
+        return 2
+    if args.command == "down" and len(args.service) != 1:
+        print("migrate: down needs exactly one --service", file=sys.stderr)
+        return 2
+    selected = [s for s in d.cfg.services if not args.service or s.name in args.service]
+    try:
+        for svc in selected:
+            target = runner.Target(dsn=d.admin_dsn(svc.database), service=svc.name,
+                                   schema=svc.schema, owner_role=svc.owner_role,
+                                   module=modules.load(d.cfg.sql_root, svc.module))
+            if args.command == "up":
+                done = runner.migrate(target, wait=not args.no_wait, log=print)
+                print(f"{svc.name}: {len(done)} applied")
+            elif args.command == "down":
+                runner.rollback(target, args.steps, wait=not args.no_wait, log=print)
+            else:
+                for row in runner.status(target):
+                    name = (row.migration.id if row.migration else
+                            f"{row.applied.version:04d}_{row.applied.name}" if row.applied
+                            else "?")
+                    when = (f"{row.applied.applied_at:%Y-%m-%d %H:%M:%S} "
+                            f"{row.applied.duration_ms} ms" if row.applied else "")
+                    print(f"{svc.name:32} {name:48} {row.state:12} {when}")
+    except runner.MigrationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,111 @@
+"""A deployed stack as every operator tool sees it: its model and its outputs.
+
+The outputs name their stack and carry an admin DSN per database, so the model is read from that
+stack's file (`Pulumi.<stack>.yaml`, or the file the operator names) and every database is
+reached from the outputs as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from psycopg.conninfo import make_conninfo
+
+from pgplatform import outputs, paths, stack_config
+from pgplatform.model import ConfigError, PlatformConfig
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeployedStack:
+    cfg: PlatformConfig
+    outputs: outputs.StackOutputs[str]
+
+    @property
+    def name(self) -> str:
+        return self.cfg.stack
+
+    def admin_dsn(self, database: str = "postgres") -> str:
+        if database == "postgres":
+            return self.outputs.admin_dsn
+        return self.outputs.databases[database].admin_dsn
+
+    def service_dsn(self, service: str) -> str:
+        return self.outputs.services[service].dsn
+
+    def service_dsn_for(self, service: str, database: str) -> str:
+        """The service's credentials aimed at another database (to prove it is refused)."""
+        return make_conninfo(self.service_dsn(service), dbname=database)
+
+
+def pulumi_outputs(stack: str) -> dict[str, Any]:
+    proc = subprocess.run(["pulumi", "stack", "output", "--json", "--show-secrets", "--stack",
+                           stack], cwd=paths.PROJECT_ROOT, capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise StackError(f"stack: `pulumi stack output --stack {stack}` failed: "
+                         f"{proc.stderr.strip()}")
+    return dict(json.loads(proc.stdout))
+
+
+def _read_outputs(outputs_file: Path | None, stack: str | None) -> outputs.StackOutputs[str]:
+    try:
+        return _parse_outputs(outputs_file, stack)
+    except outputs.OutputsError as exc:
+        raise StackError(str(exc)) from exc
+
+
+def _parse_outputs(outputs_file: Path | None, stack: str | None) -> outputs.StackOutputs[str]:
+    if outputs_file is not None:
+        if not outputs_file.is_file():
+            raise StackError(f"stack: outputs file {outputs_file} not found. Fix: pass the file "
+                             "`scripts/harness up` or `pulumi stack output --json "
+                             "--show-secrets` wrote")
+        try:
+            return outputs.parse(json.loads(outputs_file.read_text()), str(outputs_file))
+        except json.JSONDecodeError as exc:
+            raise StackError(f"stack: {outputs_file} is not JSON: {exc}") from exc
+    if stack is not None:
+        return outputs.parse(pulumi_outputs(stack), f"stack {stack}")
+    raise StackError("stack: pass a stack name or --outputs FILE")
+
+
+def _agree(cfg: PlatformConfig, outs: outputs.StackOutputs[str]) -> None:
+    """The model read now must describe the deploy the outputs came from."""
+    problems = []
+    for what, modelled, deployed in (
+        ("services", {s.name for s in cfg.services}, set(outs.services)),
+        ("databases", {d.name for d in cfg.databases}, set(outs.databases)),
+    ):
+        if modelled != deployed:
+            problems.append(f"{what}: model has {sorted(modelled - deployed)} that the outputs "
+                            f"lack, outputs have {sorted(deployed - modelled)} that the model "
+                            "lacks")
+    if problems:
+        raise StackError(f"stack {cfg.stack}: the stack file and the outputs disagree: "
+                         + "; ".join(problems) + ". Fix: deploy the stack file (pulumi up) or "
+                         "pass the stack file it was deployed from")
+
+
+def load(*, outputs_file: Path | None = None, stack: str | None = None,
+         stack_file: Path | None = None) -> DeployedStack:
+    """The stack behind `outputs_file` (or `pulumi stack output` of `stack`), its model from
+    `stack_file` or else the project's file of the stack the outputs name."""
+    outs = _read_outputs(outputs_file, stack)
+    if stack is not None and stack != outs.stack:
+        raise StackError(f"stack: the outputs are of stack {outs.stack!r}, not {stack!r}. "
+                         "Fix: pass the matching stack or outputs file")
+    try:
+        cfg = (stack_config.from_stack_file(stack_file, outs.stack) if stack_file is not None
+               else stack_config.for_stack(outs.stack))
+    except ConfigError as exc:
+        raise StackError(str(exc)) from exc
+    _agree(cfg, outs)
+    return DeployedStack(cfg=cfg, outputs=outs)

@@ -1,0 +1,3 @@
+from pgplatform_ops.verify.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""Catalog checks: the live snapshot against the expected matrix. Each returns findings."""
+
+from __future__ import annotations
+
+from pgplatform.model import PlatformConfig, ServiceConfig
+from pgplatform_ops.verify.catalog import (
+    SEQUENCE_KIND,
+    DatabaseRole,
+    DatabaseSnapshot,
+    DefaultEntry,
+    DefaultKey,
+    Membership,
+    ObjectGrantee,
+    ObjectKind,
+    RoleAttrs,
+    SchemaGrantee,
+)
+from pgplatform_ops.verify.expected import (
+    NONE,
+    ExpectedMatrix,
+    Privs,
+    SchemaRef,
+    SchemaRole,
+)
+from pgplatform_ops.verify.findings import Finding, privs
+
+_ROLE_FLAGS = ("superuser", "createrole", "createdb", "replication", "bypassrls")
+
+
+def database_acl(m: ExpectedMatrix, actual: dict[DatabaseRole, set[str]], db: str,
+                 role: str) -> list[Finding]:
+    key = DatabaseRole(db, role)
+    want, got = m.databases[key], frozenset(actual.get(key, ()))
+    if want == got:
+        return []
+    return [Finding(kind="database privileges", object=f"database {db}", role=role,
+                    expected=privs(want), actual=privs(got))]
+
+
+def schema_acl(m: ExpectedMatrix, snap: DatabaseSnapshot, schema: str, role: str
+               ) -> list[Finding]:
+    if schema not in snap.schema_owner:
+        return []  # a missing schema is reported once by schema_objects / ownership
+    want = m.schemas[SchemaRole(snap.name, schema, role)]
+    got = frozenset(snap.schemas.get(SchemaGrantee(schema, role), ()))
+    if want == got:
+        return []
+    return [Finding(kind="schema privileges", object=f"schema {snap.name}.{schema}",
+                    role=role, expected=privs(want), actual=privs(got))]
+
+
+def foreign_grantees(m: ExpectedMatrix, snap: DatabaseSnapshot,
+                     databases: dict[DatabaseRole, set[str]], admin: str) -> list[Finding]:
+    """Grantees on a managed database or schema that the model does not know."""
+    known = set(m.roles) | {admin}
+    out = [Finding(kind="unmodelled grantee", object=f"database {snap.name}", role=k.role,
+                   expected="no privileges", actual=privs(p))
+           for k, p in databases.items() if k.database == snap.name and k.role not in known]
+    out += [Finding(kind="unmodelled grantee", object=f"schema {snap.name}.{k.schema}",
+                    role=k.role, expected="no privileges", actual=privs(p))
+            for k, p in snap.schemas.items() if k.role not in known]
+    return out
+
+
+def schema_objects(m: ExpectedMatrix, snap: DatabaseSnapshot, schema: str) -> list[Finding]:
+    """Ownership and exact ACL of every table, sequence and function of a service schema."""
+    db = snap.name
+    owner = m.schema_owner[SchemaRef(db, schema)]
+    out: list[Finding] = []
+    if schema not in snap.schema_owner:
+        return [Finding(kind="missing schema", object=f"schema {db}.{schema}", role=owner,
+                        expected="present", actual="absent")]
+    if snap.schema_owner[schema] != owner:
+        out.append(Finding(kind="schema owner", object=f"schema {db}.{schema}", role="",
+                           expected=owner, actual=snap.schema_owner[schema]))
+    grantees = {g.role for g in snap.relation_acl if g.schema == schema}
+    grantees |= {g.role for g in snap.function_acl if g.schema == schema}
+    roles = sorted((grantees | set(m.roles)) - {owner})
+    for obj, rel in sorted(snap.relations.items()):
+        if obj.schema != schema:
+            continue
+        # The snapshot holds only relations of TABLE_KINDS and SEQUENCE_KIND.
+        kind: ObjectKind = "sequence" if rel.relkind == SEQUENCE_KIND else "table"
+        out += _object(f"{kind} {db}.{schema}.{obj.name}", owner, rel.owner, roles,
+                       m.objects(kind), snap.relation_acl, SchemaRef(db, schema), obj.name)
+    for obj, fn_owner in sorted(snap.functions.items()):
+        if obj.schema != schema:
+            continue
+        out += _object(f"function {db}.{obj.name}", owner, fn_owner, roles,
+                       m.functions, snap.function_acl, SchemaRef(db, schema), obj.name)
+    return out
+
+
+def _object(label: str, owner: str, actual_owner: str, roles: list[str],
+            expected: dict[SchemaRole, Privs], actual: dict[ObjectGrantee, set[str]],
+            where: SchemaRef, name: str) -> list[Finding]:
+    out = []
+    if actual_owner != owner:
+        out.append(Finding(kind="object owner", object=label, role="", expected=owner,
+                           actual=actual_owner))
+    for role in roles:
+        w = expected.get(SchemaRole(where.database, where.schema, role), NONE)
+        g = frozenset(actual.get(ObjectGrantee(where.schema, name, role), set()))
+        if w != g:
+            out.append(Finding(kind="object privileges", object=label, role=role,
+                               expected=privs(w), actual=privs(g)))
+    return out
+
+
+def default_privileges(m: ExpectedMatrix, snap: DatabaseSnapshot) -> list[Finding]:
+    db = snap.name
+    want = {k.default: v for k, v in m.defaults.items() if k.database == db}
+    owners = {k.owner for k in want}
+    actual = {k: frozenset(v) for k, v in snap.defaults.items() if k.owner in owners}
+    for owner in owners:
+        # Without a database-wide entry, functions fall back to the built-in PUBLIC EXECUTE.
+        if DefaultEntry(owner, "-", "f") not in snap.default_entries:
+            actual[DefaultKey(owner, "-", "f", "public")] = frozenset({"EXECUTE"})
+    out = []
+    for key in sorted(set(want) | set(actual)):
+        w, a = want.get(key, NONE), actual.get(key, NONE)
+        if w != a:
+            where = "database-wide" if key.schema == "-" else f"in schema {key.schema}"
+            out.append(Finding(kind="default privileges",
+                               object=f"{db}: objects of type {key.objtype} created by "
+                                      f"{key.owner} {where}",
+                               role=key.role, expected=privs(w), actual=privs(a)))
+    return out
+
+
+def role_attributes(svc: ServiceConfig, roles: dict[str, RoleAttrs]) -> list[Finding]:
+    out = []
+    for name, login in ((svc.owner_role, False), (svc.login_role, True)):
+        attrs = roles.get(name)
+        if attrs is None:
+            out.append(Finding(kind="missing role", object=f"role {name}", role=name,
+                               expected="present", actual="absent"))
+            continue
+        for flag in _ROLE_FLAGS:
+            if getattr(attrs, flag):
+                out.append(Finding(kind="role attribute", object=f"role {name}", role=name,
+                                   expected=f"NO{flag.upper()}", actual=flag.upper()))
+        if attrs.login != login:
+            out.append(Finding(kind="role attribute", object=f"role {name}", role=name,
+                               expected="LOGIN" if login else "NOLOGIN",
+                               actual="LOGIN" if attrs.login else "NOLOGIN"))
+    return out
+
+
+def unmanaged_roles(cfg: PlatformConfig, roles: dict[str, RoleAttrs]) -> list[Finding]:
+    known = {r for s in cfg.services for r in (s.owner_role, s.login_role)}
+    known.add(cfg.server.admin_user)
+    return [Finding(kind="unmanaged role", object=f"role {name}", role=name,
+                    expected="only roles of the model", actual="role exists")
+            for name in sorted(set(roles) - known)]
+
+
+def memberships(members: set[Membership]) -> list[Finding]:
+    # The model grants no role memberships at all.
+    return [Finding(kind="role membership", object=f"role {m.role}", role=m.member,
+                    expected="no membership", actual=f"{m.member} is a member of {m.role}")
+            for m in sorted(members)]

@@ -1,0 +1,190 @@
+"""The verification suite's pytest plugin: options, the deployed stack, the shared catalog
+snapshot, probes and planner checks run concurrently, findings kept for the JUnit XML and the
+Markdown summary. `scripts/verify` loads it (`-p pgplatform_ops.verify.plugin`) over the tests
+in `suite/`; it needs nothing from the project's tests tree:
+
+    python -m pytest -p pgplatform_ops.verify.plugin <verify>/suite --outputs outputs.json
+    python -m pytest -p pgplatform_ops.verify.plugin <verify>/suite --stack dev
+
+Every test is parametrized over the model; every failure lists findings as
+`<kind>: <object> role=<role>: expected <x>, found <y>`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from pgplatform import modules
+from pgplatform.model import PlatformConfig, ServiceConfig
+from pgplatform_ops import stack
+from pgplatform_ops.verify import catalog, indexes, probes, report
+from pgplatform_ops.verify.expected import ExpectedMatrix, derive
+from pgplatform_ops.verify.findings import Finding
+from pgplatform_ops.verify.findings import report as findings_text
+
+SUITE = Path(__file__).resolve().parent / "suite"
+# Probes and planner checks are mostly waiting on the server: run a few at a time.
+PARALLEL = 4
+
+FINDINGS = pytest.StashKey[list[Finding]]()
+DEPLOYED = pytest.StashKey[stack.DeployedStack]()
+MATRIX = pytest.StashKey[ExpectedMatrix]()
+STARTED = pytest.StashKey[float]()
+RESULTS = pytest.StashKey[list[report.CheckResult]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pgplatform verification")
+    group.addoption("--outputs", type=Path, help="stack outputs JSON (e.g. from the harness)")
+    group.addoption("--stack", help="stack name (outputs from `pulumi stack output`)")
+    group.addoption("--stack-file", type=Path, help="the stack's YAML, when it is not "
+                                                     "Pulumi.<stack>.yaml of the project")
+    group.addoption("--markdown", type=Path, help="write a Markdown summary here")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postdeploy: verification of a deployed stack")
+    outputs_file, name = config.getoption("--outputs"), config.getoption("--stack")
+    if outputs_file is None and name is None:
+        raise pytest.UsageError("verify: pass --outputs FILE and/or --stack NAME")
+    try:
+        deployed = stack.load(outputs_file=outputs_file, stack=name,
+                              stack_file=config.getoption("--stack-file"))
+    except stack.StackError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    config.stash[DEPLOYED] = deployed
+    config.stash[MATRIX] = derive(deployed.cfg)
+    config.stash[STARTED] = time.monotonic()
+    config.stash[RESULTS] = []
+
+
+@pytest.fixture(scope="session")
+def deployed(pytestconfig: pytest.Config) -> stack.DeployedStack:
+    return pytestconfig.stash[DEPLOYED]
+
+
+@pytest.fixture(scope="session")
+def matrix(pytestconfig: pytest.Config) -> ExpectedMatrix:
+    return pytestconfig.stash[MATRIX]
+
+
+@pytest.fixture(scope="session")
+def server(deployed: stack.DeployedStack, matrix: ExpectedMatrix) -> catalog.ServerSnapshot:
+    """The whole catalog: three queries on the server, seven per managed database."""
+    with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
+        roles, members, dbs = catalog.read_server(conn)
+    per_db = {}
+    for db in deployed.cfg.databases:
+        with psycopg.connect(deployed.admin_dsn(db.name), autocommit=True) as conn:
+            per_db[db.name] = catalog.read_database(conn, db.name,
+                                                    matrix.managed_schemas(db.name),
+                                                    matrix.service_schemas(db.name))
+    return catalog.ServerSnapshot(roles=roles, memberships=members, databases=dbs,
+                                  per_database=per_db)
+
+
+@pytest.fixture(scope="session")
+def probe_findings(deployed: stack.DeployedStack, server: catalog.ServerSnapshot
+                   ) -> dict[str, list[Finding]]:
+    """Every service's probes, run concurrently (one connection per login role each)."""
+
+    def run(svc: ServiceConfig) -> list[Finding]:
+        return probes.probe_service(deployed, svc, server.per_database[svc.database])
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        results = pool.map(run, deployed.cfg.services)
+        return {svc.name: found for svc, found in zip(deployed.cfg.services, results,
+                                                      strict=True)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def planner_runs(deployed: stack.DeployedStack) -> Iterator[dict[str, Future[list[Finding]]]]:
+    """The planner check of each module (on its first service), started with the session: the
+    fixtures load on the server while the catalog checks and probes run on the client."""
+
+    def run(svc: ServiceConfig) -> list[Finding]:
+        return indexes.planner(svc, modules.load(deployed.cfg.sql_root, svc.module),
+                               deployed.admin_dsn(svc.database))
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        yield {svc.module: pool.submit(run, svc)
+               for svc in first_service_per_module(deployed.cfg)}
+
+
+@pytest.fixture(scope="session")
+def planner_findings(planner_runs: dict[str, Future[list[Finding]]]
+                     ) -> dict[str, list[Finding]]:
+    """Each module's planner findings: every one loads its fixture in its own rolled-back
+    transaction."""
+    return {module: run.result() for module, run in planner_runs.items()}
+
+
+def check(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
+    """Fail with every finding, and keep them for the Markdown summary and JUnit XML."""
+    found = sorted(findings)
+    request.node.stash[FINDINGS] = found
+    for f in found:
+        request.node.user_properties.append(("finding", str(f)))
+    assert not found, "\n" + findings_text(found)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    outcome = yield
+    rep: pytest.TestReport = outcome.get_result()
+    if rep.when == "call" or (rep.when == "setup" and not rep.passed):
+        error = "" if rep.passed else str(rep.longrepr).splitlines()[-1][:300]
+        item.config.stash[RESULTS].append(report.CheckResult(
+            check=rep.nodeid.split("::", 1)[-1], passed=rep.passed,
+            findings=_findings_of(item), error=error))
+
+
+def _findings_of(item: pytest.Item) -> tuple[Finding, ...]:
+    found: list[Finding] = item.stash[FINDINGS] if FINDINGS in item.stash else []
+    return tuple(found)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path = session.config.getoption("--markdown")
+    if not path or DEPLOYED not in session.config.stash:
+        return
+    cfg = session.config.stash[DEPLOYED].cfg
+    results: list[report.CheckResult] = session.config.stash[RESULTS]
+    text = report.markdown(cfg.stack, results,
+                           services=len(cfg.services), databases=len(cfg.databases),
+                           seconds=time.monotonic() - session.config.stash[STARTED])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if DEPLOYED not in metafunc.config.stash:
+        return
+    cfg, m = metafunc.config.stash[DEPLOYED].cfg, metafunc.config.stash[MATRIX]
+    managed = sorted({(k.database, k.schema) for k in m.schemas})
+    owned = sorted(m.schema_owner)
+    per_module = first_service_per_module(cfg)
+    params: dict[str, tuple[list[Any], list[str]]] = {
+        "managed_schema": (managed, [f"{db}.{s}" for db, s in managed]),
+        "service_schema": (owned, [f"{k.database}.{k.schema}" for k in owned]),
+        "database": ([db.name for db in cfg.databases], [db.name for db in cfg.databases]),
+        "service": (list(cfg.services), [s.name for s in cfg.services]),
+        "module_service": (per_module, [f"{s.module}@{s.name}" for s in per_module]),
+    }
+    for name, (values, ids) in params.items():
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, values, ids=ids)
+
+
+def first_service_per_module(cfg: PlatformConfig) -> list[ServiceConfig]:
+    seen: dict[str, ServiceConfig] = {}
+    for svc in sorted(cfg.services, key=lambda s: s.name):
+        seen.setdefault(svc.module, svc)
+    return sorted(seen.values(), key=lambda s: s.module)

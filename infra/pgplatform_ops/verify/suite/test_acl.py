@@ -1,0 +1,66 @@
+"""The expected-ACL matrix against the live catalog: nothing more, nothing less."""
+
+from __future__ import annotations
+
+import pytest
+
+from pgplatform.model import ServiceConfig
+from pgplatform_ops.stack import DeployedStack
+from pgplatform_ops.verify import checks
+from pgplatform_ops.verify.catalog import ServerSnapshot
+from pgplatform_ops.verify.expected import ExpectedMatrix
+from pgplatform_ops.verify.plugin import check
+
+pytestmark = pytest.mark.postdeploy
+
+
+def test_acl__database_privileges_of_every_role(request: pytest.FixtureRequest,
+                                                matrix: ExpectedMatrix, server: ServerSnapshot,
+                                                database: str) -> None:
+    """Every (role, database) pair of the matrix, for this database."""
+    check(request, [f for role in matrix.roles
+                    for f in checks.database_acl(matrix, server.databases, database, role)])
+
+
+def test_acl__schema_privileges_of_every_role(request: pytest.FixtureRequest,
+                                              matrix: ExpectedMatrix, server: ServerSnapshot,
+                                              managed_schema: tuple[str, str]) -> None:
+    """Every (role, schema) pair of the matrix, for this schema."""
+    db, schema = managed_schema
+    check(request, [f for role in matrix.roles
+                    for f in checks.schema_acl(matrix, server.per_database[db], schema, role)])
+
+
+def test_acl__objects_of_service_schema(request: pytest.FixtureRequest, matrix: ExpectedMatrix,
+                                        server: ServerSnapshot,
+                                        service_schema: tuple[str, str]) -> None:
+    db, schema = service_schema
+    check(request, checks.schema_objects(matrix, server.per_database[db], schema))
+
+
+def test_acl__default_privileges(request: pytest.FixtureRequest, matrix: ExpectedMatrix,
+                                 server: ServerSnapshot, database: str) -> None:
+    check(request, checks.default_privileges(matrix, server.per_database[database]))
+
+
+def test_acl__no_grantee_outside_the_model(request: pytest.FixtureRequest,
+                                           deployed: DeployedStack, matrix: ExpectedMatrix,
+                                           server: ServerSnapshot, database: str) -> None:
+    check(request, checks.foreign_grantees(matrix, server.per_database[database],
+                                           server.databases, deployed.cfg.server.admin_user))
+
+
+def test_roles__service_role_attributes(request: pytest.FixtureRequest, server: ServerSnapshot,
+                                        service: ServiceConfig) -> None:
+    check(request, checks.role_attributes(service, server.roles))
+
+
+def test_roles__no_role_outside_the_model(request: pytest.FixtureRequest,
+                                          deployed: DeployedStack,
+                                          server: ServerSnapshot) -> None:
+    check(request, checks.unmanaged_roles(deployed.cfg, server.roles))
+
+
+def test_roles__memberships_are_exactly_the_modelled_ones(request: pytest.FixtureRequest,
+                                                          server: ServerSnapshot) -> None:
+    check(request, checks.memberships(server.memberships))
