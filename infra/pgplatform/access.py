@@ -20,7 +20,7 @@ USAGE = ("USAGE",)
 CONNECT = ("CONNECT",)
 EXECUTE = ("EXECUTE",)
 
-GrantObject = Literal["database", "schema", "table", "sequence"]
+GrantObject = Literal["database", "schema", "table", "sequence", "function"]
 DefaultObject = Literal["table", "sequence", "function"]
 
 
@@ -28,7 +28,7 @@ class CatalogRow(NamedTuple):
     """The catalog row an ACL resource rewrites: the database's pg_database row, a schema's
     pg_namespace row, the relations of a schema, or an owner's pg_default_acl rows."""
 
-    kind: Literal["database", "schema", "objects", "default"]
+    kind: Literal["database", "schema", "objects", "functions", "default"]
     database: str
     name: str
 
@@ -57,6 +57,8 @@ class GrantSpec:
             return CatalogRow("database", self.database, "")
         if self.object_type == "schema":
             return CatalogRow("schema", self.database, self.schema or "")
+        if self.object_type == "function":
+            return CatalogRow("functions", self.database, self.schema or "")
         return CatalogRow("objects", self.database, self.schema or "")
 
 
@@ -106,6 +108,11 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
                   object_type="table", schema=svc.schema, privileges=DML, after_bootstrap=True),
         GrantSpec(name=f"{n}-login-sequences", role=svc.login_role, database=db,
                   object_type="sequence", schema=svc.schema, privileges=SEQUENCE_USE,
+                  after_bootstrap=True),
+        # Functions that exist before the default privileges do (kept through `destroy`, or
+        # adopted) get the EXECUTE those would have given.
+        GrantSpec(name=f"{n}-login-functions", role=svc.login_role, database=db,
+                  object_type="function", schema=svc.schema, privileges=EXECUTE,
                   after_bootstrap=True),
     ]
     for reader in sorted(svc.readers):

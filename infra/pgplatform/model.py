@@ -11,13 +11,15 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pgplatform import modules, paths
 
 NAMESPACE = "pgplatform"
+KEYS = ("server", "databases", "services", "adminPassword")
+"""The keys of the namespace; `adminPassword` is a secret."""
 MAX_IDENTIFIER_BYTES = 63
 OWNER_SUFFIX = "_owner"
 LOGIN_SUFFIX = "_app"
@@ -126,13 +128,28 @@ class ServiceConfig:
         return self.name + LOGIN_SUFFIX
 
 
+@dataclass(frozen=True)
+class SecretValue:
+    """A config value Pulumi keeps encrypted. `plaintext` is None where it cannot be decrypted
+    (a stack file's `secure:` value read without the engine)."""
+
+    plaintext: str | None = field(repr=False)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlatformConfig:
     stack: str
     server: ServerConfig
     databases: tuple[DatabaseConfig, ...]
     services: tuple[ServiceConfig, ...]
+    admin_password: SecretValue | None = None
+    """The superuser's password if the stack sets one; otherwise the program generates one."""
     sql_root: Path = paths.SQL_ROOT
+
+    @property
+    def keeps_data(self) -> bool:
+        """`pulumi destroy` leaves the data (volume, roles, databases, schemas, extensions)."""
+        return not self.server.allow_volume_deletion
 
     def service(self, name: str) -> ServiceConfig:
         return next(s for s in self.services if s.name == name)
@@ -266,6 +283,15 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
             f"{key}.settings.shared_buffers: {settings['shared_buffers']} exceeds half of "
             f"memoryMb ({memory} MB). Fix: lower shared_buffers or raise memoryMb"
         )
+    allow_deletion = _bool(raw.get("allowVolumeDeletion", False), f"{key}.allowVolumeDeletion",
+                           problems)
+    production = _bool(raw.get("production", False), f"{key}.production", problems)
+    if production and allow_deletion:
+        problems.append(
+            f"{key}.allowVolumeDeletion: true in a production stack would leave its data volume "
+            "unprotected, deletable by `pulumi destroy`. Fix: remove allowVolumeDeletion; to "
+            "retire a production stack, back up, set production: false in one deploy, then "
+            "allowVolumeDeletion: true in the next")
     return ServerConfig(
         image=image,
         container_name=names["containerName"],
@@ -276,10 +302,8 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         memory_mb=memory,
         shm_size_mb=shm,
         settings=settings,
-        allow_volume_deletion=_bool(
-            raw.get("allowVolumeDeletion", False), f"{key}.allowVolumeDeletion", problems
-        ),
-        production=_bool(raw.get("production", False), f"{key}.production", problems),
+        allow_volume_deletion=allow_deletion,
+        production=production,
     )
 
 
@@ -434,13 +458,20 @@ def from_mapping(
     """Build the model from `{"server": ..., "databases": ..., "services": ...}`."""
     root = sql_root or paths.SQL_ROOT
     problems: list[str] = []
-    for unknown in sorted(set(values) - {"server", "databases", "services"}):
-        problems.append(f"{NAMESPACE}:{unknown}: unknown key. Fix: use server, databases, services")
+    for unknown in sorted(set(values) - set(KEYS)):
+        problems.append(f"{NAMESPACE}:{unknown}: unknown key. Fix: use one of {list(KEYS)}")
     server = _server(values.get("server"), stack, problems)
     databases = _databases(values.get("databases"), problems)
     services = _services(values.get("services"), databases, root, problems)
+    admin_password = values.get("adminPassword")
+    if admin_password is not None and not (
+            isinstance(admin_password, SecretValue)
+            and (admin_password.plaintext is None or admin_password.plaintext.strip())):
+        problems.append(
+            f"{NAMESPACE}:adminPassword: must be a non-empty secret. Fix: pulumi config set "
+            "--secret adminPassword, or remove it to let the stack generate one")
+        admin_password = None
     if problems:
         raise ConfigError(problems)
-    return PlatformConfig(
-        stack=stack, server=server, databases=databases, services=services, sql_root=root
-    )
+    return PlatformConfig(stack=stack, server=server, databases=databases, services=services,
+                          admin_password=admin_password, sql_root=root)

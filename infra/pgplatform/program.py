@@ -6,15 +6,20 @@ import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
 
-from pgplatform import access, outputs
+from pgplatform import access, outputs, placements
 from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.database import ManagedDatabase, ManagedDatabaseArgs
 from pgplatform.components.identity import ServiceIdentity, ServiceIdentityArgs
 from pgplatform.components.image import PostgresImage, PostgresImageArgs
+from pgplatform.components.lifecycle import (
+    PlacementGuard,
+    RetainedDataAdoption,
+    RetainedDataPark,
+)
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
 from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
 from pgplatform.dsn import postgres_url
-from pgplatform.model import PlatformConfig
+from pgplatform.model import ConfigError, PlatformConfig
 
 
 def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
@@ -25,11 +30,20 @@ def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
                                 database=database)))
 
 
+def _admin_password(cfg: PlatformConfig) -> pulumi.Output[str]:
+    if cfg.admin_password is None:
+        generated = random.RandomPassword("admin-password", length=32, special=False)
+        return pulumi.Output.secret(generated.result)
+    if cfg.admin_password.plaintext is None:
+        raise ConfigError(["pgplatform:adminPassword: encrypted, and only the Pulumi engine "
+                           "can decrypt it. Fix: deploy with `pulumi up`"])
+    return pulumi.Output.secret(cfg.admin_password.plaintext)
+
+
 def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     """Declare every resource of the stack; return the stack outputs."""
     s = cfg.server
-    generated = random.RandomPassword("admin-password", length=32, special=False)
-    admin_password: pulumi.Output[str] = pulumi.Output.secret(generated.result)
+    admin_password = _admin_password(cfg)
     image = PostgresImage("postgres-image",
                           PostgresImageArgs(image_name=s.image_name, build=s.builds_image))
     server = PostgresServer("postgres", PostgresServerArgs(
@@ -42,21 +56,38 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         database="postgres", sslmode="disable", superuser=True, connect_timeout=15,
         opts=pulumi.ResourceOptions(depends_on=[server.container]),
     )
-    keep_data = not s.allow_volume_deletion
+    admin_dsn = _url(cfg, s.admin_user, admin_password, "postgres")
+    # Every role and database waits for the guard: a rename or move is refused before any
+    # of them is touched.
+    before: list[pulumi.Resource] = [PlacementGuard("service-placements", placements.of(cfg))]
+    roles = [r for svc in cfg.services for r in (svc.owner_role, svc.login_role)]
+    names = [db.name for db in cfg.databases]
+    if cfg.keeps_data:
+        before.append(RetainedDataPark("retained-data-park", admin_dsn, roles, names,
+                                       pulumi.ResourceOptions(depends_on=[server.container])))
+    keep_data = cfg.keeps_data
     chain = AclChain()
     identities = {
         svc.name: ServiceIdentity(svc.name, ServiceIdentityArgs(
-            service=svc, provider=provider, keep_data=keep_data))
+            service=svc, provider=provider, keep_data=keep_data, after=before))
         for svc in cfg.services
     }
     databases = {
         db.name: ManagedDatabase(db.name, ManagedDatabaseArgs(
             database=db, admin_user=s.admin_user,
             public_revokes=access.database_grants(db.name), provider=provider,
-            chain=chain, keep_data=keep_data,
+            chain=chain, keep_data=keep_data, after=before,
             owners=[r for svc in cfg.services_in(db.name) for r in identities[svc.name].roles]))
         for db in cfg.databases
     }
+    adopted: list[pulumi.Resource] = []
+    if cfg.keeps_data:
+        adopted.append(RetainedDataAdoption(
+            "retained-data-adoption", admin_dsn, roles, names, pulumi.ResourceOptions(
+                depends_on=[*(d.database for d in databases.values()),
+                            *(r for i in identities.values() for r in i.roles)])))
+    for managed in databases.values():
+        managed.populate(after=adopted)
     for svc in cfg.services:
         ServiceAccess(svc.name, ServiceAccessArgs(
             service=svc,
@@ -73,7 +104,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         ))
     return outputs.StackOutputs(
         stack=cfg.stack,
-        admin_dsn=_url(cfg, s.admin_user, admin_password, "postgres"),
+        admin_dsn=admin_dsn,
         host=s.connect_host,
         port=s.host_port,
         container_name=server.container.name,

@@ -21,6 +21,10 @@ POSTGRES_PROVIDER = PROVIDER_PREFIX + "postgresql"
 # names its module and type, as SchemaBootstrap does.
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 SCHEMA_BOOTSTRAP = DYNAMIC_PREFIX + "/pgplatform:SchemaBootstrap"
+PLACEMENT_GUARD = DYNAMIC_PREFIX + "/pgplatform:PlacementGuard"
+RETAINED_DATA_PARK = DYNAMIC_PREFIX + "/pgplatform:RetainedDataPark"
+RETAINED_DATA_ADOPTION = DYNAMIC_PREFIX + "/pgplatform:RetainedDataAdoption"
+SERVICE_RETIREMENT = DYNAMIC_PREFIX + "/pgplatform:ServiceRetirement"
 
 # The program's components.
 POSTGRES_IMAGE = "pgplatform:index:PostgresImage"

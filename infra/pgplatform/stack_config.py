@@ -10,19 +10,23 @@ from typing import Any
 import yaml
 
 from pgplatform import model, paths
-from pgplatform.model import NAMESPACE, ConfigError, PlatformConfig
-
-KEYS = ("server", "databases", "services")
+from pgplatform.model import KEYS, NAMESPACE, ConfigError, PlatformConfig, SecretValue
 
 
 def from_pulumi() -> PlatformConfig:
     """The running stack's config (real engine or mocks)."""
     import pulumi
+    from pulumi.runtime.config import get_config, is_config_secret
 
-    cfg = pulumi.Config(NAMESPACE)
-    values = {k: cfg.get_object(k) for k in KEYS}
-    return model.from_mapping({k: v for k, v in values.items() if v is not None},
-                              stack=pulumi.get_stack())
+    values: dict[str, Any] = {}
+    for key in KEYS:
+        raw = get_config(f"{NAMESPACE}:{key}")
+        if raw is None:
+            continue
+        # A secret stays marked as one, so the model can refuse a plain adminPassword.
+        values[key] = (SecretValue(raw) if is_config_secret(f"{NAMESPACE}:{key}")
+                       else pulumi.Config(NAMESPACE).get_object(key))
+    return model.from_mapping(values, stack=pulumi.get_stack())
 
 
 def read_stack_values(path: Path) -> dict[str, Any]:
@@ -37,7 +41,15 @@ def read_stack_values(path: Path) -> dict[str, Any]:
     if not isinstance(config or {}, Mapping):
         raise ConfigError([f"{path}: 'config' must be a mapping. Fix: put the keys under config:"])
     prefix = NAMESPACE + ":"
-    return {k[len(prefix):]: v for k, v in (config or {}).items() if str(k).startswith(prefix)}
+    return {k[len(prefix):]: _secure(v) for k, v in (config or {}).items()
+            if str(k).startswith(prefix)}
+
+
+def _secure(value: Any) -> Any:
+    """`{secure: <ciphertext>}` is a secret only the engine can decrypt."""
+    if isinstance(value, Mapping) and set(value) == {"secure"}:
+        return SecretValue(None)
+    return value
 
 
 def stack_name_of(path: Path) -> str:

@@ -1,8 +1,8 @@
 """Command line of the apply harness (test infrastructure: the Pulumi CLI is not installed
 where CI runs):
 
-    scripts/harness up STACK OUTPUTS_JSON [--stack-file FILE]
-    scripts/harness down STACK
+    scripts/harness up STACK OUTPUTS_JSON [--stack-file FILE]   like `pulumi up`
+    scripts/harness down STACK                                  like `pulumi destroy`
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.appliers import Appliers
-from harness.engine import HarnessMocks, state_path
-from harness.kinds import kind_of
+from harness.engine import Engine, HarnessMocks, protected_message, state_path
 from harness.monitor import RecordingMonitor, run_program
 from harness.state import HarnessState
-from pgplatform import paths, resource_types, stack_config
+from pgplatform import paths, stack_config
 from pgplatform.model import ConfigError, PlatformConfig
+
+
+class HarnessFailed(RuntimeError):
+    pass
 
 
 def _log(message: str) -> None:
@@ -32,52 +34,56 @@ def up(cfg: PlatformConfig, outputs_path: Path, project_root: Path = paths.PROJE
        ) -> dict[str, Any]:
     started = time.monotonic()
     state = HarnessState.load(state_path(project_root, cfg.stack))
-    mocks = HarnessMocks(state, _log)
+    engine = Engine(state, cfg.stack, _log, project_root)
+    mocks = HarnessMocks(engine)
     monitor = RecordingMonitor(mocks)
     mocks.monitor = monitor
     try:
-        outputs = run_program(cfg, monitor)
-    except Exception as exc:
-        if not mocks.errors:
-            raise
-        raise SystemExit("harness up failed:\n  " + "\n  ".join(mocks.errors)) from exc
+        try:
+            outputs = run_program(cfg, monitor)
+        except Exception as exc:
+            if not mocks.errors:
+                raise
+            raise HarnessFailed("\n  ".join(mocks.errors)) from exc
+        if mocks.errors:
+            raise HarnessFailed("\n  ".join(mocks.errors))
+        errors = mocks.finish()
+        if errors:
+            raise HarnessFailed("\n  ".join(errors))
     finally:
         state.save()
-    if mocks.errors:
-        raise SystemExit("harness up failed:\n  " + "\n  ".join(mocks.errors))
+        engine.close()
     outputs_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(outputs_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(outputs, f, indent=2, sort_keys=True)
-    _log(f"harness up {cfg.stack}: {len(mocks.changed)} changed, {len(mocks.unchanged)} "
-         f"unchanged, {time.monotonic() - started:.1f} s; outputs in {outputs_path}")
-    return {"changed": list(mocks.changed), "unchanged": list(mocks.unchanged),
-            "outputs": outputs}
+    _log(f"harness up {cfg.stack}: {engine.summary()} "
+         f"({time.monotonic() - started:.1f} s); outputs in {outputs_path}")
+    return {"counts": dict(engine.counts), "outputs": outputs}
 
 
 def down(stack: str, project_root: Path = paths.PROJECT_ROOT) -> None:
     started = time.monotonic()
     state = HarnessState.load(state_path(project_root, stack))
-    appliers = Appliers(_log)
-    for applied in state.resources.values():
-        if applied.type == resource_types.POSTGRES_PROVIDER:
-            appliers.add_postgres_provider(applied.id, applied.outputs)
-    kept = [a for a in state.resources.values() if a.retain]
+    # `pulumi destroy` previews first, and the preview fails on a protected resource:
+    # nothing is deleted.
+    protected = [a for a in state.resources.values() if a.protect]
+    if protected:
+        raise HarnessFailed("\n  ".join(protected_message(a) for a in protected))
+    engine = Engine(state, stack, _log, project_root)
+    engine.load_providers()
+    kept = sorted(a.urn for a in state.resources.values() if a.retain)
     try:
-        for applied in state.in_reverse_order():
-            # Retained data was initialised with these passwords: keep them with it.
-            if applied.retain or (kept and applied.type.startswith(
-                    ("random:", resource_types.PROVIDER_PREFIX))):
-                _log(f"harness down: keeping {applied.urn}")
-                continue
-            kind_of(applied.type, applied.name).delete(appliers, applied)
-            state.forget(applied.urn)
-            _log(f"harness down: removed {applied.urn}")
+        errors = engine.delete_all(list(state.resources.values()))
     finally:
         state.save()
-    if not state.resources:
-        state.path.unlink(missing_ok=True)
-    _log(f"harness down {stack}: {time.monotonic() - started:.1f} s, kept {len(kept)}")
+        engine.close()
+    if errors:
+        raise HarnessFailed("\n  ".join(errors))
+    for urn in kept:
+        _log(f"harness down: {urn} retained on the server, forgotten by the state")
+    _log(f"harness down {stack}: {engine.counts['deleted']} deleted, {len(kept)} of them "
+         f"retained ({time.monotonic() - started:.1f} s)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("outputs", type=Path)
     p_up.add_argument("--stack-file", type=Path,
                       help="read the stack's config from this YAML instead of Pulumi.STACK.yaml")
-    p_down = sub.add_parser("down", help="remove what `up` created, keeping retained data")
+    p_down = sub.add_parser("down", help="delete what `up` created, as `pulumi destroy` does")
     p_down.add_argument("stack")
     args = parser.parse_args(argv)
     try:
@@ -102,4 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except HarnessFailed as exc:
+        print(f"harness {args.command} {args.stack} failed:\n  {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -1,11 +1,14 @@
-"""pulumi-docker resources applied through the Docker Engine API, with the upstream
-provider's documented semantics (kreuzwerker/terraform-provider-docker)."""
+"""pulumi-docker resources applied through the Docker Engine API, as the upstream providers do
+(kreuzwerker/terraform-provider-docker internal/provider/resource_docker_container*.go and
+resource_docker_volume.go; pulumi-docker's own Image, provider/image.go). `read_container` is
+what the upstream Read stores: the two values it reads back differently from how a program
+writes them (healthcheck durations in Go's format, the swap limit Docker chose) are the quirks
+that make a second `up` non-empty."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import tarfile
 import time
 from pathlib import Path
@@ -18,17 +21,60 @@ from harness import images
 from pgplatform.paths import DOCKER_CONTEXT
 from pgplatform.progress import Log
 
-FINGERPRINT_LABEL = "pgplatform.harness.fingerprint"
+MB = 1024 * 1024
+_UNITS = (("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6),
+          ("us", 10**3), ("ns", 1))
 
 
-def _duration_ns(text: str | None, default_s: float) -> int:
+def duration_ns(text: str | None) -> int:
+    """A Go duration string ("2s", "1m0s", "1h30m") in nanoseconds."""
     if not text:
-        return int(default_s * 1e9)
-    units = {"ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-    for unit in ("ms", "s", "m", "h"):
-        if text.endswith(unit) and text[: -len(unit)].replace(".", "", 1).isdigit():
-            return int(float(text[: -len(unit)]) * units[unit] * 1e9)
-    raise ValueError(f"harness: unsupported duration {text!r}")
+        return 0
+    total, number = 0.0, ""
+    rest = text
+    while rest:
+        i = 0
+        while i < len(rest) and (rest[i].isdigit() or rest[i] == "."):
+            i += 1
+        number, rest = rest[:i], rest[i:]
+        unit = next((u for u, _ in sorted(_UNITS, key=lambda x: -len(x[0]))
+                     if rest.startswith(u)), None)
+        if not number or unit is None:
+            raise ValueError(f"harness: not a duration: {text!r}")
+        total += float(number) * dict(_UNITS)[unit]
+        rest = rest[len(unit):]
+    return int(total)
+
+
+def go_duration(ns: int) -> str:
+    """Go's time.Duration.String(): 60s -> "1m0s", 2s -> "2s", 0 -> "0s"."""
+    if ns == 0:
+        return "0s"
+    if ns < 10**9:
+        for unit, size in (("ms", 10**6), ("us", 10**3), ("ns", 1)):
+            if ns >= size:
+                return f"{_trim(ns / size)}{unit}"
+    hours, rem = divmod(ns, 3600 * 10**9)
+    minutes, rem = divmod(rem, 60 * 10**9)
+    seconds = _trim(rem / 10**9)
+    if hours:
+        return f"{hours}h{minutes}m{seconds}s"
+    if minutes:
+        return f"{minutes}m{seconds}s"
+    return f"{seconds}s"
+
+
+def _trim(value: float) -> str:
+    return (f"{value:.9f}".rstrip("0").rstrip(".")) if not value.is_integer() else str(int(value))
+
+
+def context_digest(context: Path) -> str:
+    """Every file of a build context, names and contents: changes when anything in it does."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in context.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(context)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 class DockerApplier:
@@ -37,22 +83,21 @@ class DockerApplier:
         self.log = log
 
     # -- images ------------------------------------------------------------------------------
-    def build_image(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def build_image(self, inputs: dict[str, Any]) -> dict[str, Any]:
         name = inputs["imageName"]
         build = inputs.get("build") or {}
         context = Path(build.get("context") or DOCKER_CONTEXT)
-        before = self._image_id(name)
         image_id = images.build_image(
             self.client, context, name,
             dockerfile=Path(build.get("dockerfile") or context / "Dockerfile").name,
             build_args=build.get("args") or None, log=self.log)
-        return {**inputs, "imageName": name, "repoDigest": "", "baseImageName": name,
-                "context": str(context)}, image_id != before
+        # Not pushed: repoDigest is the local image id (pulumi-docker Image.repo_digest).
+        return {**inputs, "imageName": name, "repoDigest": image_id, "baseImageName": name,
+                "context": str(context), "registryServer": ""}
 
-    def remote_image(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def remote_image(self, inputs: dict[str, Any]) -> dict[str, Any]:
         name = inputs["name"]
-        before = self._image_id(name)
-        if before is None:
+        if self._image_id(name) is None:
             try:
                 self.client.images.pull(name)
                 self.log(f"harness: pulled {name}")
@@ -62,7 +107,7 @@ class DockerApplier:
                 images.build_image(self.client, DOCKER_CONTEXT, name, log=self.log)
         image_id = self._image_id(name)
         assert image_id is not None
-        return {**inputs, "imageId": image_id, "repoDigest": ""}, image_id != before
+        return {**inputs, "imageId": image_id, "repoDigest": ""}
 
     def _image_id(self, name: str) -> str | None:
         try:
@@ -71,83 +116,63 @@ class DockerApplier:
             return None
 
     # -- volume ------------------------------------------------------------------------------
-    def volume(self, name: str, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        vol_name = inputs.get("name") or name
-        try:
-            self.client.volumes.get(vol_name)
-            changed = False
-        except docker.errors.NotFound:
-            self.client.volumes.create(vol_name, driver=inputs.get("driver") or "local")
-            changed = True
-        return {**inputs, "name": vol_name, "driver": inputs.get("driver") or "local",
-                "mountpoint": ""}, changed
+    def create_volume(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Docker's volume create returns an existing volume of that name as it is: a volume
+        kept by `destroy` is taken up again by the next `up`."""
+        driver = inputs.get("driver") or "local"
+        self.client.volumes.create(inputs["name"], driver=driver)
+        return {**inputs, "driver": driver, "mountpoint": ""}
 
-    def delete_volume(self, vol_name: str) -> None:
-        try:
-            self.client.volumes.get(vol_name).remove(force=True)
-        except docker.errors.NotFound:
-            pass
+    def delete_volume(self, outputs: dict[str, Any]) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.client.volumes.get(outputs["name"]).remove()
+                return
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError:
+                # resourceDockerVolumeDelete retries while the volume is still in use.
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
 
     # -- container ---------------------------------------------------------------------------
-    def container(self, name: str, inputs: dict[str, Any], *, known: bool
-                  ) -> tuple[dict[str, Any], bool]:
-        """`known`: this stack's state already holds the container (else, like the upstream
-        provider, a name already in use is a conflict, not something to take over)."""
-        cname = inputs.get("name") or name
-        fingerprint = hashlib.sha256(
-            json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
-        try:
-            existing = self.client.containers.get(cname)
-        except docker.errors.NotFound:
-            existing = None
-        if existing is not None and not known:
-            raise RuntimeError(
-                f"harness: container name {cname!r} is already in use by a container this "
-                "stack's harness state does not know. Fix: remove it (docker rm -f "
-                f"{cname}; its data volume too if that deploy is gone) or run `scripts/harness "
-                "down` with the state that created it")
-        if (existing is not None and existing.labels.get(FINGERPRINT_LABEL) == fingerprint
-                and existing.status == "running"):
-            return self._container_outputs(existing, inputs), False
-        if existing is not None:
-            self.log(f"harness: replacing container {cname}")
-            existing.remove(force=True)
-        container = self._create_container(cname, inputs, fingerprint)
-        return self._container_outputs(container, inputs), True
-
-    def _create_container(self, cname: str, inputs: dict[str, Any], fingerprint: str) -> Any:
+    def create_container(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourceDockerContainerCreate: create (a name in use is Docker's 409 conflict),
+        upload the files, start, and with `wait` wait for healthy."""
         # Numbers arrive as floats (protobuf Struct); the Engine API wants integers.
-        ports: dict[str, Any] = {f"{int(p['internal'])}/{p.get('protocol') or 'tcp'}":
-                 (p.get("ip") or "0.0.0.0", int(p["external"]) if p.get("external") else None)
-                 for p in inputs.get("ports", [])}
+        ports: dict[str, Any] = {
+            f"{int(p['internal'])}/{p.get('protocol') or 'tcp'}":
+            (p.get("ip") or "0.0.0.0", int(p["external"]) if p.get("external") else None)
+            for p in inputs.get("ports", [])}
         volumes = {v["volumeName"]: {"bind": v["containerPath"],
                                      "mode": "ro" if v.get("readOnly") else "rw"}
                    for v in inputs.get("volumes", [])}
         hc = inputs.get("healthcheck")
-        healthcheck = None
-        if hc:
-            healthcheck = {
-                "test": hc["tests"],
-                "interval": _duration_ns(hc.get("interval"), 0),
-                "timeout": _duration_ns(hc.get("timeout"), 0),
-                "retries": int(hc.get("retries") or 0),
-                "start_period": _duration_ns(hc.get("startPeriod"), 0),
-            }
+        healthcheck = None if not hc else {
+            "test": hc["tests"], "interval": duration_ns(hc.get("interval")),
+            "timeout": duration_ns(hc.get("timeout")), "retries": int(hc.get("retries") or 0),
+            "start_period": duration_ns(hc.get("startPeriod"))}
         restart = inputs.get("restart") or "no"
         restart_policy: Any = {"Name": restart} if restart != "no" else None
+        memory = int(inputs.get("memory") or 0)
+        swap = int(inputs.get("memorySwap") or 0)
         container = self.client.containers.create(
             inputs["image"],
+            entrypoint=inputs.get("entrypoints"),
             command=inputs.get("command"),
-            name=cname,
+            name=inputs["name"],
             environment=inputs.get("envs") or [],
             ports=ports,
             volumes=volumes,
             shm_size=f"{int(inputs['shmSize'])}m" if inputs.get("shmSize") else None,
-            mem_limit=f"{int(inputs['memory'])}m" if inputs.get("memory") else None,
+            mem_limit=f"{memory}m" if memory else None,
+            # Sent only when set: unset, Docker makes it twice the memory limit.
+            memswap_limit=f"{swap}m" if swap else None,
             healthcheck=healthcheck,
             restart_policy=restart_policy,
             stop_signal=inputs.get("stopSignal"),
-            labels={FINGERPRINT_LABEL: fingerprint},
             detach=True,
         )
         for upload in inputs.get("uploads", []):
@@ -155,7 +180,38 @@ class DockerApplier:
         container.start()
         if inputs.get("wait"):
             self._wait_healthy(container, float(inputs.get("waitTimeout") or 60))
-        return container
+        return self.read_container(inputs)
+
+    def update_container(self, old: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourceDockerContainerUpdate: ContainerUpdate with the memory limit, and the swap
+        limit only when the program sets one; Docker refuses a memory limit above the swap
+        limit it already has."""
+        if any(inputs.get(k) != old.get(k) for k in ("memory", "memorySwap", "restart")):
+            kwargs: dict[str, Any] = {"restart_policy": {"Name": inputs.get("restart") or "no"}}
+            memory, swap = int(inputs.get("memory") or 0), int(inputs.get("memorySwap") or 0)
+            if memory:
+                kwargs["mem_limit"] = f"{memory}m"
+            if swap:
+                kwargs["memswap_limit"] = f"{swap}m"
+            self.client.containers.get(old["name"]).update(**kwargs)
+        # Any other change (the healthcheck, wait) is only written to the state.
+        return self.read_container(inputs)
+
+    def read_container(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourceDockerContainerRead: what the provider keeps in state."""
+        attrs = self.client.containers.get(inputs["name"]).attrs
+        out = {**inputs, "exitCode": None, "networkDatas": [], "containerLogs": None}
+        swap = int(attrs["HostConfig"].get("MemorySwap") or 0)
+        out["memorySwap"] = swap // MB if swap > 0 else swap
+        hc = (attrs.get("Config") or {}).get("Healthcheck")
+        if hc and inputs.get("healthcheck"):
+            out["healthcheck"] = {
+                **inputs["healthcheck"],
+                "interval": go_duration(int(hc.get("Interval") or 0)),
+                "timeout": go_duration(int(hc.get("Timeout") or 0)),
+                "startPeriod": go_duration(int(hc.get("StartPeriod") or 0)),
+                "retries": int(hc.get("Retries") or 0)}
+        return out
 
     @staticmethod
     def _tar(upload: dict[str, Any]) -> bytes:
@@ -171,6 +227,7 @@ class DockerApplier:
 
     def _wait_healthy(self, container: Any, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
+        health = None
         while True:
             container.reload()
             health = container.attrs["State"].get("Health", {}).get("Status")
@@ -186,12 +243,9 @@ class DockerApplier:
             f"harness: container {container.name} not healthy (status={container.status}, "
             f"health={health}) within {timeout_s:.0f}s; last log lines:\n{logs}")
 
-    def _container_outputs(self, container: Any, inputs: dict[str, Any]) -> dict[str, Any]:
-        return {**inputs, "name": container.name, "exitCode": None,
-                "networkDatas": [], "containerLogs": None}
-
-    def delete_container(self, cname: str) -> None:
+    def delete_container(self, outputs: dict[str, Any]) -> None:
+        """resourceDockerContainerDelete: removed by force (the server gets no shutdown)."""
         try:
-            self.client.containers.get(cname).remove(force=True)
+            self.client.containers.get(outputs["name"]).remove(force=True)
         except docker.errors.NotFound:
             pass

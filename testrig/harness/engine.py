@@ -1,38 +1,207 @@
-"""The apply harness: the real program under Pulumi mocks, every resource applied for real.
+"""The apply harness's engine: the real program under Pulumi mocks, each resource applied for
+real with the engine's semantics (pulumi/pulumi pkg/resource/deploy/step_generator.go):
+
+- a registered resource not in state is created; one in state is diffed (its new inputs
+  against the prior state, per `properties.TABLE`; a dynamic resource's provider is asked
+  through Check and Diff): no change means nothing runs, a change updates it in place or
+  replaces it, create-before-delete unless the resource is delete-before-replace;
+- when the program has finished, what it no longer registers is deleted, dependents first,
+  and so are the replaced resources;
+- a protected resource is never deleted or replaced; a retained one is forgotten, not deleted.
 
 `Mocks.new_resource` receives each resource once its inputs are resolved, in dependency order
-(registrations come from several threads). It looks the type up in `kinds.KINDS` and returns
-the provider's real outputs, which is all dependents see. Unknown types are errors.
+(registrations come from several threads); what it returns is all dependents see.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pulumi.runtime import mocks as pulumi_mocks
 
 from harness.appliers import Appliers, UnknownResourceType
-from harness.kinds import Request, kind_of
-from harness.monitor import RecordingMonitor, reveal
-from harness.state import Applied, HarnessState
+from harness.dynamic import DynamicProvider
+from harness.kinds import Request, is_dynamic, kind_of
+from harness.monitor import RecordingMonitor, Registration, reveal
+from harness.properties import TABLE
+from harness.state import Applied, HarnessState, delete_order
+from pgplatform import paths
 from pgplatform.progress import Log
 
+PROJECT = "pgplatform"
+PROVIDER_KEY = "__provider"
+OPERATIONS = ("created", "updated", "replaced", "deleted", "unchanged")
 
-def state_key(typ: str, name: str) -> str:
-    return f"{typ}::{name}"
+
+class ProtectedError(RuntimeError):
+    pass
+
+
+def protected_message(a: Applied) -> str:
+    # pkg/resource/deploy/step.go deleteProtectedError
+    return (f"resource {a.urn!r} cannot be deleted because it is protected. To unprotect the "
+            "resource, either remove the `protect` flag from the resource in your Pulumi "
+            "program and run `pulumi up`, or use the command: "
+            f"`pulumi state unprotect {a.urn}`")
+
+
+@dataclass(kw_only=True)
+class Plan:
+    operation: str
+    """create | same | update | replace"""
+    changed: list[str]
+    delete_before_replace: bool = False
+
+
+class Engine:
+    """What one `up` or `down` talks to: the appliers, the dynamic provider process (started
+    on first use, as the engine loads a plugin), and what happened."""
+
+    def __init__(self, state: HarnessState, stack: str, log: Log,
+                 project_root: Path = paths.PROJECT_ROOT) -> None:
+        self.state, self.stack, self.log = state, stack, log
+        self.project_root = project_root
+        self.appliers = Appliers(log)
+        self.counts: Counter[str] = Counter()
+        self._dynamic: DynamicProvider | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def dynamic(self) -> DynamicProvider:
+        with self._lock:
+            if self._dynamic is None:
+                self._dynamic = DynamicProvider(self.project_root, PROJECT, self.stack)
+            return self._dynamic
+
+    def close(self) -> None:
+        if self._dynamic is not None:
+            self._dynamic.close()
+
+    def count(self, operation: str, urn: str) -> None:
+        with self._lock:
+            self.counts[operation] += 1
+        if operation != "unchanged":
+            self.log(f"harness: {operation} {urn}")
+
+    def summary(self) -> str:
+        return ", ".join(f"{self.counts[o]} {o}" for o in OPERATIONS)
+
+    # -- one registered resource -----------------------------------------------------------
+    def plan(self, old: Applied, reg: Registration, inputs: dict[str, Any]) -> Plan:
+        if is_dynamic(reg.type):
+            return self._dynamic_plan(old, reg, inputs)
+        rules = TABLE[reg.type]
+        prepared = kind_of(reg.type, reg.name).prepare(inputs)
+        changed, replacing = rules.changed(reg.type, old.outputs, prepared)
+        if not changed:
+            return Plan(operation="same", changed=[])
+        replace = bool(replacing) or kind_of(reg.type, reg.name).update is None
+        return Plan(operation="replace" if replace else "update", changed=changed,
+                    delete_before_replace=rules.delete_before_replace)
+
+    def _dynamic_plan(self, old: Applied, reg: Registration, inputs: dict[str, Any]) -> Plan:
+        d = self.dynamic
+        urn = d.urn(reg.type, reg.name)
+        answer = d.diff(urn, old.id, old.outputs, inputs, old.inputs)
+        if answer.changes is None:
+            # DIFF_UNKNOWN: the engine compares the old and new inputs itself.
+            changed = sorted(k for k in set(inputs) | set(old.inputs)
+                             if inputs.get(k) != old.inputs.get(k))
+        else:
+            changed = ["(provider)"] if answer.changes else []
+        if not changed:
+            return Plan(operation="same", changed=[])
+        return Plan(operation="replace" if answer.replaces else "update", changed=changed,
+                    delete_before_replace=answer.delete_before_replace)
+
+    def checked(self, reg: Registration, old: Applied | None,
+                inputs: dict[str, Any]) -> dict[str, Any]:
+        """A dynamic resource's inputs after its provider's Check (failures refuse it)."""
+        if not is_dynamic(reg.type):
+            return inputs
+        d = self.dynamic
+        checked, failures = d.check(d.urn(reg.type, reg.name), old.inputs if old else {},
+                                    inputs)
+        if failures:
+            raise RuntimeError("; ".join(reason for _, reason in failures))
+        return checked
+
+    def create(self, reg: Registration, inputs: dict[str, Any], provider: str
+               ) -> tuple[str, dict[str, Any]]:
+        if is_dynamic(reg.type):
+            return self.dynamic.create(self.dynamic.urn(reg.type, reg.name), inputs)
+        kind = kind_of(reg.type, reg.name)
+        outputs = kind.create(self.appliers, Request(name=reg.name,
+                                                     inputs=kind.prepare(inputs),
+                                                     provider=provider))
+        return kind.identity(reg.name, outputs), outputs
+
+    def update(self, old: Applied, reg: Registration, inputs: dict[str, Any], provider: str
+               ) -> dict[str, Any]:
+        if is_dynamic(reg.type):
+            return self.dynamic.update(self.dynamic.urn(reg.type, reg.name), old.id,
+                                       old.outputs, inputs, old.inputs)
+        kind = kind_of(reg.type, reg.name)
+        assert kind.update is not None
+        return kind.update(self.appliers, old.outputs, Request(
+            name=reg.name, inputs=kind.prepare(inputs), provider=provider))
+
+    def delete(self, a: Applied, *, replacing: bool = False) -> None:
+        """One delete step: refused when protected, a forget when retained. Deleting the old
+        half of a replacement is not counted as a delete."""
+        if a.protect:
+            raise ProtectedError(protected_message(a))
+        if not a.retain:
+            if is_dynamic(a.type):
+                self.dynamic.delete(self.dynamic.urn(a.type, a.name), a.id, a.outputs,
+                                    a.inputs)
+            else:
+                kind_of(a.type, a.name).delete(self.appliers, a.outputs, a.provider)
+        if not replacing:
+            self.count("deleted", a.urn)
+
+    def load_providers(self) -> None:
+        """Configure every provider in state: a delete needs its provider (`pulumi destroy`
+        runs no program)."""
+        for a in self.state.resources.values():
+            if not is_dynamic(a.type):
+                kind_of(a.type, a.name).load(self.appliers, a.id, a.outputs)
+
+    def delete_all(self, doomed: list[Applied]) -> list[str]:
+        """Delete in dependency order; like the engine, go on past a failed step but skip
+        what the failed resource depends on. Returns the errors."""
+        errors: list[str] = []
+        blocked: set[str] = set()
+        for a in delete_order(doomed):
+            if a.urn in blocked:
+                errors.append(f"{a.urn}: not deleted: a resource that depends on it failed")
+                blocked.update(_needs(a))
+                continue
+            try:
+                self.delete(a)
+                if self.state.get(a.urn) is a:
+                    self.state.forget(a.urn)
+            except Exception as exc:  # noqa: BLE001 - reported with the others
+                errors.append(f"{a.urn}: {exc}")
+                blocked.update(_needs(a))
+        return errors
 
 
 class HarnessMocks(pulumi_mocks.Mocks):
-    def __init__(self, state: HarnessState, log: Log) -> None:
-        self.state = state
-        self.log = log
+    """`up`: each registered custom resource is planned and applied as it arrives."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.monitor: RecordingMonitor | None = None
-        self.appliers = Appliers(log)
-        self.changed: list[str] = []
-        self.unchanged: list[str] = []
+        self.registered: set[str] = set()
+        self.replaced: list[Applied] = []
         self.errors: list[str] = []
+        self._lock = threading.Lock()
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], None]:
         raise UnknownResourceType(f"harness: function {args.token} is not supported")
@@ -40,28 +209,71 @@ class HarnessMocks(pulumi_mocks.Mocks):
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if not args.custom:  # component resources have nothing to apply
             return f"{args.name}-component", dict(args.inputs)
-        key = state_key(args.typ, args.name)
+        assert self.monitor is not None
+        reg = self.monitor.registration(args.typ, args.name)
+        assert reg is not None, f"{args.typ} {args.name}: registered without the monitor"
         try:
-            return self._apply(key, args)
+            return self._apply(reg, reveal(args.inputs), args.provider or "")
         except Exception as exc:
-            self.errors.append(f"{key}: {exc}")
-            self.log(f"harness: FAILED {key}: {exc}")
+            with self._lock:
+                self.errors.append(f"{reg.urn}: {exc}")
+            self.engine.log(f"harness: FAILED {reg.urn}: {exc}")
             raise
 
-    def _apply(self, key: str, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        kind = kind_of(args.typ, args.name)
-        request = Request(name=args.name, inputs=reveal(args.inputs),
-                          previous=self.state.get(key), provider=args.provider or "")
-        outputs, changed = kind.apply(self.appliers, request)
-        resource_id = kind.identity(args.name, outputs)
-        reg = self.monitor.registration(args.typ, args.name) if self.monitor else None
-        self.state.put(Applied(urn=key, type=args.typ, name=args.name, id=resource_id,
-                               outputs=_jsonable(outputs), provider=request.provider,
-                               retain=bool(reg and (reg.retain_on_delete or reg.protect))))
-        (self.changed if changed else self.unchanged).append(key)
-        if changed:
-            self.log(f"harness: applied {key}")
+    def _apply(self, reg: Registration, inputs: dict[str, Any], provider: str
+               ) -> tuple[str, dict[str, Any]]:
+        e = self.engine
+        with self._lock:
+            self.registered.add(reg.urn)
+        old = e.state.get(reg.urn)
+        inputs = e.checked(reg, old, inputs)
+        if old is None:
+            resource_id, outputs = e.create(reg, inputs, provider)
+            e.count("created", reg.urn)
+        else:
+            plan = e.plan(old, reg, inputs)
+            if plan.operation == "same":
+                resource_id, outputs = old.id, old.outputs
+                if not is_dynamic(reg.type):
+                    kind_of(reg.type, reg.name).load(e.appliers, old.id, old.outputs)
+                e.count("unchanged", reg.urn)
+            elif plan.operation == "update":
+                resource_id, outputs = old.id, e.update(old, reg, inputs, provider)
+                e.count("updated", reg.urn)
+            else:
+                if old.protect or reg.protect:
+                    raise ProtectedError(f"unable to replace resource {reg.urn!r} as it is "
+                                         f"currently marked for protection ({plan.changed})")
+                if plan.delete_before_replace:
+                    e.delete(old, replacing=True)
+                else:
+                    with self._lock:
+                        self.replaced.append(old)
+                resource_id, outputs = e.create(reg, inputs, provider)
+                e.count("replaced", reg.urn)
+        e.state.put(Applied(urn=reg.urn, type=reg.type, name=reg.name, id=resource_id,
+                            inputs=_jsonable(inputs), outputs=_jsonable(outputs),
+                            provider=provider, dependencies=list(reg.dependencies),
+                            protect=reg.protect, retain=reg.retain_on_delete))
         return resource_id, outputs
+
+    def finish(self) -> list[str]:
+        """After the program: delete what it no longer declares, and the replaced resources
+        (create-before-delete), dependents first."""
+        e = self.engine
+        gone = [a for urn, a in list(e.state.resources.items()) if urn not in self.registered]
+        errors = e.delete_all(gone)
+        for old in self.replaced:
+            try:
+                e.delete(old, replacing=True)
+            except Exception as exc:  # noqa: BLE001 - reported with the others
+                errors.append(f"{old.urn} (replaced): {exc}")
+        return errors
+
+
+def _needs(a: Applied) -> set[str]:
+    """What must outlive `a`: its dependencies and its provider."""
+    return set(a.dependencies) | ({a.provider.rsplit("::", 1)[0]} if a.provider else set())
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,128 +1,149 @@
-"""One row per resource type the program registers: how the harness applies it, deletes it, and
-which id it gets. Any other type is an error."""
+"""One row per resource type the program registers: how the harness creates it, updates it in
+place, deletes it, and which id it gets; `properties.TABLE` says which changes replace it.
+Dynamic-provider resources (`pulumi-python:dynamic...`) go to the provider process instead
+(`engine.py`). Any other type is an error."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import dill
-
 from harness.appliers import Appliers, UnknownResourceType
+from harness.docker_apply import context_digest
 from harness.random_apply import random_password
-from harness.state import Applied
 from pgplatform import resource_types as rt
+from pgplatform.paths import DOCKER_CONTEXT
 
-PROVIDER_KEY = "__provider"
+Inputs = dict[str, Any]
+Outputs = dict[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Request:
     name: str
-    inputs: dict[str, Any]
-    previous: Applied | None
+    inputs: Inputs
     provider: str
     """`<provider urn>::<provider id>` of an explicit provider, else ''."""
 
 
-Result = tuple[dict[str, Any], bool]
-"""(outputs, whether the apply changed anything)"""
-DYNAMIC_ID = "__harness_id"
-"""Where a dynamic provider's own id for its resource travels from `apply` to `identity`."""
-
-
 @dataclass(frozen=True, kw_only=True)
 class Kind:
-    apply: Callable[[Appliers, Request], Result]
-    delete: Callable[[Appliers, Applied], None]
-    identity: Callable[[str, dict[str, Any]], str]
+    create: Callable[[Appliers, Request], Outputs]
+    update: Callable[[Appliers, Outputs, Request], Outputs] | None
+    """In place, from the stored outputs to the new inputs (None: every change replaces)."""
+    delete: Callable[[Appliers, Outputs, str], None]
+    """(appliers, stored outputs, provider reference)"""
+    identity: Callable[[str, Outputs], str]
     """The resource id, from its name and outputs."""
+    prepare: Callable[[Inputs], Inputs] = lambda inputs: inputs
+    """What the provider adds to the inputs before diffing (e.g. the build context's digest)."""
+    load: Callable[[Appliers, str, Outputs], None] = lambda a, resource_id, outputs: None
+    """What an unchanged resource still does when the engine loads it (a provider
+    configures itself, so that its resources can be created, updated or deleted)."""
 
 
-def _keep(_: Appliers, __: Applied) -> None:
-    """Images stay in the local cache (keep_locally / skip_push), providers and random values
-    hold nothing live, and the bootstrap's delete keeps the data it made."""
-
-
-def _postgres_provider(a: Appliers, r: Request) -> Result:
-    a.add_postgres_provider(provider_id(r.name), r.inputs)
-    return r.inputs, False
+def _nothing(_: Appliers, __: Outputs, ___: str) -> None:
+    """Images stay in the local cache (keep_locally / skip_push); deleting a provider closes
+    it; a random value holds nothing outside the state."""
 
 
 def provider_id(name: str) -> str:
     return f"{name}-provider"
 
 
-def _dynamic(_: Appliers, r: Request) -> Result:
-    provider = dill.loads(base64.b64decode(r.inputs[PROVIDER_KEY]))
-    props = {k: v for k, v in r.inputs.items() if k != PROVIDER_KEY}
-    previous = r.previous
-    if previous is not None:
-        olds = {k: v for k, v in previous.outputs.items() if k != PROVIDER_KEY}
-        diff = provider.diff(previous.id, olds, props)
-        if not diff.changes:
-            return {**olds, **{k: v for k, v in props.items() if v is not None},
-                    DYNAMIC_ID: previous.id}, False
-        result = provider.update(previous.id, olds, props)
-        return {**props, **(result.outs or {}), DYNAMIC_ID: previous.id}, True
-    created = provider.create(props)
-    return {**props, **(created.outs or {}), DYNAMIC_ID: str(created.id)}, True
+def _postgres_provider(a: Appliers, r: Request) -> Outputs:
+    a.add_postgres_provider(provider_id(r.name), r.inputs)
+    return r.inputs
 
 
-def _pg(method: str) -> Callable[[Appliers, Request], Result]:
-    def apply(a: Appliers, r: Request) -> Result:
-        pg = a.postgres(r.provider)
-        if method == "role":
-            return pg.role(r.inputs, r.previous.outputs if r.previous else None)
-        result: Result = getattr(pg, method)(r.inputs)
+def _with_context_digest(inputs: Inputs) -> Inputs:
+    build = inputs.get("build") or {}
+    return {**inputs, "contextDigest": context_digest(Path(build.get("context")
+                                                           or DOCKER_CONTEXT))}
+
+
+def _pg_create(method: str) -> Callable[[Appliers, Request], Outputs]:
+    def create(a: Appliers, r: Request) -> Outputs:
+        result: Outputs = getattr(a.postgres(r.provider), method)(r.inputs)
         return result
-    return apply
+    return create
 
 
-def _pg_delete(method: str) -> Callable[[Appliers, Applied], None]:
-    def delete(a: Appliers, applied: Applied) -> None:
-        getattr(a.postgres(applied.provider), method)(applied.outputs)
+def _pg_update(method: str) -> Callable[[Appliers, Outputs, Request], Outputs]:
+    def update(a: Appliers, old: Outputs, r: Request) -> Outputs:
+        result: Outputs = getattr(a.postgres(r.provider), method)(old, r.inputs)
+        return result
+    return update
+
+
+def _pg_delete(method: str) -> Callable[[Appliers, Outputs, str], None]:
+    def delete(a: Appliers, outputs: Outputs, provider: str) -> None:
+        getattr(a.postgres(provider), method)(outputs)
     return delete
+
+
+def _regrant(a: Appliers, old: Outputs, r: Request) -> Outputs:
+    return a.postgres(r.provider).grant(r.inputs, revoking=old)
+
+
+def _name(_: str, o: Outputs) -> str:
+    return str(o["name"])
+
+
+def _logical(n: str, _: Outputs) -> str:
+    return n
 
 
 KINDS: dict[str, Kind] = {
     rt.DOCKER_IMAGE: Kind(
-        apply=lambda a, r: a.docker.build_image(r.inputs), delete=_keep,
-        identity=lambda _, o: str(o["imageName"])),
+        create=lambda a, r: {**a.docker.build_image(r.inputs),
+                             "contextDigest": r.inputs["contextDigest"]},
+        update=lambda a, _, r: {**a.docker.build_image(r.inputs),
+                                "contextDigest": r.inputs["contextDigest"]},
+        delete=_nothing, identity=lambda _, o: str(o["imageName"]),
+        prepare=_with_context_digest),
     rt.DOCKER_REMOTE_IMAGE: Kind(
-        apply=lambda a, r: a.docker.remote_image(r.inputs), delete=_keep,
-        identity=lambda _, o: f"{o['imageId']}{o['name']}"),
+        create=lambda a, r: a.docker.remote_image(r.inputs),
+        update=lambda a, _, r: a.docker.remote_image(r.inputs),
+        delete=_nothing, identity=lambda _, o: f"{o['imageId']}{o['name']}"),
     rt.DOCKER_VOLUME: Kind(
-        apply=lambda a, r: a.docker.volume(r.name, r.inputs),
-        delete=lambda a, s: a.docker.delete_volume(s.outputs["name"]),
-        identity=lambda _, o: str(o["name"])),
+        create=lambda a, r: a.docker.create_volume(r.inputs), update=None,
+        delete=lambda a, o, _: a.docker.delete_volume(o), identity=_name),
     rt.DOCKER_CONTAINER: Kind(
-        apply=lambda a, r: a.docker.container(r.name, r.inputs, known=r.previous is not None),
-        delete=lambda a, s: a.docker.delete_container(s.outputs["name"]),
-        identity=lambda _, o: str(o["name"])),
-    rt.PG_ROLE: Kind(apply=_pg("role"), delete=_pg_delete("delete_role"),
-                     identity=lambda _, o: str(o["name"])),
-    rt.PG_DATABASE: Kind(apply=_pg("database"), delete=_pg_delete("delete_database"),
-                         identity=lambda _, o: str(o["name"])),
-    rt.PG_SCHEMA: Kind(apply=_pg("schema"), delete=_pg_delete("delete_schema"),
+        create=lambda a, r: a.docker.create_container(r.inputs),
+        update=lambda a, old, r: a.docker.update_container(old, r.inputs),
+        delete=lambda a, o, _: a.docker.delete_container(o), identity=_name),
+    rt.PG_ROLE: Kind(create=_pg_create("create_role"), update=_pg_update("update_role"),
+                     delete=_pg_delete("delete_role"), identity=_name),
+    rt.PG_DATABASE: Kind(create=_pg_create("create_database"),
+                         update=_pg_update("update_database"),
+                         delete=_pg_delete("delete_database"), identity=_name),
+    rt.PG_SCHEMA: Kind(create=_pg_create("create_schema"), update=_pg_update("update_schema"),
+                       delete=_pg_delete("delete_schema"),
                        identity=lambda _, o: f"{o['database']}.{o['name']}"),
-    rt.PG_EXTENSION: Kind(apply=_pg("extension"), delete=_pg_delete("delete_extension"),
+    rt.PG_EXTENSION: Kind(create=_pg_create("create_extension"),
+                          update=_pg_update("update_extension"),
+                          delete=_pg_delete("delete_extension"),
                           identity=lambda _, o: f"{o.get('database')}.{o['name']}"),
-    rt.PG_GRANT: Kind(apply=_pg("grant"), delete=_pg_delete("revoke"),
-                      identity=lambda n, _: n),
+    rt.PG_GRANT: Kind(create=_pg_create("grant"), update=_regrant, delete=_pg_delete("revoke"),
+                      identity=_logical),
     rt.PG_DEFAULT_PRIVILEGES: Kind(
-        apply=_pg("default_privileges"), delete=_pg_delete("delete_default_privileges"),
-        identity=lambda n, _: n),
-    rt.RANDOM_PASSWORD: Kind(
-        apply=lambda _, r: random_password(r.inputs, r.previous.outputs if r.previous else None),
-        delete=_keep, identity=lambda n, _: n),
-    rt.POSTGRES_PROVIDER: Kind(apply=_postgres_provider, delete=_keep,
-                               identity=lambda n, _: provider_id(n)),
-    rt.SCHEMA_BOOTSTRAP: Kind(apply=_dynamic, delete=_keep,
-                              identity=lambda _, o: str(o.pop(DYNAMIC_ID))),
+        create=_pg_create("default_privileges"),
+        update=lambda a, _, r: a.postgres(r.provider).default_privileges(r.inputs),
+        delete=_pg_delete("delete_default_privileges"), identity=_logical),
+    rt.RANDOM_PASSWORD: Kind(create=lambda _, r: random_password(r.inputs), update=None,
+                             delete=_nothing, identity=_logical),
+    rt.POSTGRES_PROVIDER: Kind(create=_postgres_provider,
+                               update=lambda a, _, r: _postgres_provider(a, r),
+                               delete=_nothing, identity=lambda n, _: provider_id(n),
+                               load=lambda a, i, o: a.add_postgres_provider(i, o)),
 }
+
+
+def is_dynamic(typ: str) -> bool:
+    return typ.startswith(rt.DYNAMIC_PREFIX)
 
 
 def kind_of(typ: str, name: str) -> Kind:
@@ -130,5 +151,5 @@ def kind_of(typ: str, name: str) -> Kind:
     if kind is None:
         raise UnknownResourceType(
             f"harness: resource type {typ} ({name}) is not supported. Fix: add a row to "
-            "harness.kinds.KINDS, mirroring its provider's semantics")
+            "harness.kinds.KINDS and harness.properties.TABLE, mirroring its provider")
     return kind

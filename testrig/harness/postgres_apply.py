@@ -1,21 +1,17 @@
-"""pulumi-postgresql resources applied through psycopg, mirroring the documented behaviour of
-cyrilgdn/terraform-provider-postgresql: a Grant revokes everything of (role, object type,
-target) and grants its list in one transaction; DefaultPrivileges likewise for objects the owner
-creates later; Role defaults are NOLOGIN, NOSUPERUSER, NOCREATEDB, NOCREATEROLE, INHERIT,
-NOREPLICATION, NOBYPASSRLS, CONNECTION LIMIT -1.
+"""pulumi-postgresql resources applied through psycopg with the SQL of
+cyrilgdn/terraform-provider-postgresql at ff936b9 (v1.27.0, what pulumi-postgresql 3.18
+builds from). Each method names the upstream function it imitates; the replace-or-update
+decision for each property is in `properties.py`.
 
-Every apply reports whether it changed the catalog, so a second `up` can prove it changed
-nothing. Identifiers are always composed with psycopg.sql, never formatted into strings.
+Like upstream (`SetMaxIdleConns(0)` in postgresql/config.go), every operation opens its own
+connection and closes it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -27,12 +23,16 @@ PUBLIC = "public"
 _ALL_IN_SCHEMA = {"table": "TABLES", "sequence": "SEQUENCES", "function": "FUNCTIONS"}
 _DEFAULT_KIND = {"table": "TABLES", "sequence": "SEQUENCES", "function": "FUNCTIONS",
                  "type": "TYPES", "schema": "SCHEMAS"}
-_RELKINDS = {"table": ("r", "p", "v", "m", "f"), "sequence": ("S",)}
-
-
-def _sorted_acl(column: str) -> str:
-    """An ACL column as sorted text: REVOKE+GRANT reorders aclitems without changing them."""
-    return f"(SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest({column}) a)"
+# resource_postgresql_role.go: attribute -> (option when true, option when false, default)
+_ROLE_FLAGS = (
+    ("superuser", "SUPERUSER", "NOSUPERUSER", False),
+    ("createDatabase", "CREATEDB", "NOCREATEDB", False),
+    ("createRole", "CREATEROLE", "NOCREATEROLE", False),
+    ("inherit", "INHERIT", "NOINHERIT", True),
+    ("login", "LOGIN", "NOLOGIN", False),
+    ("bypassRowLevelSecurity", "BYPASSRLS", "NOBYPASSRLS", False),
+    ("replication", "REPLICATION", "NOREPLICATION", False),
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,45 +42,29 @@ class Connection:
     user: str
     password: str
     sslmode: str
-    # One open connection per (thread, database): a 100-service apply makes ~1,500 calls, and a
-    # SCRAM handshake plus a backend fork for each was most of its time.
-    _local: threading.local = field(default_factory=threading.local, compare=False,
-                                    repr=False)
+    database: str = "postgres"
+    """The provider's own database: where roles and databases are created and dropped."""
 
     @contextmanager
-    def connect(self, database: str) -> Iterator[psycopg.Connection]:
-        pool: dict[str, psycopg.Connection] = self._local.__dict__.setdefault("pool", {})
-        conn = pool.get(database)
-        if conn is None or conn.closed or conn.broken:
-            conn = pool[database] = self._open(database)
-        try:
+    def connect(self, database: str | None = None) -> Iterator[psycopg.Connection]:
+        with psycopg.connect(host=self.host, port=self.port, user=self.user,
+                             password=self.password, dbname=database or self.database,
+                             sslmode=self.sslmode, autocommit=True,
+                             connect_timeout=15) as conn:
             yield conn
-        except psycopg.OperationalError:
-            conn.close()
-            pool.pop(database, None)
-            raise
-
-    def _open(self, database: str) -> psycopg.Connection:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                return psycopg.connect(host=self.host, port=self.port, user=self.user,
-                                       password=self.password, dbname=database,
-                                       sslmode=self.sslmode, autocommit=True, connect_timeout=10)
-            except psycopg.OperationalError as exc:
-                # The server briefly refuses connections while a just-dropped database's
-                # backends exit; anything else fails at once.
-                if time.monotonic() > deadline or "does not exist" in str(exc):
-                    raise
-                time.sleep(0.2)
 
 
 def _grantee(role: str) -> sql.Composable:
+    # Upstream quotes "public", which PostgreSQL's grammar reads as PUBLIC.
     return sql.SQL("PUBLIC") if role == PUBLIC else sql.Identifier(role)
 
 
 def _privileges(privs: list[str]) -> sql.Composable:
-    return sql.SQL(", ").join(sql.SQL(p.upper()) for p in privs)
+    return sql.SQL(",").join(sql.SQL(p.upper()) for p in privs)
+
+
+def _int(value: Any, default: int) -> int:
+    return default if value is None else int(value)
 
 
 class PostgresApplier:
@@ -88,229 +72,268 @@ class PostgresApplier:
         self.conn = conn
         self.log = log
 
-    # -- roles -------------------------------------------------------------------------------
-    _ROLE_SNAPSHOT = ("SELECT rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, "
-                      "rolreplication, rolbypassrls, rolconnlimit, rolconfig FROM pg_roles "
-                      "WHERE rolname = %s")
+    # -- postgresql_role -------------------------------------------------------------------
+    def _role_settings(self, c: psycopg.Connection, name: str, inputs: dict[str, Any],
+                       old: dict[str, Any] | None) -> None:
+        role = sql.Identifier(name)
+        # setRoleSearchPath: re-applied on every create and update.
+        paths = inputs.get("searchPaths") or []
+        if paths:
+            c.execute(sql.SQL("ALTER ROLE {} SET search_path TO {}").format(
+                role, sql.SQL(", ").join(sql.Identifier(p) for p in paths)))
+        else:
+            c.execute(sql.SQL("ALTER ROLE {} SET search_path TO DEFAULT").format(role))
+        timeout = _int(inputs.get("statementTimeout"), 0)
+        if old is None or timeout != _int(old.get("statementTimeout"), 0):
+            if timeout:
+                c.execute(sql.SQL("ALTER ROLE {} SET statement_timeout TO {}").format(
+                    role, sql.Literal(timeout)))
+            elif old is not None:
+                c.execute(sql.SQL("ALTER ROLE {} RESET statement_timeout").format(role))
 
-    def role(self, inputs: dict[str, Any], previous: dict[str, Any] | None
-             ) -> tuple[dict[str, Any], bool]:
+    def create_role(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLRoleCreate: plain CREATE ROLE (no IF NOT EXISTS), then its
+        settings, in one transaction."""
         name = inputs["name"]
-        flags = [
-            ("SUPERUSER", "NOSUPERUSER", inputs.get("superuser", False)),
-            ("CREATEDB", "NOCREATEDB", inputs.get("createDatabase", False)),
-            ("CREATEROLE", "NOCREATEROLE", inputs.get("createRole", False)),
-            ("INHERIT", "NOINHERIT", inputs.get("inherit", True)),
-            ("LOGIN", "NOLOGIN", inputs.get("login", False)),
-            ("REPLICATION", "NOREPLICATION", inputs.get("replication", False)),
-            ("BYPASSRLS", "NOBYPASSRLS", inputs.get("bypassRowLevelSecurity", False)),
-        ]
-        options: list[sql.Composable] = [sql.SQL(on if value else off)
-                                         for on, off, value in flags]
-        options.append(sql.SQL("CONNECTION LIMIT {}").format(
-            sql.Literal(int(inputs.get("connectionLimit", -1)))))
-        password = inputs.get("password")
-        digest = hashlib.sha256(password.encode()).hexdigest() if password else None
-        password_changed = digest != (previous or {}).get("passwordDigest")
-        with self.conn.connect("postgres") as c:
-            before = c.execute(self._ROLE_SNAPSHOT, (name,)).fetchone()
-            verb = "ALTER" if before else "CREATE"
-            opts = list(options)
-            if password is not None and (before is None or password_changed):
-                opts.append(sql.SQL("PASSWORD {}").format(sql.Literal(password)))
-            elif password is None and before is not None and password_changed:
-                opts.append(sql.SQL("PASSWORD NULL"))
-            with c.transaction():
-                c.execute(sql.SQL(verb + " ROLE {} WITH {}").format(
-                    sql.Identifier(name), sql.SQL(" ").join(opts)))
-                search_path = inputs.get("searchPaths") or []
-                if search_path:
-                    c.execute(sql.SQL("ALTER ROLE {} SET search_path TO {}").format(
-                        sql.Identifier(name),
-                        sql.SQL(", ").join(sql.Identifier(p) for p in search_path)))
-                else:
-                    c.execute(sql.SQL("ALTER ROLE {} RESET search_path").format(
-                        sql.Identifier(name)))
-                timeout = int(inputs.get("statementTimeout") or 0)
-                if timeout:
-                    c.execute(sql.SQL("ALTER ROLE {} SET statement_timeout TO {}").format(
-                        sql.Identifier(name), sql.Literal(timeout)))
-                else:
-                    c.execute(sql.SQL("ALTER ROLE {} RESET statement_timeout").format(
-                        sql.Identifier(name)))
-            after = c.execute(self._ROLE_SNAPSHOT, (name,)).fetchone()
-        changed = before != after or (password is not None and password_changed)
-        outputs = {k: v for k, v in inputs.items() if k != "password"}
-        return {**outputs, "name": name, "passwordDigest": digest}, changed
+        opts: list[sql.Composable] = []
+        if inputs.get("password") is not None:
+            opts.append(sql.SQL("ENCRYPTED PASSWORD {}").format(sql.Literal(inputs["password"])))
+        opts.append(sql.SQL("VALID UNTIL 'infinity'"))
+        opts.append(sql.SQL("CONNECTION LIMIT {}").format(
+            sql.Literal(_int(inputs.get("connectionLimit"), -1))))
+        opts += [sql.SQL(on if inputs.get(key, default) else off)
+                 for key, on, off, default in _ROLE_FLAGS]
+        with self.conn.connect() as c, c.transaction():
+            c.execute(sql.SQL("CREATE ROLE {} WITH {}").format(
+                sql.Identifier(name), sql.SQL(" ").join(opts)))
+            self._role_settings(c, name, inputs, None)
+        return self._role_outputs(inputs)
 
-    def delete_role(self, inputs: dict[str, Any]) -> None:
+    def update_role(self, old: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLRoleUpdate: rename, password, each changed attribute, search_path
+        always, statement_timeout when changed; one transaction."""
         name = inputs["name"]
-        # Upstream: REASSIGN OWNED + DROP OWNED in the provider's database only, then DROP ROLE.
-        with self.conn.connect("postgres") as c:
-            if not c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
-                return
-            with c.transaction():
-                c.execute(sql.SQL("REASSIGN OWNED BY {} TO CURRENT_USER").format(
-                    sql.Identifier(name)))
-                c.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
-                c.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+        with self.conn.connect() as c, c.transaction():
+            if old["name"] != name:
+                c.execute(sql.SQL("ALTER ROLE {} RENAME TO {}").format(
+                    sql.Identifier(old["name"]), sql.Identifier(name)))
+            role = sql.Identifier(name)
+            if inputs.get("password") != old.get("password") or old["name"] != name:
+                password = inputs.get("password")
+                c.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    role, sql.SQL("NULL") if password is None else sql.Literal(password)))
+            for key, on, off, default in _ROLE_FLAGS:
+                if inputs.get(key, default) != old.get(key, default):
+                    c.execute(sql.SQL("ALTER ROLE {} WITH {}").format(
+                        role, sql.SQL(on if inputs.get(key, default) else off)))
+            limit = _int(inputs.get("connectionLimit"), -1)
+            if limit != _int(old.get("connectionLimit"), -1):
+                c.execute(sql.SQL("ALTER ROLE {} WITH CONNECTION LIMIT {}").format(
+                    role, sql.Literal(limit)))
+            self._role_settings(c, name, inputs, old)
+        return self._role_outputs(inputs)
 
-    # -- databases, schemas, extensions ------------------------------------------------------
-    def database(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        name = inputs["name"]
-        owner = inputs.get("owner") or self.conn.user
-        with self.conn.connect("postgres") as c:
-            row = c.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
-                            (name,)).fetchone()
-            if row is None:
-                c.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                    sql.Identifier(name), sql.Identifier(owner)))
-                changed = True
-            elif row[0] != owner:
+    @staticmethod
+    def _role_outputs(inputs: dict[str, Any]) -> dict[str, Any]:
+        defaults = {key: default for key, _, _, default in _ROLE_FLAGS}
+        return {**defaults, "connectionLimit": -1, "encryptedPassword": True,
+                "validUntil": "infinity", **inputs}
+
+    def delete_role(self, outputs: dict[str, Any]) -> None:
+        """resourcePostgreSQLRoleDelete: REASSIGN OWNED / DROP OWNED in the provider's
+        database only (terraform-provider-postgresql#203), then DROP ROLE (no IF EXISTS)."""
+        role = sql.Identifier(outputs["name"])
+        with self.conn.connect() as c, c.transaction():
+            c.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(
+                role, sql.Identifier(self.conn.user)))
+            c.execute(sql.SQL("DROP OWNED BY {}").format(role))
+            c.execute(sql.SQL("DROP ROLE {}").format(role))
+
+    # -- postgresql_database ---------------------------------------------------------------
+    def create_database(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLDatabaseCreate: plain CREATE DATABASE (no IF NOT EXISTS), outside
+        a transaction, template0 and UTF8 unless set."""
+        out = {"owner": self.conn.user, "template": "template0", "encoding": "UTF8",
+               "allowConnections": True, "connectionLimit": -1, "isTemplate": False, **inputs}
+        with self.conn.connect() as c:
+            c.execute(sql.SQL(
+                "CREATE DATABASE {} OWNER {} TEMPLATE {} ENCODING {} ALLOW_CONNECTIONS {} "
+                "CONNECTION LIMIT {} IS_TEMPLATE {}").format(
+                sql.Identifier(out["name"]), sql.Identifier(out["owner"]),
+                sql.Identifier(out["template"]), sql.Literal(out["encoding"]),
+                sql.SQL("true" if out["allowConnections"] else "false"),
+                sql.Literal(_int(out["connectionLimit"], -1)),
+                sql.SQL("true" if out["isTemplate"] else "false")))
+        return out
+
+    def update_database(self, old: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLDatabaseUpdate: rename and owner in place."""
+        out = {**old, **inputs}
+        with self.conn.connect() as c:
+            if old["name"] != out["name"]:
+                c.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                    sql.Identifier(old["name"]), sql.Identifier(out["name"])))
+            if old.get("owner") != out["owner"]:
                 c.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
-                    sql.Identifier(name), sql.Identifier(owner)))
-                changed = True
-            else:
-                changed = False
-        return {**inputs, "name": name, "owner": owner}, changed
+                    sql.Identifier(out["name"]), sql.Identifier(out["owner"])))
+        return out
 
-    def delete_database(self, inputs: dict[str, Any]) -> None:
-        with self.conn.connect("postgres") as c:
-            c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(inputs["name"])))
+    def delete_database(self, outputs: dict[str, Any]) -> None:
+        """resourcePostgreSQLDatabaseDelete: refuse new connections, end the open ones, DROP
+        DATABASE WITH (FORCE) (no IF EXISTS)."""
+        db = sql.Identifier(outputs["name"])
+        with self.conn.connect() as c:
+            c.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(db))
+            c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", (outputs["name"],))
+            c.execute(sql.SQL("DROP DATABASE {} WITH ( FORCE )").format(db))
 
-    def schema(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        name, database = inputs["name"], inputs["database"]
-        owner = inputs.get("owner") or self.conn.user
-        with self.conn.connect(database) as c:
-            row = c.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace "
-                            "WHERE nspname = %s", (name,)).fetchone()
-            if row is None:
-                c.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
-                    sql.Identifier(name), sql.Identifier(owner)))
-            elif row[0] != owner:
+    # -- postgresql_schema -----------------------------------------------------------------
+    def create_schema(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLSchemaCreate: an existing schema only gets its owner; a missing
+        one CREATE SCHEMA IF NOT EXISTS ... AUTHORIZATION."""
+        out = {"ifNotExists": True, "dropCascade": False, **inputs}
+        name, owner = sql.Identifier(out["name"]), out.get("owner")
+        with self.conn.connect(out["database"]) as c, c.transaction():
+            exists = c.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                               (out["name"],)).fetchone()
+            if exists and owner:
                 c.execute(sql.SQL("ALTER SCHEMA {} OWNER TO {}").format(
-                    sql.Identifier(name), sql.Identifier(owner)))
-        return {**inputs, "owner": owner}, row is None or row[0] != owner
+                    name, sql.Identifier(owner)))
+            elif not exists:
+                stmt = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}" if out["ifNotExists"]
+                               else "CREATE SCHEMA {}").format(name)
+                if owner:
+                    stmt += sql.SQL(" AUTHORIZATION {}").format(sql.Identifier(owner))
+                c.execute(stmt)
+        return out
 
-    def delete_schema(self, inputs: dict[str, Any]) -> None:
-        with self.conn.connect(inputs["database"]) as c:
-            c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} {}").format(
-                sql.Identifier(inputs["name"]),
-                sql.SQL("CASCADE" if inputs.get("dropCascade") else "RESTRICT")))
+    def update_schema(self, old: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLSchemaUpdate: rename and owner in place."""
+        out = {**old, **inputs}
+        with self.conn.connect(out["database"]) as c, c.transaction():
+            if old["name"] != out["name"]:
+                c.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                    sql.Identifier(old["name"]), sql.Identifier(out["name"])))
+            if out.get("owner") and old.get("owner") != out["owner"]:
+                c.execute(sql.SQL("ALTER SCHEMA {} OWNER TO {}").format(
+                    sql.Identifier(out["name"]), sql.Identifier(out["owner"])))
+        return out
 
-    def extension(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        name, database = inputs["name"], inputs.get("database") or "postgres"
-        schema = inputs.get("schema")
+    def delete_schema(self, outputs: dict[str, Any]) -> None:
+        """resourcePostgreSQLSchemaDelete: gone already is fine; else DROP SCHEMA RESTRICT,
+        or CASCADE with drop_cascade."""
+        with self.conn.connect(outputs["database"]) as c:
+            if not c.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                             (outputs["name"],)).fetchone():
+                return
+            c.execute(sql.SQL("DROP SCHEMA {} {}").format(
+                sql.Identifier(outputs["name"]),
+                sql.SQL("CASCADE" if outputs.get("dropCascade") else "RESTRICT")))
+
+    # -- postgresql_extension --------------------------------------------------------------
+    def create_extension(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLExtensionCreate: CREATE EXTENSION IF NOT EXISTS (an existing one
+        is adopted as it is)."""
+        database = inputs.get("database") or self.conn.database
+        stmt = sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(inputs["name"]))
+        if inputs.get("schema"):
+            stmt += sql.SQL(" SCHEMA {}").format(sql.Identifier(inputs["schema"]))
+        if inputs.get("version"):
+            stmt += sql.SQL(" VERSION {}").format(sql.Identifier(inputs["version"]))
+        with self.conn.connect(database) as c:
+            c.execute(stmt)
+        return self._extension_outputs(inputs, database)
+
+    def update_extension(self, old: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLExtensionUpdate: schema and version in place."""
+        database = inputs.get("database") or self.conn.database
+        ext = sql.Identifier(inputs["name"])
+        with self.conn.connect(database) as c:
+            if inputs.get("schema") and inputs["schema"] != old.get("schema"):
+                c.execute(sql.SQL("ALTER EXTENSION {} SET SCHEMA {}").format(
+                    ext, sql.Identifier(inputs["schema"])))
+            if inputs.get("version") and inputs["version"] != old.get("version"):
+                c.execute(sql.SQL("ALTER EXTENSION {} UPDATE TO {}").format(
+                    ext, sql.Identifier(inputs["version"])))
+        return self._extension_outputs(inputs, database)
+
+    def _extension_outputs(self, inputs: dict[str, Any], database: str) -> dict[str, Any]:
         with self.conn.connect(database) as c:
             row = c.execute("SELECT n.nspname, e.extversion FROM pg_extension e JOIN "
                             "pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = %s",
-                            (name,)).fetchone()
-            changed = False
-            if row is None:
-                stmt = sql.SQL("CREATE EXTENSION {}").format(sql.Identifier(name))
-                if schema:
-                    stmt += sql.SQL(" SCHEMA {}").format(sql.Identifier(schema))
-                if inputs.get("version"):
-                    stmt += sql.SQL(" VERSION {}").format(sql.Literal(inputs["version"]))
-                c.execute(stmt)
-                changed = True
-            elif schema and row[0] != schema:
-                c.execute(sql.SQL("ALTER EXTENSION {} SET SCHEMA {}").format(
-                    sql.Identifier(name), sql.Identifier(schema)))
-                changed = True
-            version = c.execute("SELECT extversion FROM pg_extension WHERE extname = %s",
-                                (name,)).fetchone()
-        return {**inputs, "version": version[0] if version else None}, changed
+                            (inputs["name"],)).fetchone()
+        schema, version = row if row else (inputs.get("schema"), None)
+        return {"dropCascade": False, "createCascade": False, **inputs, "database": database,
+                "schema": schema, "version": inputs.get("version") or version}
 
-    def delete_extension(self, inputs: dict[str, Any]) -> None:
-        with self.conn.connect(inputs.get("database") or "postgres") as c:
-            c.execute(sql.SQL("DROP EXTENSION IF EXISTS {} {}").format(
-                sql.Identifier(inputs["name"]),
-                sql.SQL("CASCADE" if inputs.get("dropCascade") else "")))
+    def delete_extension(self, outputs: dict[str, Any]) -> None:
+        """resourcePostgreSQLExtensionDelete: DROP EXTENSION RESTRICT|CASCADE, no IF EXISTS."""
+        with self.conn.connect(outputs.get("database") or self.conn.database) as c:
+            c.execute(sql.SQL("DROP EXTENSION {} {}").format(
+                sql.Identifier(outputs["name"]),
+                sql.SQL("CASCADE" if outputs.get("dropCascade") else "RESTRICT")))
 
-    # -- grants ------------------------------------------------------------------------------
+    # -- postgresql_grant ------------------------------------------------------------------
     @staticmethod
-    def _grant_target(inputs: dict[str, Any]) -> tuple[sql.Composed, sql.Composed]:
-        """(SQL for the object list, SQL for the ACL snapshot) of a Grant."""
+    def _grant_target(inputs: dict[str, Any]) -> sql.Composed:
         kind = inputs["objectType"]
         if kind == "database":
-            return (sql.SQL("DATABASE {}").format(sql.Identifier(inputs["database"])),
-                    sql.SQL("SELECT " + _sorted_acl("datacl")
-                            + " FROM pg_database WHERE datname = {}").format(
-                        sql.Literal(inputs["database"])))
+            return sql.SQL("DATABASE {}").format(sql.Identifier(inputs["database"]))
         if kind == "schema":
-            return (sql.SQL("SCHEMA {}").format(sql.Identifier(inputs["schema"])),
-                    sql.SQL("SELECT " + _sorted_acl("nspacl")
-                            + " FROM pg_namespace WHERE nspname = {}").format(
-                        sql.Literal(inputs["schema"])))
-        if kind in ("table", "sequence") and not inputs.get("objects"):
-            return (sql.SQL("ALL {} IN SCHEMA {}").format(
-                        sql.SQL(_ALL_IN_SCHEMA[kind]), sql.Identifier(inputs["schema"])),
-                    sql.SQL("SELECT string_agg(relname || coalesce("
-                            + _sorted_acl("relacl") + ", ''), ';' ORDER BY relname)"
-                            " FROM pg_class WHERE relnamespace = "
-                            "{}::regnamespace AND relkind = ANY({})").format(
-                        sql.Literal(inputs["schema"]), sql.Literal(list(_RELKINDS[kind]))))
+            return sql.SQL("SCHEMA {}").format(sql.Identifier(inputs["schema"]))
+        if kind in _ALL_IN_SCHEMA and not inputs.get("objects"):
+            return sql.SQL("ALL {} IN SCHEMA {}").format(
+                sql.SQL(_ALL_IN_SCHEMA[kind]), sql.Identifier(inputs["schema"]))
         raise ValueError(f"harness: Grant objectType={kind!r} with objects="
-                         f"{inputs.get('objects')!r} is not modelled by pgplatform")
+                         f"{inputs.get('objects')!r} is not modelled: pgplatform does not use it")
 
-    def grant(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        target, snapshot = self._grant_target(inputs)
-        role = _grantee(inputs["role"])
+    def grant(self, inputs: dict[str, Any], revoking: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+        """resourcePostgreSQLGrantCreate / Update: REVOKE ALL (on update, of the old values),
+        then GRANT, in one transaction in the target database."""
+        before = revoking or inputs
         privs = list(inputs.get("privileges") or [])
-        with self.conn.connect(inputs["database"]) as c:
-            before = c.execute(snapshot).fetchone()
-            with c.transaction():
-                c.execute(sql.SQL("REVOKE ALL PRIVILEGES ON {} FROM {}").format(target, role))
-                if privs:
-                    c.execute(sql.SQL("GRANT {} ON {} TO {}").format(
-                        _privileges(privs), target, role))
-            after = c.execute(snapshot).fetchone()
-        return dict(inputs), before != after
+        with self.conn.connect(inputs["database"]) as c, c.transaction():
+            c.execute(sql.SQL("REVOKE ALL PRIVILEGES ON {} FROM {}").format(
+                self._grant_target(before), _grantee(before["role"])))
+            if privs:
+                c.execute(sql.SQL("GRANT {} ON {} TO {}").format(
+                    _privileges(privs), self._grant_target(inputs), _grantee(inputs["role"])))
+        return {"withGrantOption": False, **inputs}
 
-    def revoke(self, inputs: dict[str, Any]) -> None:
-        target, _ = self._grant_target(inputs)
-        try:
-            with self.conn.connect(inputs["database"]) as c:
-                c.execute(sql.SQL("REVOKE ALL PRIVILEGES ON {} FROM {}").format(
-                    target, _grantee(inputs["role"])))
-        except (psycopg.errors.UndefinedObject, psycopg.errors.InvalidSchemaName,
-                psycopg.OperationalError):
-            pass  # the object or role is already gone
+    def revoke(self, outputs: dict[str, Any]) -> None:
+        """resourcePostgreSQLGrantDelete: the REVOKE only."""
+        with self.conn.connect(outputs["database"]) as c, c.transaction():
+            c.execute(sql.SQL("REVOKE ALL PRIVILEGES ON {} FROM {}").format(
+                self._grant_target(outputs), _grantee(outputs["role"])))
 
-    def _default_statements(self, inputs: dict[str, Any]) -> tuple[sql.Composed, ...]:
+    # -- postgresql_default_privileges -----------------------------------------------------
+    @staticmethod
+    def _default_prefix(inputs: dict[str, Any]) -> sql.Composed:
         prefix = sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {}").format(
             sql.Identifier(inputs["owner"]))
         if inputs.get("schema"):
             prefix += sql.SQL(" IN SCHEMA {}").format(sql.Identifier(inputs["schema"]))
+        return prefix
+
+    def default_privileges(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resourcePostgreSQLDefaultPrivilegesCreate (also its Update): REVOKE ALL, then GRANT
+        the list, in one transaction."""
         kind = sql.SQL(_DEFAULT_KIND[inputs["objectType"]])
-        role = _grantee(inputs["role"])
-        revoke = prefix + sql.SQL(" REVOKE ALL ON {} FROM {}").format(kind, role)
+        role, prefix = _grantee(inputs["role"]), self._default_prefix(inputs)
         privs = list(inputs.get("privileges") or [])
-        if not privs:
-            return (revoke,)
-        return (revoke, prefix + sql.SQL(" GRANT {} ON {} TO {}").format(
-            _privileges(privs), kind, role))
+        with self.conn.connect(inputs["database"]) as c, c.transaction():
+            c.execute(prefix + sql.SQL(" REVOKE ALL ON {} FROM {}").format(kind, role))
+            if privs:
+                c.execute(prefix + sql.SQL(" GRANT {} ON {} TO {}").format(
+                    _privileges(privs), kind, role))
+        return {"withGrantOption": False, **inputs}
 
-    def default_privileges(self, inputs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        entry = ("coalesce(n.nspname::text, '-') || d.defaclobjtype::text || "
-                 + _sorted_acl("d.defaclacl"))
-        snapshot = (f"SELECT string_agg({entry}, ';' ORDER BY {entry}) FROM pg_default_acl d "
-                    "LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace "
-                    "WHERE d.defaclrole = %s::regrole")
-        with self.conn.connect(inputs["database"]) as c:
-            before = c.execute(snapshot, (inputs["owner"],)).fetchone()
-            with c.transaction():
-                for stmt in self._default_statements(inputs):
-                    c.execute(stmt)
-            after = c.execute(snapshot, (inputs["owner"],)).fetchone()
-        return dict(inputs), before != after
-
-    def delete_default_privileges(self, inputs: dict[str, Any]) -> None:
-        try:
-            with self.conn.connect(inputs["database"]) as c:
-                c.execute(self._default_statements({**inputs, "privileges": []})[0])
-        except (psycopg.errors.UndefinedObject, psycopg.errors.InvalidSchemaName,
-                psycopg.OperationalError):
-            pass
+    def delete_default_privileges(self, outputs: dict[str, Any]) -> None:
+        """resourcePostgreSQLDefaultPrivilegesDelete: REVOKE ALL only (a database-wide revoke
+        from PUBLIC therefore leaves its pg_default_acl row behind)."""
+        kind = sql.SQL(_DEFAULT_KIND[outputs["objectType"]])
+        with self.conn.connect(outputs["database"]) as c, c.transaction():
+            c.execute(self._default_prefix(outputs) + sql.SQL(" REVOKE ALL ON {} FROM {}").format(
+                kind, _grantee(outputs["role"])))

@@ -1,4 +1,5 @@
-"""pulumi-random RandomPassword: generated once, then stable for as long as the state keeps it."""
+"""pulumi-random RandomPassword: generated at create, kept in state until replaced
+(hashicorp/terraform-provider-random internal/provider/resource_password.go)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ import string
 from typing import Any
 
 
-def random_password(inputs: dict[str, Any], previous: dict[str, Any] | None
-                    ) -> tuple[dict[str, Any], bool]:
-    if previous is not None and previous.get("length") == inputs.get("length"):
-        return previous, False
+def random_password(inputs: dict[str, Any]) -> dict[str, Any]:
     length = int(inputs.get("length", 16))
     alphabet = ""
     if inputs.get("upper", True):
@@ -22,4 +20,4 @@ def random_password(inputs: dict[str, Any], previous: dict[str, Any] | None
     if inputs.get("special", True):
         alphabet += inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
     result = "".join(secrets.choice(alphabet) for _ in range(length))
-    return {**inputs, "result": result, "bcryptHash": ""}, True
+    return {**inputs, "result": result, "bcryptHash": ""}

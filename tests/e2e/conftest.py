@@ -6,15 +6,18 @@ from collections.abc import Iterator
 
 import pytest
 
+from pgplatform import stack_config
 from pgplatform_ops import stack
 
-from e2e_support import STACK, CiDeployment, docker_available, script
+from e2e_support import STACK, CiDeployment, docker_available, script, sweep_leftovers
 
 
 @pytest.fixture(scope="session")
 def ci_deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CiDeployment]:
     if not docker_available():
         pytest.skip("no Docker engine answers: the harness needs one to apply the stack")
+    server = stack_config.for_stack(STACK).server
+    sweep_leftovers(STACK, server.container_name, server.volume_name)
     out = tmp_path_factory.mktemp("harness") / "outputs.json"
     first = script("harness", "up", STACK, str(out))
     assert first.returncode == 0, f"harness up failed:\n{first.stdout}\n{first.stderr}"

@@ -1,4 +1,5 @@
-"""What the e2e tests share: the ci stack's name, the scripts, whether Docker answers."""
+"""What the e2e tests share: the ci stack's name, the scripts, whether Docker answers, and
+the sweep of a killed run's leftovers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.engine import state_path
 from pgplatform import paths
 from pgplatform_ops import stack
 
@@ -26,6 +28,23 @@ def script(name: str, *args: str, timeout: int = 900) -> subprocess.CompletedPro
     return subprocess.run([str(paths.PROJECT_ROOT / "scripts" / name), *args],
                           cwd=paths.PROJECT_ROOT, capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+def sweep_leftovers(stack: str, container: str, volume: str) -> None:
+    """Remove what a killed run of test-owned `stack` left behind: its container, its volume and
+    its harness state. The Docker engine outlives a run, so without this the next run's create
+    collides with the old name (409), exactly as a real `pulumi up` with lost state would."""
+    import docker
+
+    client = docker.from_env()
+    for c in client.containers.list(all=True, filters={"name": f"^/{container}$"}):
+        print(f"sweeping leftover container {c.name} of test stack {stack}")
+        c.remove(force=True)
+    for v in client.volumes.list(filters={"name": volume}):
+        if v.name == volume:
+            print(f"sweeping leftover volume {v.name} of test stack {stack}")
+            v.remove(force=True)
+    state_path(paths.PROJECT_ROOT, stack).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ verification suite passes against it."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from deployers import Changes, harness_changes
 
 from pgplatform import stack_config
 
@@ -19,10 +19,6 @@ from e2e_support import docker_available, script
 pytestmark = pytest.mark.e2e
 STACK = "dev"
 CFG = stack_config.for_stack(STACK)
-SUMMARY = re.compile(
-    rf"^harness up {STACK}: (?P<changed>\d+) changed, (?P<unchanged>\d+) unchanged, "
-    r"(?P<seconds>[\d.]+) s", re.MULTILINE)
-
 
 def _container_exists(name: str) -> bool:
     import docker
@@ -39,10 +35,10 @@ def _output(proc: subprocess.CompletedProcess[str]) -> str:
            f"--- stderr (tail)\n{proc.stderr[-4000:]}"
 
 
-def _summary(proc: subprocess.CompletedProcess[str]) -> tuple[int, int, float]:
-    found = SUMMARY.search(proc.stdout)
+def _summary(proc: subprocess.CompletedProcess[str]) -> Changes:
+    found = harness_changes(proc.stdout)
     assert found, f"harness up {STACK}: expected a summary line, found none:\n{_output(proc)}"
-    return int(found["changed"]), int(found["unchanged"]), float(found["seconds"])
+    return found
 
 
 def _timed(name: str, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -83,25 +79,23 @@ def test_dev_layout__deploys_from_scratch_reapplies_unchanged_and_verifies(
 
     first, first_s = _timed("harness", "up", STACK, str(out))
     assert first.returncode == 0, f"first harness up {STACK}: expected exit 0\n{_output(first)}"
-    changed, unchanged, _ = _summary(first)
+    created = _summary(first).created
     record_property("dev_first_up_s", round(first_s, 1))
-    assert changed > 0, f"first harness up {STACK}: expected resources created, got {changed}"
+    assert created > 0, f"first harness up {STACK}: expected resources created, got {created}"
 
     second, second_s = _timed("harness", "up", STACK, str(out))
     assert second.returncode == 0, f"second harness up {STACK}: expected exit 0\n{_output(second)}"
-    changed2, unchanged2, _ = _summary(second)
+    again = _summary(second)
     record_property("dev_second_up_s", round(second_s, 1))
-    assert changed2 == 0, (
-        f"second harness up {STACK}: expected 0 changed, got {changed2}:\n{_output(second)}")
-    assert unchanged2 == changed + unchanged, (
-        f"second harness up {STACK}: expected all {changed + unchanged} resources unchanged, "
-        f"got {unchanged2}")
+    assert again.only() and again.unchanged == created, (
+        f"second harness up {STACK}: expected all {created} resources unchanged, got {again}"
+        f"\n{_output(second)}")
 
     verify, verify_s = _timed("verify", "--outputs", str(out),
                               "--junit", str(tmp_path / "verify.xml"),
                               "--markdown", str(tmp_path / "verify.md"))
     record_property("dev_verify_s", round(verify_s, 1))
     print(f"\n[dev layout] {len(CFG.databases)} databases, {len(CFG.services)} services, "
-          f"{changed + unchanged} resources: first up {first_s:.1f} s, second up {second_s:.1f} s "
+          f"{created} resources: first up {first_s:.1f} s, second up {second_s:.1f} s "
           f"(0 changed), verify {verify_s:.1f} s")
     assert verify.returncode == 0, f"scripts/verify --outputs: expected exit 0\n{_output(verify)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import pulumi
@@ -26,6 +27,8 @@ class GraphMocks(pulumi_mocks.Mocks):
         state = dict(args.inputs)
         if args.typ == resource_types.RANDOM_PASSWORD:
             state["result"] = f"pw-{args.name}"
+        if args.typ == resource_types.DOCKER_IMAGE:
+            state["repoDigest"] = "sha256:builtbuilt"
         if args.typ == resource_types.DOCKER_REMOTE_IMAGE:
             state["imageId"] = "sha256:feedface"
         return f"{args.name}-id", state
@@ -68,9 +71,11 @@ class Graph:
         return False
 
 
-def build_graph(stack: str, values: dict[str, Any] | None = None) -> Graph:
-    cfg = (stack_config.for_stack(stack) if values is None
-           else model.from_mapping(values, stack=stack))
+def build_graph(stack: str, values: dict[str, Any] | None = None,
+                cfg: model.PlatformConfig | None = None) -> Graph:
+    if cfg is None:
+        cfg = (stack_config.for_stack(stack) if values is None
+               else model.from_mapping(values, stack=stack))
     mocks = GraphMocks()
     monitor = RecordingMonitor(mocks)
     secret: dict[str, bool] = {}
@@ -96,3 +101,12 @@ def build_graph(stack: str, values: dict[str, Any] | None = None) -> Graph:
 
     exported = run_program(cfg, monitor, build=build)
     return Graph(cfg=cfg, outputs=exported, secret_outputs=secret, monitor=monitor, mocks=mocks)
+
+
+COMMITTED_STACKS = ("dev", "staging", "prod", "ci")
+
+
+@cache
+def committed_graph(stack: str) -> Graph:
+    """The graph of a committed stack, built once per test session."""
+    return build_graph(stack)

@@ -89,6 +89,13 @@ CASES = {
                            "unknown key"),
     "bad-memory-setting": (with_("server.settings", {"work_mem": "lots"}),
                            "pgplatform:server.settings.work_mem", "not a memory size"),
+    "production-with-deletable-volume": (
+        with_("server", {"production": True, "allowVolumeDeletion": True}),
+        "pgplatform:server.allowVolumeDeletion", "production: false in one deploy"),
+    "plain-admin-password": ({**base(), "adminPassword": "hunter2"},
+                             "pgplatform:adminPassword", "must be a non-empty secret"),
+    "empty-admin-password": ({**base(), "adminPassword": model.SecretValue(" ")},
+                             "pgplatform:adminPassword", "non-empty secret"),
 }
 # An explicit shm size below maintenance_work_mem (the default would be derived large enough).
 CASES["shm-below-maintenance-work-mem"][0]["server"]["shmSizeMb"] = 128

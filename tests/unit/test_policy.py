@@ -437,16 +437,23 @@ def test_policy__program_stacks_pass_the_pack(stack: str, secret_markers: None) 
 
 def test_policy__program_production_with_deletable_volume_fails_the_pack(
         secret_markers: None) -> None:
-    """The program run really is policed: a production stack that lets `destroy` delete its
-    data leaves the volume unprotected, and the pack refuses it."""
-    from pgplatform import stack_config
+    """The program run really is policed: validation refuses a production stack that lets
+    `destroy` delete its data, and should a model ever get past it, the unprotected volume it
+    makes fails the pack."""
+    import dataclasses
+
+    from pgplatform import model, paths, stack_config
 
     from graph import build_graph
 
-    stack_values = stack_config.read_stack_values(paths.stack_file("ci"))
-    stack_values["server"] = {**stack_values["server"], "production": True,
-                              "allowVolumeDeletion": True}
-    found = run_pack(build_graph("ci", stack_values))
+    values = stack_config.read_stack_values(paths.stack_file("ci"))
+    values["server"] = {**values["server"], "production": True, "allowVolumeDeletion": True}
+    with pytest.raises(model.ConfigError, match=r"server\.allowVolumeDeletion"):
+        model.from_mapping(values, stack="ci")
+    cfg = stack_config.for_stack("ci")
+    unguarded = dataclasses.replace(cfg, server=dataclasses.replace(
+        cfg.server, production=True, allow_volume_deletion=True))
+    found = run_pack(build_graph("ci", cfg=unguarded))
     assert [d.policyName for d in found] == [data_volume.NAME], found
     assert "Volume 'postgres-data'" in found[0].message
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
 from harness.monitor import is_secret
@@ -11,22 +9,16 @@ from pgplatform import access, outputs
 from pgplatform import resource_types as rt
 from pgplatform.model import EXTENSIONS_SCHEMA, memory_bytes
 
-from graph import Graph, build_graph
+from graph import COMMITTED_STACKS, Graph, committed_graph
 
 pytestmark = pytest.mark.unit
-STACKS = ("dev", "staging", "prod", "ci")
 ROLE, GRANT, DEFAULTS, SCHEMA = rt.PG_ROLE, rt.PG_GRANT, rt.PG_DEFAULT_PRIVILEGES, rt.PG_SCHEMA
 CONTAINER, VOLUME = rt.DOCKER_CONTAINER, rt.DOCKER_VOLUME
 
 
-@cache
-def graph(stack: str) -> Graph:
-    return build_graph(stack)
-
-
-@pytest.fixture(params=STACKS)
+@pytest.fixture(params=COMMITTED_STACKS)
 def g(request: pytest.FixtureRequest) -> Graph:
-    return graph(request.param)
+    return committed_graph(request.param)
 
 
 def test_graph__every_service_has_exactly_its_two_roles(g: Graph) -> None:
@@ -184,10 +176,10 @@ def test_graph__grants_on_one_catalog_row_never_run_in_parallel(g: Graph) -> Non
 
 
 def test_graph__data_volume_protection_follows_the_stack() -> None:
-    for stack in STACKS:
-        g = graph(stack)
+    for stack in COMMITTED_STACKS:
+        g = committed_graph(stack)
         vol, _ = g.resources(VOLUME)[0]
         keep = not g.cfg.server.allow_volume_deletion
         assert vol.retain_on_delete == keep, stack
         assert vol.protect == (g.cfg.server.production and keep), stack
-    assert graph("prod").resources(VOLUME)[0][0].protect
+    assert committed_graph("prod").resources(VOLUME)[0][0].protect

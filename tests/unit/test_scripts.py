@@ -20,12 +20,18 @@ def run_up(path: str, **env: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60, check=False)
 
 
-def test_up__without_pulumi_says_how_to_install_it(tmp_path: Path) -> None:
-    proc = run_up(f"{tmp_path}:/usr/bin:/bin")
+def test_up__without_pulumi_and_no_download_says_how_to_install_it(tmp_path: Path) -> None:
+    """scripts/up installs a missing CLI with the SDK's installer; where the download cannot
+    happen (here: every HTTPS request goes to a closed port) it ends in one sentence."""
+    if (PROJECT_ROOT / ".tools" / "pulumi" / "bin" / "pulumi").exists():
+        pytest.skip("a pulumi CLI is installed in .tools/pulumi: scripts/up would use it")
+    proc = run_up(f"{tmp_path}:/usr/bin:/bin", https_proxy="http://127.0.0.1:9",
+                  HTTPS_PROXY="http://127.0.0.1:9")
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "pulumi CLI is not installed" in lines[0], proc.stderr
-    assert "install it" in lines[0]
+    assert lines[0].startswith("[setup] installing the pulumi CLI"), proc.stderr
+    assert len(lines) == 2 and "pulumi CLI is not installed" in lines[1], proc.stderr
+    assert "could not download version" in lines[1] and "install it with" in lines[1]
 
 
 def test_up__without_docker_says_how_to_install_it(tmp_path: Path) -> None:

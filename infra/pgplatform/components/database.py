@@ -26,9 +26,16 @@ class ManagedDatabaseArgs:
     """Roles owning objects in this database: on destroy the database goes first, so the
     roles' objects (and default ACLs) are gone before the roles are dropped."""
     keep_data: bool
+    after: Sequence[pulumi.Resource] = ()
+    """What must precede the database itself (the placement guard, the parking of retained
+    data)."""
 
 
 class ManagedDatabase(pulumi.ComponentResource):
+    """Built in two steps: the database first, its contents (`populate`) once whatever must
+    happen between the two has been declared (the adoption of retained data, which needs every
+    database and role of the stack)."""
+
     database: postgresql.Database
     extensions_schema: postgresql.Schema
     extensions: list[postgresql.Extension]
@@ -38,12 +45,22 @@ class ManagedDatabase(pulumi.ComponentResource):
     def __init__(self, name: str, args: ManagedDatabaseArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(resource_types.MANAGED_DATABASE, name, None, opts)
-        db = args.database
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        self._name, self._args = name, args
         self.database = postgresql.Database(
-            f"{name}-database", name=db.name, owner=args.admin_user,
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
-                depends_on=list(args.owners), retain_on_delete=args.keep_data)))
+            f"{name}-database", name=args.database.name, owner=args.admin_user,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
+                                        depends_on=[*args.owners, *args.after],
+                                        retain_on_delete=args.keep_data))
+
+    def populate(self, after: Sequence[pulumi.Resource]) -> None:
+        name, args = self._name, self._args
+        # Where data is kept, tables with `vector` columns outlive `destroy`: upstream's
+        # `DROP EXTENSION ... RESTRICT` would fail on them, so the extension and its schema
+        # are kept with them (and adopted again by `CREATE EXTENSION IF NOT EXISTS` and the
+        # schema's existing-schema path on the next `up`).
+        child = pulumi.ResourceOptions(parent=self, provider=args.provider,
+                                       retain_on_delete=args.keep_data,
+                                       depends_on=[self.database, *after])
         self.extensions_schema = postgresql.Schema(
             f"{name}-extensions-schema", name=EXTENSIONS_SCHEMA, database=self.database.name,
             owner=args.admin_user, opts=child)
@@ -53,10 +70,10 @@ class ManagedDatabase(pulumi.ComponentResource):
                 schema=self.extensions_schema.name,
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                     depends_on=[self.extensions_schema])))
-            for ext in db.extensions
+            for ext in args.database.extensions
         ]
         acl = AclWriter(parent=self, provider=args.provider, chain=args.chain)
-        revokes = [acl.grant(spec, [self.database, self.extensions_schema])
+        revokes = [acl.grant(spec, [self.database, self.extensions_schema, *after])
                    for spec in args.public_revokes]
-        self.ready = [self.database, self.extensions_schema, *self.extensions, *revokes]
+        self.ready = [self.database, self.extensions_schema, *self.extensions, *revokes, *after]
         self.register_outputs({"name": self.database.name})

@@ -27,13 +27,15 @@ class AclWriter:
 
     def grant(self, spec: GrantSpec, depends_on: Sequence[pulumi.Resource] = ()
               ) -> postgresql.Grant:
+        # objects=[]: every object of that type in the schema, now (not later ones).
+        objects: list[str] | None = (
+            [] if spec.object_type in ("table", "sequence", "function") else None)
         return self.chain.append(spec.catalog_row, self._options(depends_on),
                                  lambda opts: postgresql.Grant(
                                      spec.name, role=spec.role, database=spec.database,
                                      object_type=spec.object_type, schema=spec.schema,
-                                     objects=[] if spec.object_type in ("table", "sequence")
-                                     else None,
-                                     privileges=list(spec.privileges), opts=opts))
+                                     objects=objects, privileges=list(spec.privileges),
+                                     opts=opts))
 
     def default_privileges(self, spec: DefaultPrivilegeSpec,
                            depends_on: Sequence[pulumi.Resource] = ()

@@ -3,6 +3,7 @@ role for the application with a generated password."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -19,6 +20,8 @@ class ServiceIdentityArgs:
     provider: pulumi.ProviderResource
     keep_data: bool
     """Retain the roles on delete: they own retained schemas and data."""
+    after: Sequence[pulumi.Resource] = ()
+    """What must precede the roles (the placement guard, the parking of retained data)."""
 
 
 class ServiceIdentity(pulumi.ComponentResource):
@@ -31,10 +34,11 @@ class ServiceIdentity(pulumi.ComponentResource):
         super().__init__(resource_types.SERVICE_IDENTITY, name, None, opts)
         svc = args.service
         child = pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                       retain_on_delete=args.keep_data)
+                                       retain_on_delete=args.keep_data,
+                                       depends_on=list(args.after))
         password = random.RandomPassword(
             f"{name}-login-password", length=32, special=False,
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)))
         self.login_password = pulumi.Output.secret(password.result)
         self.owner_role = postgresql.Role(
             f"{name}-owner-role", name=svc.owner_role, login=False, opts=child)

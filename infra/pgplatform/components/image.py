@@ -20,7 +20,8 @@ class PostgresImageArgs:
 
 class PostgresImage(pulumi.ComponentResource):
     ref: pulumi.Output[str]
-    """What a container should run: the pulled image's id, or the built image's name."""
+    """What a container should run: the pulled or built image's id, which changes with the
+    image (the built image's name is the constant tag)."""
 
     def __init__(self, name: str, args: PostgresImageArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -35,7 +36,8 @@ class PostgresImage(pulumi.ComponentResource):
                 skip_push=True,
                 opts=child,
             )
-            self.ref = built.image_name
+            # For an image that is not pushed, repo_digest is the local image id.
+            self.ref = built.repo_digest
         else:
             pulled = docker.RemoteImage(f"{name}-pull", name=args.image_name, keep_locally=True,
                                         opts=child)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from pgplatform import resource_types
+from pgplatform import paths, resource_types
 from pgplatform.model import DATA_DIR, ServerConfig
 
 PASSWORD_FILE = "/run/secrets/postgres-password"
+ENTRYPOINT = "/usr/local/bin/pgplatform-entrypoint.sh"
+ENTRYPOINT_SOURCE = paths.DOCKER_CONTEXT / "pgplatform-entrypoint.sh"
 POSTGRES_PORT = 5432
 INITDB_ARGS = "--auth-local=peer --auth-host=scram-sha-256"
 # A real query over TCP: pg_isready answers while init scripts still run on the socket only.
@@ -53,6 +55,9 @@ class PostgresServer(pulumi.ComponentResource):
             f"{name}-container",
             name=s.container_name,
             image=args.image_ref,
+            # Sets the admin password from the file on every start, then runs the image's
+            # own entrypoint (see docker/pgplatform-entrypoint.sh).
+            entrypoints=[ENTRYPOINT],
             command=s.command(),
             envs=[f"POSTGRES_USER={s.admin_user}", f"POSTGRES_PASSWORD_FILE={PASSWORD_FILE}",
                   f"PGDATA={DATA_DIR}",
@@ -61,16 +66,26 @@ class PostgresServer(pulumi.ComponentResource):
             # Both entrypoints read the file as root before dropping privileges, and the
             # healthcheck runs as root: the secret stays root-only, out of env and outputs.
             uploads=[docker.ContainerUploadArgs(file=PASSWORD_FILE, content=args.admin_password,
-                                                permissions="0400")],
+                                                permissions="0400"),
+                     docker.ContainerUploadArgs(file=ENTRYPOINT,
+                                                content=ENTRYPOINT_SOURCE.read_text(),
+                                                permissions="0755")],
             ports=[docker.ContainerPortArgs(internal=POSTGRES_PORT, external=s.host_port,
                                             ip=s.bind_address)],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name,
                                                 container_path=DATA_DIR)],
             shm_size=s.shm_size_mb,
             memory=s.memory_mb,
+            # Stated, not left to Docker: unset, Docker makes swap 2x memory at creation, the
+            # provider reads that back (a diff on every later `up`) and sends no swap limit
+            # when memory changes in place, which Docker refuses above the old swap limit.
+            # Equal to memory: no swap, a database is better refused memory than swapped.
+            memory_swap=s.memory_mb,
+            # Durations as the provider reads them back (Go's time.Duration format: "1m0s",
+            # not "60s"), or every later `up` shows a change.
             healthcheck=docker.ContainerHealthcheckArgs(
                 tests=["CMD-SHELL", HEALTHCHECK], interval="2s", timeout="5s", retries=30,
-                start_period="60s",
+                start_period="1m0s",
             ),
             wait=True,
             wait_timeout=180,

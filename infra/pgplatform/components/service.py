@@ -16,6 +16,7 @@ from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.bootstrap import SchemaBootstrap, SchemaBootstrapArgs
 from pgplatform.components.grants import AclWriter
 from pgplatform.components.identity import ServiceIdentity
+from pgplatform.components.lifecycle import ServiceRetirement
 from pgplatform.model import ServiceConfig
 
 
@@ -47,6 +48,14 @@ class ServiceAccess(pulumi.ComponentResource):
                  "ownerRole": svc.owner_role, "loginRole": svc.login_role,
                  "readers": sorted(svc.readers)}
         super().__init__(resource_types.SERVICE_ACCESS, name, model, opts)
+        after_roles: list[pulumi.Resource] = [*args.database_ready, *args.identity.roles]
+        if not args.keep_data:
+            # Deleted after the schema and before the roles, it clears what the roles still
+            # own in this database, so that removing the service can drop them.
+            after_roles.append(ServiceRetirement(
+                f"{name}-retirement", args.admin_dsn, svc.database, svc.name,
+                [svc.owner_role, svc.login_role],
+                pulumi.ResourceOptions(parent=self, depends_on=args.identity.roles)))
         self.schema = postgresql.Schema(
             f"{name}-schema", name=svc.schema, database=svc.database,
             owner=args.identity.owner_role.name,
@@ -54,8 +63,7 @@ class ServiceAccess(pulumi.ComponentResource):
             drop_cascade=not args.keep_data,
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
                                         retain_on_delete=args.keep_data,
-                                        depends_on=[*args.database_ready,
-                                                    *args.identity.roles]))
+                                        depends_on=after_roles))
         roles = [r for ident in (args.identity, *args.reader_identities) for r in ident.roles]
         before = [self.schema, *roles]
         acl = AclWriter(parent=self, provider=args.provider, chain=args.chain)

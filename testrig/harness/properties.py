@@ -1,0 +1,123 @@
+"""For every property the program sets, what a change does: `replace` (the upstream schema
+marks it ForceNew / RequiresReplace) or `update` in place. `up` diffs the new inputs against the
+prior state (what the provider stored, read-back quirks included), as the Terraform bridge does;
+a property missing from this table is an error, so the table grows with the program.
+
+Sources (each row cites its file):
+- TFPG: cyrilgdn/terraform-provider-postgresql at ff936b9 (v1.27.0), postgresql/*.go, as
+  bridged by pulumi-postgresql 3.18 (provider/resources.go adds DeleteBeforeReplace to Grant).
+- TFD: kreuzwerker/terraform-provider-docker, internal/provider/resource_docker_container.go
+  (schema), resource_docker_container_funcs.go (create, read, update, delete), as bridged by
+  pulumi-docker 5.2; pulumi-docker's own Image (provider/hybrid.go).
+- TFR: hashicorp/terraform-provider-random, internal/provider/resource_password.go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pgplatform import resource_types as rt
+
+
+@dataclass(frozen=True, kw_only=True)
+class Properties:
+    source: str
+    replace: frozenset[str] = frozenset()
+    update: frozenset[str] = frozenset()
+    read_back: frozenset[str] = field(default_factory=frozenset)
+    """Written to state by the provider's read although the program does not set it: absent
+    from the inputs, its stored value is a change (optional, not computed, in the schema)."""
+    delete_before_replace: bool = False
+
+    def changed(self, typ: str, old_outputs: dict[str, object],
+                inputs: dict[str, object]) -> tuple[list[str], list[str]]:
+        """(properties that changed, those of them that force a replacement)."""
+        unknown = sorted(set(inputs) - self.replace - self.update)
+        if unknown:
+            raise KeyError(f"harness: {typ}: properties {unknown} are not in "
+                           "harness.properties.TABLE. Fix: add them with upstream's "
+                           "replace-or-update rule and its source")
+        changed = [p for p in sorted(inputs) if _norm(inputs[p]) != _norm(old_outputs.get(p))]
+        changed += [p for p in sorted(self.read_back - set(inputs))
+                    if old_outputs.get(p) not in (None, 0, "", [])]
+        return changed, [p for p in changed if p in self.replace]
+
+
+def _norm(value: object) -> object:
+    """Numbers as the wire carries them (protobuf Struct: all floats) compare equal."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
+
+
+TABLE: dict[str, Properties] = {
+    rt.DOCKER_CONTAINER: Properties(
+        source="TFD resource_docker_container.go (ForceNew: name, image, entrypoint, command, "
+               "env, upload, ports, volumes, shm_size, stop_signal; healthcheck, memory, "
+               "memory_swap, restart, wait, wait_timeout are not: resourceDockerContainerUpdate "
+               "sends restart, memory and memory_swap to ContainerUpdate, the rest is state); "
+               "pulumi-docker provider/resources.go: DeleteBeforeReplace",
+        replace=frozenset({"name", "image", "entrypoints", "command", "envs", "uploads",
+                           "ports", "volumes", "shmSize", "stopSignal"}),
+        update=frozenset({"memory", "memorySwap", "restart", "wait", "waitTimeout",
+                          "healthcheck"}),
+        read_back=frozenset({"memorySwap"}),
+        delete_before_replace=True),
+    rt.DOCKER_VOLUME: Properties(
+        source="TFD resource_docker_volume.go (name, driver: ForceNew)",
+        replace=frozenset({"name", "driver"})),
+    rt.DOCKER_IMAGE: Properties(
+        source="pulumi-docker provider/hybrid.go (the native Image hashes its build context, "
+               "hashContext, and keeps the digest in state as contextDigest: a changed context "
+               "or build input rebuilds the image in place, with a new repoDigest)",
+        update=frozenset({"imageName", "build", "skipPush", "buildOnPreview", "contextDigest"})),
+    rt.DOCKER_REMOTE_IMAGE: Properties(
+        source="TFD resource_docker_image.go (name: ForceNew)",
+        replace=frozenset({"name"}), update=frozenset({"keepLocally"})),
+    rt.RANDOM_PASSWORD: Properties(
+        source="TFR resource_password.go (every argument RequiresReplace)",
+        replace=frozenset({"length", "special", "upper", "lower", "numeric",
+                           "overrideSpecial"})),
+    rt.POSTGRES_PROVIDER: Properties(
+        source="pulumi providers: a changed configuration reconfigures the provider",
+        update=frozenset({"host", "port", "username", "password", "database", "sslmode",
+                          "superuser", "connectTimeout", "version"})),
+    rt.PG_ROLE: Properties(
+        source="TFPG resource_postgresql_role.go (no ForceNew: all updated in place)",
+        update=frozenset({"name", "login", "password", "connectionLimit", "statementTimeout",
+                          "searchPaths", "superuser", "createDatabase", "createRole",
+                          "inherit", "replication", "bypassRowLevelSecurity"})),
+    rt.PG_DATABASE: Properties(
+        source="TFPG resource_postgresql_database.go (ForceNew: template, encoding, "
+               "lc_collate, lc_ctype)",
+        replace=frozenset({"template", "encoding", "lcCollate", "lcCtype"}),
+        update=frozenset({"name", "owner", "connectionLimit", "allowConnections",
+                          "isTemplate"})),
+    rt.PG_SCHEMA: Properties(
+        source="TFPG resource_postgresql_schema.go (ForceNew: database)",
+        replace=frozenset({"database"}),
+        update=frozenset({"name", "owner", "dropCascade", "ifNotExists"})),
+    rt.PG_EXTENSION: Properties(
+        source="TFPG resource_postgresql_extension.go (ForceNew: name, database)",
+        replace=frozenset({"name", "database"}),
+        update=frozenset({"schema", "version", "dropCascade", "createCascade"})),
+    rt.PG_GRANT: Properties(
+        source="TFPG resource_postgresql_grant.go (privileges updated in place since #476, the "
+               "rest ForceNew); pulumi-postgresql resources.go: DeleteBeforeReplace",
+        replace=frozenset({"role", "database", "schema", "objectType", "objects", "columns",
+                           "withGrantOption"}),
+        update=frozenset({"privileges"}),
+        delete_before_replace=True),
+    rt.PG_DEFAULT_PRIVILEGES: Properties(
+        source="TFPG resource_postgresql_default_privileges.go (privileges in place, the rest "
+               "ForceNew)",
+        replace=frozenset({"role", "database", "owner", "schema", "objectType",
+                           "withGrantOption"}),
+        update=frozenset({"privileges"})),
+}

@@ -1,0 +1,424 @@
+"""Every lifecycle step a user takes, under the engine's semantics, asserting what the user
+would check: the change summary Pulumi prints, the rows (checksums before and after), the
+privileges in effect, the container Docker runs.
+
+Each scenario runs through the apply harness and, where the `pulumi` CLI is installed, through
+the real engine (Automation API, local file backend); the counts asserted are the same.
+
+- `TestDevLifecycle` (a stack that may lose its data): up twice, add and remove a service,
+  add and drop a declared reader, change a server setting (downtime measured), memory x3, a
+  Dockerfile change.
+- `TestKeptDataLifecycle`: destroy then up keeps every row and every DSN works; a production
+  stack refuses destroy, naming its volume.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from deployers import (
+    Changes,
+    Deployer,
+    DeployFailed,
+    HarnessDeployer,
+    PulumiDeployer,
+    pulumi_missing,
+)
+from psycopg import sql
+
+import docker
+from pgplatform import paths, stack_config
+from pgplatform_ops.stack import DeployedStack
+
+from e2e_support import docker_available, script, sweep_leftovers
+from graph import build_graph
+
+pytestmark = pytest.mark.e2e
+DEPLOYERS = ("harness", "pulumi")
+
+
+def stack_values(name: str, port: int, *, keep: bool) -> dict[str, Any]:
+    """A small stack: both sides of seed 000's line would be the same, so one app database and
+    one vector database with two services."""
+    return {
+        "server": {"image": "build", "hostPort": port, "memoryMb": 1024, "shmSizeMb": 256,
+                   "allowVolumeDeletion": not keep, "containerName": f"pgplatform-{name}",
+                   "volumeName": f"pgplatform-{name}-data",
+                   "settings": {"shared_buffers": "128MB", "maintenance_work_mem": "128MB",
+                                "work_mem": "8MB", "max_connections": 100}},
+        "databases": [{"name": "flipsync", "extensions": []},
+                      {"name": "paddle", "extensions": ["vector"]}],
+        "services": [{"name": "flipsync_app", "database": "flipsync", "schema": "flipsync"},
+                     {"name": "vector_store", "database": "paddle"},
+                     {"name": "rag", "database": "paddle"}],
+    }
+
+
+def custom_urns(stack: str, values: Mapping[str, Any]) -> set[str]:
+    """The custom resources the program declares for `values` (under mocks)."""
+    g = build_graph(stack, dict(values))
+    return {r.urn for r in g.monitor.registrations.values() if r.custom}
+
+
+def service(values: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(s for s in values["services"] if s["name"] == name)
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+ROWS = {  # (database, schema.table) -> an INSERT of 200 rows
+    ("flipsync", "flipsync.users"): "INSERT INTO flipsync.users (email, password_hash) "
+                                    "SELECT 'u' || i || '@example.com', 'x' FROM "
+                                    "generate_series(1, 200) i",
+    ("paddle", "vector_store.documents"): "INSERT INTO vector_store.documents (content, "
+                                          "embedding) SELECT 'doc ' || i, array_fill(i::real, "
+                                          "ARRAY[384])::extensions.vector FROM "
+                                          "generate_series(1, 200) i",
+    ("paddle", "rag.rag_sessions"): "INSERT INTO rag.rag_sessions (session_id) SELECT 's' || i "
+                                    "FROM generate_series(1, 200) i",
+}
+
+
+def insert_rows(d: DeployedStack) -> None:
+    for (database, _), statement in ROWS.items():
+        with psycopg.connect(d.admin_dsn(database)) as c:
+            c.execute(statement)
+
+
+def checksums(d: DeployedStack) -> dict[str, tuple[int, str]]:
+    out = {}
+    for database, table in ROWS:
+        schema, name = table.split(".")
+        with psycopg.connect(d.admin_dsn(database)) as c:
+            row = c.execute(sql.SQL("SELECT count(*), coalesce(md5(string_agg(t::text, '|' "
+                                    "ORDER BY t::text)), '') FROM {} t").format(
+                sql.Identifier(schema, name))).fetchone()
+        assert row is not None
+        out[table] = (int(row[0]), str(row[1]))
+    return out
+
+
+def every_dsn_works(d: DeployedStack) -> None:
+    for svc in d.cfg.services:
+        with psycopg.connect(d.service_dsn(svc.name), connect_timeout=5) as c:
+            assert c.execute("SELECT current_user").fetchone() == (svc.login_role,), svc.name
+            c.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                sql.Identifier(svc.schema, first_table(d, svc.database, svc.schema))))
+
+
+def first_table(d: DeployedStack, database: str, schema: str) -> str:
+    with psycopg.connect(d.admin_dsn(database)) as c:
+        row = c.execute("SELECT min(tablename) FROM pg_tables WHERE schemaname = %s",
+                        (schema,)).fetchone()
+    assert row and row[0], f"{database}.{schema}: no tables"
+    return str(row[0])
+
+
+def can_select(d: DeployedStack, who: str, table: str) -> bool:
+    with psycopg.connect(d.service_dsn(who)) as c:
+        try:
+            c.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                sql.Identifier(*table.split("."))))
+            return True
+        except psycopg.errors.InsufficientPrivilege:
+            return False
+
+
+class Downtime:
+    """Polls `SELECT 1` as the admin every 50 ms while a deploy runs; the longest stretch
+    without an answer is the downtime clients saw."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.longest = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        down_since: float | None = None
+        while not self._stop.is_set():
+            now = time.monotonic()
+            try:
+                with psycopg.connect(self.dsn, connect_timeout=1) as c:
+                    c.execute("SELECT 1")
+                if down_since is not None:
+                    self.longest = max(self.longest, now - down_since)
+                    down_since = None
+            except psycopg.Error:
+                down_since = now if down_since is None else down_since
+            time.sleep(0.05)
+        if down_since is not None:
+            self.longest = max(self.longest, time.monotonic() - down_since)
+
+    def __enter__(self) -> Downtime:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+
+def _deployer(kind: str, stack: str, work: Path) -> Deployer:
+    if not docker_available():
+        pytest.skip("no Docker engine answers")
+    if kind == "pulumi":
+        reason = pulumi_missing()
+        if reason:
+            pytest.skip(reason)
+        return PulumiDeployer(stack, work)
+    return HarnessDeployer(stack, work)
+
+
+def _containers() -> set[str]:
+    return {str(c.name) for c in docker.from_env().containers.list(all=True)}
+
+
+def _sweep(stack: str, values: dict[str, Any]) -> None:
+    sweep_leftovers(stack, values["server"]["containerName"], values["server"]["volumeName"])
+
+
+def _teardown(deployer: Deployer, stack: str, values: dict[str, Any]) -> None:
+    """Whatever a failed scenario left: make everything deletable, destroy, forget."""
+    cleanup = copy.deepcopy(values)
+    cleanup["server"].update(production=False, allowVolumeDeletion=True)
+    try:
+        deployer.up(cleanup)
+    except AssertionError as exc:
+        print(f"teardown up failed: {exc}")
+    ok, log = deployer.down()
+    if not ok:
+        print(f"teardown down failed:\n{log[-3000:]}")
+    deployer.forget()
+    _sweep(stack, values)
+
+
+class Scenario:
+    def __init__(self, deployer: Deployer, stack: str, values: dict[str, Any],
+                 work: Path) -> None:
+        self.deployer, self.stack, self.values, self.work = deployer, stack, values, work
+        self.sums: dict[str, tuple[int, str]] = {}
+
+    def up(self) -> Changes:
+        changes = self.deployer.up(self.values)
+        print(f"[lifecycle {self.deployer.name}] up: {changes}")
+        return changes
+
+    @property
+    def deployed(self) -> DeployedStack:
+        return self.deployer.deployed()
+
+
+def _scenario(kind: str, stack: str, port: int, *, keep: bool,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    values = stack_values(stack, port, keep=keep)
+    work = tmp_path_factory.mktemp(stack)
+    deployer = _deployer(kind, stack, work)
+    _sweep(stack, values)
+    try:
+        yield Scenario(deployer, stack, values, work)
+    finally:
+        _teardown(deployer, stack, values)
+
+
+@pytest.fixture(scope="class", params=DEPLOYERS)
+def dev(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+        ) -> Iterator[Scenario]:
+    yield from _scenario(request.param, "lifedev", 15491, keep=False,
+                         tmp_path_factory=tmp_path_factory)
+
+
+@pytest.fixture(scope="class", params=DEPLOYERS)
+def kept(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[Scenario]:
+    yield from _scenario(request.param, "lifekeep", 15492, keep=True,
+                         tmp_path_factory=tmp_path_factory)
+
+
+# -- a stack that may lose its data -----------------------------------------------------------
+
+class TestDevLifecycle:
+    def test_up_twice__the_second_changes_nothing(self, dev: Scenario) -> None:
+        first = dev.up()
+        assert first.created > 0 and first.only(created=first.created), first
+        second = dev.up()
+        assert second.only(), f"second up: expected nothing but unchanged, got {second}"
+        assert second.unchanged == first.created, second
+        if isinstance(dev.deployer, PulumiDeployer):
+            ok, log = dev.deployer.preview_expects_no_changes()
+            assert ok, f"pulumi preview --expect-no-changes after two ups:\n{log[-4000:]}"
+
+    def test_add_a_service__only_its_resources_are_created(self, dev: Scenario) -> None:
+        before = custom_urns("lifedev", dev.values)
+        dev.values["services"].append({"name": "scheduler", "database": "paddle"})
+        added = custom_urns("lifedev", dev.values) - before
+        changes = dev.up()
+        # The placement guard records the new service's place: a state-only update.
+        assert changes.only(created=len(added), updated=1), (
+            f"expected {len(added)} created ({sorted(added)}) and the guard updated, "
+            f"got {changes}")
+        assert "PlacementGuard::service-placements" in changes.log
+        every_dsn_works(dev.deployed)
+
+    def test_remove_a_service__its_roles_schema_and_grants_go_and_verify_passes(
+            self, dev: Scenario) -> None:
+        d = dev.deployed
+        # Rows of the services that stay (ids clear of what the planner fixtures insert).
+        with psycopg.connect(d.admin_dsn("paddle")) as c:
+            c.execute("INSERT INTO rag.rag_sessions (id, session_id) VALUES (999999, 'stays')")
+            c.execute("INSERT INTO vector_store.documents (id, content) VALUES (999999, 'x')")
+        before_sums = checksums(d)
+        before = custom_urns("lifedev", dev.values)
+        dev.values["services"] = [s for s in dev.values["services"] if s["name"] != "scheduler"]
+        gone = before - custom_urns("lifedev", dev.values)
+        changes = dev.up()
+        assert changes.only(deleted=len(gone), updated=1), (
+            f"expected {len(gone)} deleted and the guard updated, got {changes}")
+        d = dev.deployed
+        with psycopg.connect(d.admin_dsn("paddle")) as c:
+            assert c.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'scheduler%'"
+                             ).fetchall() == []
+            assert c.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'scheduler'"
+                             ).fetchone() is None
+            assert c.execute("SELECT count(*) FROM pg_default_acl WHERE defaclrole::regrole"
+                             "::text LIKE 'scheduler%'").fetchone() == (0,)
+        assert checksums(d) == before_sums, "the other services' rows changed"
+        proc = script("verify", "--outputs", str(_outputs_file(dev)), "--stack-file",
+                      str(_stack_file(dev)), "--junit", str(dev.work / "verify.xml"),
+                      "--markdown", str(dev.work / "verify.md"), timeout=600)
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+    def test_add_then_drop_a_reader__its_select_is_revoked(self, dev: Scenario) -> None:
+        d = dev.deployed
+        table = f"vector_store.{first_table(d, 'paddle', 'vector_store')}"
+        assert not can_select(d, "rag", table)
+        service(dev.values, "vector_store")["readers"] = ["rag"]
+        added = dev.up()
+        assert added.only(created=3), f"reader schema, tables, default privileges: {added}"
+        assert can_select(dev.deployed, "rag", table)
+        service(dev.values, "vector_store")["readers"] = []
+        dropped = dev.up()
+        assert dropped.only(deleted=3), dropped
+        assert not can_select(dev.deployed, "rag", table), f"rag_app still reads {table}"
+
+    @pytest.mark.parametrize("change,key", [
+        (lambda v: service(v, "rag").update(name="rag_renamed", module="rag", schema="rag"),
+         "services[rag_renamed].name"),
+        (lambda v: service(v, "rag").update(schema="rag_moved"), "services[rag].schema"),
+        (lambda v: service(v, "flipsync_app").update(database="paddle"),
+         "services[flipsync_app].database"),
+    ], ids=["rename", "schema", "database"])
+    def test_rename_or_move_a_service__refused_before_anything_changes(
+            self, dev: Scenario, change: Callable[[dict[str, Any]], None], key: str) -> None:
+        values = copy.deepcopy(dev.values)
+        change(values)
+        with pytest.raises(DeployFailed) as refused:
+            dev.deployer.up(values)
+        assert f"pgplatform:{key}" in str(refused.value) and "Fix:" in str(refused.value), (
+            str(refused.value)[-3000:])
+        again = dev.up()
+        assert again.only(), f"a refused change must leave nothing to undo: {again}"
+
+    def test_server_setting__container_replaced_rows_intact_downtime_measured(
+            self, dev: Scenario, record_property: Callable[[str, object], None]) -> None:
+        d = dev.deployed
+        insert_rows(d)
+        before = checksums(d)
+        dev.values["server"]["settings"]["work_mem"] = "16MB"
+        with Downtime(d.admin_dsn()) as downtime:
+            changes = dev.up()
+        assert changes.only(replaced=1), f"the container only: {changes}"
+        assert checksums(dev.deployed) == before
+        with psycopg.connect(dev.deployed.admin_dsn()) as c:
+            assert c.execute("SHOW work_mem").fetchone() == ("16MB",)
+        print(f"\n[lifecycle {dev.deployer.name}] setting change: container replaced, "
+              f"downtime {downtime.longest:.1f} s")
+        record_property(f"{dev.deployer.name}_setting_change_downtime_s",
+                        round(downtime.longest, 1))
+        dev.sums = before
+
+    def test_memory_times_three__updated_in_place(self, dev: Scenario) -> None:
+        memory = dev.values["server"]["memoryMb"] * 3
+        dev.values["server"]["memoryMb"] = memory
+        changes = dev.up()
+        assert changes.only(updated=1), f"the container, in place: {changes}"
+        host = docker.from_env().containers.get(dev.values["server"]["containerName"]).attrs[
+            "HostConfig"]
+        assert host["Memory"] == memory * 1024**2, host["Memory"]
+        assert checksums(dev.deployed) == dev.sums
+
+    def test_dockerfile_change__the_container_runs_the_new_image(self, dev: Scenario) -> None:
+        dockerfile = paths.DOCKER_CONTEXT / "Dockerfile"
+        original = dockerfile.read_text()
+        mark = uuid.uuid4().hex[:12]
+        try:
+            dockerfile.write_text(original + f"LABEL pgplatform.lifecycle-test={mark}\n")
+            changes = dev.up()
+        finally:
+            dockerfile.write_text(original)
+        assert changes.only(updated=1, replaced=1), f"image rebuilt, container: {changes}"
+        container = docker.from_env().containers.get(dev.values["server"]["containerName"])
+        image = docker.from_env().images.get(container.attrs["Image"])
+        assert image.labels.get("pgplatform.lifecycle-test") == mark, image.labels
+        assert checksums(dev.deployed) == dev.sums
+
+    def test_destroy__everything_goes(self, dev: Scenario) -> None:
+        ok, log = dev.deployer.down()
+        assert ok, log[-4000:]
+        assert dev.values["server"]["containerName"] not in _containers()
+        names = {v.name for v in docker.from_env().volumes.list()}
+        assert dev.values["server"]["volumeName"] not in names
+
+
+def _stack_file(s: Scenario) -> Path:
+    """The stack file `scripts/verify` reads the model from."""
+    path = paths.stack_file(s.stack, s.work / "verify")
+    path.parent.mkdir(exist_ok=True)
+    stack_config.write_stack_file(path, s.values)
+    return path
+
+
+def _outputs_file(s: Scenario) -> Path:
+    path = s.work / "verify" / "outputs.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(s.deployed.outputs.exports()))
+    return path
+
+
+# -- a stack that keeps its data --------------------------------------------------------------
+
+class TestKeptDataLifecycle:
+    def test_destroy_then_up__same_rows_every_dsn_works(self, kept: Scenario) -> None:
+        kept.up()
+        insert_rows(kept.deployed)
+        before = checksums(kept.deployed)
+        ok, log = kept.deployer.down()
+        assert ok, f"destroy of a stack that keeps its data: {log[-4000:]}"
+        assert kept.values["server"]["containerName"] not in _containers()
+        names = {v.name for v in docker.from_env().volumes.list()}
+        assert kept.values["server"]["volumeName"] in names, "the data volume is retained"
+        again = kept.up()
+        assert again.created > 0 and again.only(created=again.created), again
+        d = kept.deployed
+        assert checksums(d) == before
+        every_dsn_works(d)
+
+    def test_production_destroy_is_refused_naming_the_volume(self, kept: Scenario) -> None:
+        kept.values["server"]["production"] = True
+        kept.up()
+        ok, log = kept.deployer.down()
+        assert not ok, "destroy of a production stack must be refused"
+        assert "postgres-data" in log and "protected" in log, log[-3000:]
+        assert kept.values["server"]["containerName"] in _containers(), (
+            "nothing is deleted when destroy is refused")

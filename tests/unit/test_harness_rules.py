@@ -1,0 +1,113 @@
+"""The harness's rules, checked without a server: every property the program sets has a
+replace-or-update rule, durations read back in Go's format, deletes run dependents first, and
+the dynamic provider starts the way the launcher starts it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.docker_apply import duration_ns, go_duration
+from harness.dynamic import LauncherError, launch_plan
+from harness.kinds import KINDS, is_dynamic
+from harness.properties import TABLE
+from harness.state import Applied, delete_order
+
+from graph import build_graph
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "ci"])
+def test_rules__every_property_the_program_sets_has_a_rule(stack: str) -> None:
+    g = build_graph(stack)
+    for reg in g.monitor.registrations.values():
+        if not reg.custom or is_dynamic(reg.type):
+            continue
+        assert reg.type in KINDS and reg.type in TABLE, f"{reg.type}: no kind or rule"
+        rules = TABLE[reg.type]
+        inputs = KINDS[reg.type].prepare(g.mocks.inputs[(reg.type, reg.name)])
+        unknown = set(inputs) - rules.replace - rules.update
+        assert not unknown, f"{reg.urn}: no rule for {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("text,ns,formatted", [
+    ("2s", 2 * 10**9, "2s"), ("60s", 60 * 10**9, "1m0s"), ("1m0s", 60 * 10**9, "1m0s"),
+    ("1.5s", 1_500_000_000, "1.5s"), ("90m", 5400 * 10**9, "1h30m0s"),
+    ("500ms", 500_000_000, "500ms"), ("0s", 0, "0s"),
+])
+def test_rules__durations_as_go_formats_them(text: str, ns: int, formatted: str) -> None:
+    assert duration_ns(text) == ns
+    assert go_duration(ns) == formatted
+
+
+def test_rules__force_new_replaces_the_rest_updates_read_back_counts() -> None:
+    from pgplatform import resource_types as rt
+
+    rules = TABLE[rt.DOCKER_CONTAINER]
+    old = {"name": "c", "memory": 1024, "memorySwap": 2048,
+           "healthcheck": {"startPeriod": "1m0s"}}
+    assert rules.changed(rt.DOCKER_CONTAINER, old, {"name": "c", "memory": 1024}) == (
+        ["memorySwap"], [])
+    assert rules.changed(rt.DOCKER_CONTAINER, old, {
+        "name": "c", "memory": 1024.0, "memorySwap": 2048,
+        "healthcheck": {"startPeriod": "60s"}}) == (["healthcheck"], [])
+    assert rules.changed(rt.DOCKER_CONTAINER, old, {"name": "c2"}) == (
+        ["name", "memorySwap"], ["name"])
+    with pytest.raises(KeyError, match="not in harness.properties.TABLE"):
+        rules.changed(rt.DOCKER_CONTAINER, old, {"privileged": True})
+
+
+def _applied(urn: str, order: int, deps: tuple[str, ...] = (), provider: str = "") -> Applied:
+    return Applied(urn=urn, type="t", name=urn, id=urn, inputs={}, outputs={},
+                   dependencies=list(deps), provider=provider, order=order)
+
+
+def test_rules__deletes_run_dependents_first_whatever_the_creation_order() -> None:
+    # The database was created first but now depends on a role created later (a service
+    # added since): the engine still deletes the database before the role.
+    provider = _applied("provider", 1)
+    database = _applied("database", 2, ("role",), provider="provider::id")
+    role = _applied("role", 9, provider="provider::id")
+    grant = _applied("grant", 10, ("database", "role"), provider="provider::id")
+    order = [a.urn for a in delete_order([provider, database, role, grant])]
+    assert order.index("grant") < order.index("database") < order.index("role")
+    assert order[-1] == "provider"
+
+
+def _project(tmp: Path, options: str) -> Path:
+    (tmp / "infra").mkdir()
+    (tmp / "Pulumi.yaml").write_text(
+        f"name: p\nruntime:\n  name: python\n  options:\n{options}main: infra/\n")
+    return tmp
+
+
+def test_launcher__uv_toolchain_looks_for_the_venv_in_the_program_directory(
+        tmp_path: Path) -> None:
+    root = _project(tmp_path, "    toolchain: uv\n")
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "python").write_text("")
+    with pytest.raises(LauncherError, match=r"infra/\.venv\" doesn't exist"):
+        launch_plan(root, {"PATH": "/usr/bin"})
+    (root / "infra" / ".venv").symlink_to("../.venv")
+    plan = launch_plan(root, {"PATH": "/usr/bin"})
+    assert plan.cwd == root / "infra"
+    assert plan.argv == (f"{root}/infra/.venv/bin/python", "-u", "-m", "pulumi.dynamic")
+    assert plan.env["PATH"].startswith(f"{root}/infra/.venv/bin:")
+
+
+def test_launcher__a_virtualenv_option_wins_over_the_environment(tmp_path: Path) -> None:
+    root = _project(tmp_path, "    virtualenv: /nowhere/venv\n")
+    with pytest.raises(LauncherError, match="/nowhere/venv"):
+        launch_plan(root, {"PULUMI_RUNTIME_VIRTUALENV": str(tmp_path)})
+
+
+def test_launcher__the_project_layout_gives_the_provider_the_project_venv() -> None:
+    """Fault 1: with `main: infra/` and toolchain uv, infra/.venv must be the project venv."""
+    from pgplatform import paths
+
+    plan = launch_plan(paths.PROJECT_ROOT, {"PATH": "/usr/bin"})
+    assert plan.cwd == paths.PROGRAM_DIR
+    venv = paths.PROGRAM_DIR / ".venv"
+    assert venv.is_symlink() and venv.resolve() == (paths.PROJECT_ROOT / ".venv").resolve()
