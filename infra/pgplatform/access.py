@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from pgplatform.model import EXTENSIONS_SCHEMA, PlatformConfig, ServiceConfig
+from pgplatform.model import (
+    EXTENSIONS_SCHEMA,
+    MIGRATOR_CONNECTION_LIMIT,
+    ConsumerConfig,
+    PlatformConfig,
+    ServiceConfig,
+)
 
 PUBLIC = "public"
 DML = ("DELETE", "INSERT", "SELECT", "UPDATE")
@@ -20,8 +26,82 @@ USAGE = ("USAGE",)
 CONNECT = ("CONNECT",)
 EXECUTE = ("EXECUTE",)
 
+# What each service's owner role (so its migrator) holds on the migration bookkeeping of its
+# database: its own rows only, through a row-level security policy the runner keeps.
+BOOKKEEPING_SCHEMA_PRIVILEGES = USAGE
+BOOKKEEPING_TABLE_PRIVILEGES = ("DELETE", "INSERT", "SELECT")
+
+RoleKind = Literal["owner", "login", "migrator", "readonly", "consumer"]
 GrantObject = Literal["database", "schema", "table", "sequence", "function"]
 DefaultObject = Literal["table", "sequence", "function"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleSpec:
+    """One role of the model, as the program creates it (pulumi-postgresql Role) and as
+    verification expects to find it."""
+
+    name: str
+    kind: RoleKind
+    login: bool
+    inherit: bool = True
+    member_of: tuple[str, ...] = ()
+    assume_role: str | None = None
+    """The role a session switches to at login (`ALTER ROLE ... SET role`)."""
+    connection_limit: int = -1
+    statement_timeout_ms: int = 0
+    search_path: tuple[str, ...] = ()
+    read_only: bool = False
+    """Sessions start with `default_transaction_read_only = on` (a first line: what stops
+    writes is that the role holds no privilege to write)."""
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """Its per-role settings as `pg_roles.rolconfig` reports them (search_path aside)."""
+        out: dict[str, str] = {}
+        if self.statement_timeout_ms:
+            out["statement_timeout"] = str(self.statement_timeout_ms)
+        if self.assume_role:
+            out["role"] = self.assume_role
+        if self.read_only:
+            out[READ_ONLY_SETTING] = "on"
+        return out
+
+
+READ_ONLY_SETTING = "default_transaction_read_only"
+
+
+def service_roles(svc: ServiceConfig) -> tuple[RoleSpec, ...]:
+    path = (svc.schema, EXTENSIONS_SCHEMA)
+    return (
+        RoleSpec(name=svc.owner_role, kind="owner", login=False),
+        RoleSpec(name=svc.login_role, kind="login", login=True,
+                 connection_limit=svc.connection_limit,
+                 statement_timeout_ms=svc.statement_timeout_ms, search_path=path),
+        # NOINHERIT: only as the owner (SET ROLE, done at login) does it hold the owner's
+        # rights, so whatever it creates belongs to the owner; after RESET ROLE it can
+        # create nothing.
+        RoleSpec(name=svc.migrator_role, kind="migrator", login=True, inherit=False,
+                 member_of=(svc.owner_role,), assume_role=svc.owner_role,
+                 connection_limit=MIGRATOR_CONNECTION_LIMIT, search_path=path),
+        RoleSpec(name=svc.readonly_role, kind="readonly", login=True,
+                 connection_limit=svc.readonly_connection_limit,
+                 statement_timeout_ms=svc.readonly_statement_timeout_ms, search_path=path,
+                 read_only=True),
+    )
+
+
+def consumer_role(cfg: PlatformConfig, consumer: ConsumerConfig) -> RoleSpec:
+    schemas = tuple(cfg.service(s).schema for s in consumer.reads)
+    return RoleSpec(name=consumer.login_role, kind="consumer", login=True,
+                    connection_limit=consumer.connection_limit,
+                    statement_timeout_ms=consumer.statement_timeout_ms,
+                    search_path=(*schemas, EXTENSIONS_SCHEMA), read_only=True)
+
+
+def all_roles(cfg: PlatformConfig) -> tuple[RoleSpec, ...]:
+    return (*(r for s in cfg.services for r in service_roles(s)),
+            *(consumer_role(cfg, c) for c in cfg.consumers))
 
 
 class CatalogRow(NamedTuple):
@@ -80,6 +160,18 @@ class DefaultPrivilegeSpec:
         return CatalogRow("default", self.database, self.owner)
 
 
+# The databases initdb makes, which every role may connect to unless PUBLIC loses CONNECT.
+SERVER_DATABASES = ("postgres", "template1")
+
+
+def server_grants() -> list[GrantSpec]:
+    """PUBLIC loses CONNECT/TEMP on the maintenance database and template1: a login reaches
+    its own database and nothing else (the admin, a superuser, needs no grant)."""
+    return [GrantSpec(name=f"{database}-public-database", role=PUBLIC, database=database,
+                      object_type="database", schema=None, privileges=())
+            for database in SERVER_DATABASES]
+
+
 def database_grants(database: str) -> list[GrantSpec]:
     """PUBLIC loses CONNECT/TEMP on the database and USAGE on its `public` schema."""
     return [
@@ -96,6 +188,10 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
     specs = [
         GrantSpec(name=f"{n}-login-connect", role=svc.login_role, database=db,
                   object_type="database", schema=None, privileges=CONNECT),
+        # The migrator needs nothing but CONNECT of its own: it works as the owner.
+        GrantSpec(name=f"{n}-migrator-connect", role=svc.migrator_role, database=db,
+                  object_type="database", schema=None, privileges=CONNECT),
+        *_read_grants(f"{n}-readonly", svc.readonly_role, db, (svc.schema,)),
         GrantSpec(name=f"{n}-owner-extensions", role=svc.owner_role, database=db,
                   object_type="schema", schema=EXTENSIONS_SCHEMA, privileges=USAGE),
         GrantSpec(name=f"{n}-login-extensions", role=svc.login_role, database=db,
@@ -117,7 +213,7 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
     ]
     for reader in sorted(svc.readers):
         r = cfg.service(reader)
-        specs += [
+        specs += [  # the reader already has CONNECT and the extensions of its own
             GrantSpec(name=f"{n}-reader-{reader}-schema", role=r.login_role, database=db,
                       object_type="schema", schema=svc.schema, privileges=USAGE),
             GrantSpec(name=f"{n}-reader-{reader}-tables", role=r.login_role, database=db,
@@ -144,9 +240,47 @@ def service_default_privileges(cfg: PlatformConfig, svc: ServiceConfig
         DefaultPrivilegeSpec(name=f"{n}-default-functions-public", owner=owner, role=PUBLIC,
                              database=db, schema=None, object_type="function", privileges=()),
     ]
+    specs.append(DefaultPrivilegeSpec(name=f"{n}-default-readonly-tables", owner=owner,
+                                      role=svc.readonly_role, database=db, schema=schema,
+                                      object_type="table", privileges=READ))
     for reader in sorted(svc.readers):
         specs.append(
             DefaultPrivilegeSpec(name=f"{n}-default-reader-{reader}-tables", owner=owner,
                                  role=cfg.service(reader).login_role, database=db,
                                  schema=schema, object_type="table", privileges=READ))
     return specs
+
+
+def _read_grants(prefix: str, role: str, database: str, schemas: tuple[str, ...]
+                 ) -> list[GrantSpec]:
+    """A read-only login's grants: CONNECT, the extensions, USAGE + SELECT on `schemas`."""
+    specs = [
+        GrantSpec(name=f"{prefix}-connect", role=role, database=database,
+                  object_type="database", schema=None, privileges=CONNECT),
+        GrantSpec(name=f"{prefix}-extensions", role=role, database=database,
+                  object_type="schema", schema=EXTENSIONS_SCHEMA, privileges=USAGE),
+    ]
+    for schema in schemas:
+        specs += [
+            GrantSpec(name=f"{prefix}-schema-{schema}", role=role, database=database,
+                      object_type="schema", schema=schema, privileges=USAGE),
+            GrantSpec(name=f"{prefix}-tables-{schema}", role=role, database=database,
+                      object_type="table", schema=schema, privileges=READ,
+                      after_bootstrap=True),
+        ]
+    return specs
+
+
+def consumer_grants(cfg: PlatformConfig, consumer: ConsumerConfig) -> list[GrantSpec]:
+    schemas = tuple(cfg.service(s).schema for s in consumer.reads)
+    return _read_grants(f"consumer-{consumer.name}", consumer.login_role, consumer.database,
+                        schemas)
+
+
+def consumer_default_privileges(cfg: PlatformConfig, consumer: ConsumerConfig
+                                ) -> list[DefaultPrivilegeSpec]:
+    return [DefaultPrivilegeSpec(name=f"consumer-{consumer.name}-default-{svc.name}-tables",
+                                 owner=svc.owner_role, role=consumer.login_role,
+                                 database=svc.database, schema=svc.schema,
+                                 object_type="table", privileges=READ)
+            for svc in map(cfg.service, consumer.reads)]

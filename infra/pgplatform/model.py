@@ -18,11 +18,18 @@ from typing import Any
 from pgplatform import modules, paths
 
 NAMESPACE = "pgplatform"
-KEYS = ("server", "databases", "services", "adminPassword")
+KEYS = ("server", "databases", "services", "consumers", "adminPassword")
 """The keys of the namespace; `adminPassword` is a secret."""
 MAX_IDENTIFIER_BYTES = 63
 OWNER_SUFFIX = "_owner"
 LOGIN_SUFFIX = "_app"
+MIGRATOR_SUFFIX = "_migrator"
+READONLY_SUFFIX = "_readonly"
+CONSUMER_SUFFIX = "_consumer"
+ROLE_SUFFIXES = (OWNER_SUFFIX, LOGIN_SUFFIX, MIGRATOR_SUFFIX, READONLY_SUFFIX)
+# A migrator runs one migration tool at a time; the bundle's runner and the operator's CLI
+# each hold one session (the advisory lock lives on it), a tool like Alembic another.
+MIGRATOR_CONNECTION_LIMIT = 4
 DEFAULT_IMAGE = "pgvector/pgvector:pg17"
 BUILD_IMAGE = "build"
 BUILT_IMAGE_NAME = "pgplatform/postgres:17"
@@ -118,14 +125,48 @@ class ServiceConfig:
     readers: tuple[str, ...] = ()
     connection_limit: int = 20
     statement_timeout_ms: int = 30_000
+    readonly_connection_limit: int = 10
+    readonly_statement_timeout_ms: int = 15_000
 
     @property
     def owner_role(self) -> str:
+        """NOLOGIN; owns the schema and every object in it."""
         return self.name + OWNER_SUFFIX
 
     @property
     def login_role(self) -> str:
+        """The application's login: DML on the schema."""
         return self.name + LOGIN_SUFFIX
+
+    @property
+    def migrator_role(self) -> str:
+        """The migration tools' login: becomes the owner role at login (DDL in the schema)."""
+        return self.name + MIGRATOR_SUFFIX
+
+    @property
+    def readonly_role(self) -> str:
+        """A read-only login: SELECT on the schema, read-only transactions."""
+        return self.name + READONLY_SUFFIX
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (self.owner_role, self.login_role, self.migrator_role, self.readonly_role)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsumerConfig:
+    """A read-only login for a tool that is not a service (an MCP server, a dashboard):
+    confined to one database and the schemas of the services it reads."""
+
+    name: str
+    database: str
+    reads: tuple[str, ...]
+    connection_limit: int = 5
+    statement_timeout_ms: int = 15_000
+
+    @property
+    def login_role(self) -> str:
+        return self.name + CONSUMER_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -142,6 +183,7 @@ class PlatformConfig:
     server: ServerConfig
     databases: tuple[DatabaseConfig, ...]
     services: tuple[ServiceConfig, ...]
+    consumers: tuple[ConsumerConfig, ...] = ()
     admin_password: SecretValue | None = None
     """The superuser's password if the stack sets one; otherwise the program generates one."""
     sql_root: Path = paths.SQL_ROOT
@@ -163,6 +205,15 @@ class PlatformConfig:
     def readable_by(self, reader: str) -> tuple[ServiceConfig, ...]:
         """Services whose schema `reader` may read (declared on the read service)."""
         return tuple(s for s in self.services if reader in s.readers)
+
+    def consumers_of(self, service: str) -> tuple[ConsumerConfig, ...]:
+        return tuple(c for c in self.consumers if service in c.reads)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role the model creates, services' then consumers'."""
+        return (*(r for s in self.services for r in s.roles),
+                *(c.login_role for c in self.consumers))
 
 
 def _int(raw: Any, key: str, problems: list[str], *, lo: int, hi: int) -> int:
@@ -351,7 +402,7 @@ def _services(
         problems.append(f"{key}: must be a non-empty list of services")
         return ()
     known = {"name", "database", "schema", "module", "readers", "connectionLimit",
-             "statementTimeoutMs"}
+             "statementTimeoutMs", "readonlyConnectionLimit", "readonlyStatementTimeoutMs"}
     db_by_name = {d.name: d for d in databases}
     available = modules.available(sql_root)
     out: list[ServiceConfig] = []
@@ -364,7 +415,7 @@ def _services(
             problems.append(f"{at}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
         name = check_identifier(
             item.get("name"), f"{at}.name", problems,
-            max_bytes=MAX_IDENTIFIER_BYTES - max(len(OWNER_SUFFIX), len(LOGIN_SUFFIX)),
+            max_bytes=MAX_IDENTIFIER_BYTES - max(len(x) for x in ROLE_SUFFIXES),
         )
         at = f"{key}[{name or i}]"
         if name in RESERVED_ROLES:
@@ -412,6 +463,13 @@ def _services(
                 statement_timeout_ms=_int(item.get("statementTimeoutMs", 30_000),
                                           f"{at}.statementTimeoutMs", problems,
                                           lo=0, hi=24 * 3600 * 1000),
+                readonly_connection_limit=_int(item.get("readonlyConnectionLimit", 10),
+                                               f"{at}.readonlyConnectionLimit", problems,
+                                               lo=1, hi=10000),
+                # A read-only login never runs without a deadline: 0 (none) is refused.
+                readonly_statement_timeout_ms=_int(
+                    item.get("readonlyStatementTimeoutMs", 15_000),
+                    f"{at}.readonlyStatementTimeoutMs", problems, lo=1, hi=24 * 3600 * 1000),
             )
         )
     _cross_check(out, problems)
@@ -452,6 +510,71 @@ def _cross_check(services: Sequence[ServiceConfig], problems: list[str]) -> None
             problems.append(f"{key}[{s.name}].readers: lists a reader twice")
 
 
+def _consumers(raw: Any, services: Sequence[ServiceConfig], problems: list[str]
+               ) -> tuple[ConsumerConfig, ...]:
+    key = f"{NAMESPACE}:consumers"
+    if raw is None:
+        return ()
+    if not isinstance(raw, Sequence) or isinstance(raw, str):
+        problems.append(f"{key}: must be a list of {{name, database, reads}}")
+        return ()
+    known = {"name", "database", "reads", "connectionLimit", "statementTimeoutMs"}
+    by_name = {s.name: s for s in services}
+    out: list[ConsumerConfig] = []
+    for i, item in enumerate(raw):
+        at = f"{key}[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{at}: must be a mapping")
+            continue
+        for unknown in sorted(set(item) - known):
+            problems.append(f"{at}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
+        name = check_identifier(item.get("name"), f"{at}.name", problems,
+                                max_bytes=MAX_IDENTIFIER_BYTES - len(CONSUMER_SUFFIX))
+        at = f"{key}[{name or i}]"
+        database = item.get("database")
+        if not isinstance(database, str) or not any(s.database == database for s in services):
+            problems.append(f"{at}.database: {database!r} is not the database of any service. "
+                            "Fix: name the database whose services it reads")
+        reads = item.get("reads")
+        if not isinstance(reads, Sequence) or isinstance(reads, str) or not reads:
+            problems.append(f"{at}.reads: must be a non-empty list of service names")
+            reads = []
+        for svc in reads:
+            if svc not in by_name:
+                problems.append(f"{at}.reads: unknown service {svc!r}. "
+                                f"Fix: use one of {sorted(by_name)}")
+            elif by_name[svc].database != database:
+                problems.append(f"{at}.reads: service {svc!r} lives in database "
+                                f"{by_name[svc].database!r}, not {database!r}; a consumer is "
+                                "confined to one database")
+        if len(set(map(str, reads))) != len(reads):
+            problems.append(f"{at}.reads: lists a service twice")
+        out.append(ConsumerConfig(
+            name=name, database=str(database), reads=tuple(str(r) for r in reads),
+            connection_limit=_int(item.get("connectionLimit", 5), f"{at}.connectionLimit",
+                                  problems, lo=1, hi=10000),
+            statement_timeout_ms=_int(item.get("statementTimeoutMs", 15_000),
+                                      f"{at}.statementTimeoutMs", problems,
+                                      lo=1, hi=24 * 3600 * 1000)))
+    names = [c.name for c in out]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{key}[{dup}].name: duplicate consumer {dup!r}")
+    return tuple(out)
+
+
+def _unique_roles(services: Sequence[ServiceConfig], consumers: Sequence[ConsumerConfig],
+                  admin: str, problems: list[str]) -> None:
+    """Two identities of the model must never share a role name, nor take the admin's."""
+    seen: dict[str, str] = {admin: f"{NAMESPACE}:server.adminUser"}
+    pairs = [(r, f"{NAMESPACE}:services[{s.name}]") for s in services for r in s.roles]
+    pairs += [(c.login_role, f"{NAMESPACE}:consumers[{c.name}]") for c in consumers]
+    for role, where in pairs:
+        if role in seen and seen[role] != where:
+            problems.append(f"{where}.name: its role {role!r} is also the role of {seen[role]}."
+                            " Fix: rename one of them")
+        seen.setdefault(role, where)
+
+
 def from_mapping(
     values: Mapping[str, Any], *, stack: str, sql_root: Path | None = None
 ) -> PlatformConfig:
@@ -463,6 +586,8 @@ def from_mapping(
     server = _server(values.get("server"), stack, problems)
     databases = _databases(values.get("databases"), problems)
     services = _services(values.get("services"), databases, root, problems)
+    consumers = _consumers(values.get("consumers"), services, problems)
+    _unique_roles(services, consumers, server.admin_user, problems)
     admin_password = values.get("adminPassword")
     if admin_password is not None and not (
             isinstance(admin_password, SecretValue)
@@ -474,4 +599,4 @@ def from_mapping(
     if problems:
         raise ConfigError(problems)
     return PlatformConfig(stack=stack, server=server, databases=databases, services=services,
-                          admin_password=admin_password, sql_root=root)
+                          consumers=consumers, admin_password=admin_password, sql_root=root)

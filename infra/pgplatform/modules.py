@@ -18,6 +18,9 @@ from typing import Any
 MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 MANIFEST = "module.toml"
 FIXTURE = "fixture.sql"
+# The marker earlier versions honoured inside SQL; a file still carrying it is refused, so no
+# one believes it works (or that it is the way to get the admin's rights).
+RETIRED_ADMIN_MARKER = "pgplatform:run-as=admin"
 
 
 class ModuleError(ValueError):
@@ -61,6 +64,10 @@ class Module:
     extensions: tuple[str, ...]
     migrations: tuple[Migration, ...]
     indexes: tuple[DeclaredIndex, ...]
+    admin_migrations: frozenset[int] = frozenset()
+    """Versions whose up and down files run as the admin (`[admin]` in module.toml)."""
+    admin_reason: str = ""
+    """Why they need the admin: reviewed with the module, like config."""
 
     @property
     def checksum(self) -> str:
@@ -122,6 +129,12 @@ def load(root: Path, name: str) -> Module:
             manifest = tomllib.loads(manifest_path.read_text())
         except tomllib.TOMLDecodeError as exc:
             raise ModuleError(f"{manifest_path}: invalid TOML: {exc}") from exc
+    for f in sorted(path.glob("*.sql")):
+        if RETIRED_ADMIN_MARKER in f.read_text():
+            raise ModuleError(f"{f}: carries {RETIRED_ADMIN_MARKER!r}, which is not honoured. "
+                              f"Fix: remove it and list the migration under [admin] in "
+                              f"{manifest_path} with the reason it needs the admin")
+    admin_versions, reason = _admin(manifest, migrations, manifest_path)
     return Module(
         name=name,
         path=path,
@@ -129,4 +142,29 @@ def load(root: Path, name: str) -> Module:
         extensions=tuple(manifest.get("extensions", ())),
         migrations=tuple(migrations),
         indexes=tuple(_index(i, str(manifest_path)) for i in manifest.get("index", ())),
+        admin_migrations=admin_versions,
+        admin_reason=reason,
     )
+
+
+def _admin(manifest: Mapping[str, Any], migrations: list[Migration], where: Path
+           ) -> tuple[frozenset[int], str]:
+    """`[admin] migrations = ["NNNN_name", ...], reason = "..."`: the migrations that run as
+    the admin (CREATE EXTENSION aside, which the program does), each by its full id."""
+    raw = manifest.get("admin")
+    if raw is None:
+        return frozenset(), ""
+    ids = raw.get("migrations") if isinstance(raw, Mapping) else None
+    reason = raw.get("reason") if isinstance(raw, Mapping) else None
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise ModuleError(f"{where}: [admin].migrations must list migration ids "
+                          "(e.g. \"0001_adopt_tables\")")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ModuleError(f"{where}: [admin].reason must say why these migrations need the "
+                          "admin's rights")
+    by_id = {m.id: m.version for m in migrations}
+    unknown = sorted(set(ids) - set(by_id))
+    if unknown:
+        raise ModuleError(f"{where}: [admin].migrations names {unknown}, which are not "
+                          f"migrations of this module. Fix: use ids among {sorted(by_id)}")
+    return frozenset(by_id[i] for i in ids), reason.strip()

@@ -18,18 +18,26 @@ PORT = "port"
 CONTAINER_NAME = "container_name"
 SERVICES = "services"
 DATABASES = "databases"
+CONSUMERS = "consumers"
 
 SERVICE_DATABASE = "database"
 SERVICE_SCHEMA = "schema"
 SERVICE_LOGIN_ROLE = "login_role"
 SERVICE_OWNER_ROLE = "owner_role"
 SERVICE_DSN = "dsn"
+SERVICE_MIGRATOR_DSN = "migrator_dsn"
+SERVICE_READONLY_DSN = "readonly_dsn"
+
+CONSUMER_DATABASE = "database"
+CONSUMER_LOGIN_ROLE = "login_role"
+CONSUMER_DSN = "dsn"
 
 DATABASE_ADMIN_DSN = "admin_dsn"
 
-STACK_KEYS = (STACK, ADMIN_DSN, HOST, PORT, CONTAINER_NAME, SERVICES, DATABASES)
+STACK_KEYS = (STACK, ADMIN_DSN, HOST, PORT, CONTAINER_NAME, SERVICES, DATABASES, CONSUMERS)
 SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_LOGIN_ROLE, SERVICE_OWNER_ROLE,
-                SERVICE_DSN)
+                SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN)
+CONSUMER_KEYS = (CONSUMER_DATABASE, CONSUMER_LOGIN_ROLE, CONSUMER_DSN)
 DATABASE_KEYS = (DATABASE_ADMIN_DSN,)
 
 V = TypeVar("V")
@@ -47,6 +55,18 @@ class ServiceOutputs(Generic[V]):
     schema: str
     login_role: V
     owner_role: V
+    dsn: V
+    """The app's login: DML on the schema."""
+    migrator_dsn: V
+    """For migration tools: acts as the owner role, DDL in the schema only."""
+    readonly_dsn: V
+    """SELECT on the schema, read-only sessions."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsumerOutputs(Generic[V]):
+    database: str
+    login_role: V
     dsn: V
 
 
@@ -66,6 +86,7 @@ class StackOutputs(Generic[V]):
     container_name: V
     services: Mapping[str, ServiceOutputs[V]]
     databases: Mapping[str, DatabaseOutputs[V]]
+    consumers: Mapping[str, ConsumerOutputs[V]]
 
     def exports(self) -> dict[str, Any]:
         """The stack outputs by key, as `pulumi.export` publishes them."""
@@ -74,10 +95,15 @@ class StackOutputs(Generic[V]):
             CONTAINER_NAME: self.container_name,
             SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schema,
                               SERVICE_LOGIN_ROLE: s.login_role,
-                              SERVICE_OWNER_ROLE: s.owner_role, SERVICE_DSN: s.dsn}
+                              SERVICE_OWNER_ROLE: s.owner_role, SERVICE_DSN: s.dsn,
+                              SERVICE_MIGRATOR_DSN: s.migrator_dsn,
+                              SERVICE_READONLY_DSN: s.readonly_dsn}
                        for name, s in self.services.items()},
             DATABASES: {name: {DATABASE_ADMIN_DSN: d.admin_dsn}
                         for name, d in self.databases.items()},
+            CONSUMERS: {name: {CONSUMER_DATABASE: c.database, CONSUMER_LOGIN_ROLE: c.login_role,
+                               CONSUMER_DSN: c.dsn}
+                        for name, c in self.consumers.items()},
         }
 
 
@@ -100,7 +126,8 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
         name: ServiceOutputs(
             database=str(s[SERVICE_DATABASE]), schema=str(s[SERVICE_SCHEMA]),
             login_role=str(s[SERVICE_LOGIN_ROLE]), owner_role=str(s[SERVICE_OWNER_ROLE]),
-            dsn=str(s[SERVICE_DSN]))
+            dsn=str(s[SERVICE_DSN]), migrator_dsn=str(s[SERVICE_MIGRATOR_DSN]),
+            readonly_dsn=str(s[SERVICE_READONLY_DSN]))
         for name, raw in top[SERVICES].items()
         for s in [_section(raw, SERVICE_KEYS, f"services.{name}", source)]
     }
@@ -109,7 +136,13 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
             _section(raw, DATABASE_KEYS, f"databases.{name}", source)[DATABASE_ADMIN_DSN]))
         for name, raw in top[DATABASES].items()
     }
+    consumers = {
+        name: ConsumerOutputs(database=str(c[CONSUMER_DATABASE]),
+                              login_role=str(c[CONSUMER_LOGIN_ROLE]), dsn=str(c[CONSUMER_DSN]))
+        for name, raw in top[CONSUMERS].items()
+        for c in [_section(raw, CONSUMER_KEYS, f"consumers.{name}", source)]
+    }
     return StackOutputs(stack=str(top[STACK]), admin_dsn=str(top[ADMIN_DSN]),
                         host=str(top[HOST]), port=int(top[PORT]),
                         container_name=str(top[CONTAINER_NAME]), services=services,
-                        databases=databases)
+                        databases=databases, consumers=consumers)

@@ -8,8 +8,10 @@ import pulumi_random as random
 
 from pgplatform import access, outputs, placements
 from pgplatform.components.acl_chain import AclChain
+from pgplatform.components.consumer import ConsumerAccess, ConsumerAccessArgs
 from pgplatform.components.database import ManagedDatabase, ManagedDatabaseArgs
-from pgplatform.components.identity import ServiceIdentity, ServiceIdentityArgs
+from pgplatform.components.grants import AclWriter
+from pgplatform.components.identity import Identity, IdentityArgs
 from pgplatform.components.image import PostgresImage, PostgresImageArgs
 from pgplatform.components.lifecycle import (
     PlacementGuard,
@@ -57,27 +59,36 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         opts=pulumi.ResourceOptions(depends_on=[server.container]),
     )
     admin_dsn = _url(cfg, s.admin_user, admin_password, "postgres")
+    chain = AclChain()
     # Every role and database waits for the guard: a rename or move is refused before any
     # of them is touched.
     before: list[pulumi.Resource] = [PlacementGuard("service-placements", placements.of(cfg))]
-    roles = [r for svc in cfg.services for r in (svc.owner_role, svc.login_role)]
+    roles = list(cfg.roles)
     names = [db.name for db in cfg.databases]
     if cfg.keeps_data:
         before.append(RetainedDataPark("retained-data-park", admin_dsn, roles, names,
                                        pulumi.ResourceOptions(depends_on=[server.container])))
     keep_data = cfg.keeps_data
-    chain = AclChain()
     identities = {
-        svc.name: ServiceIdentity(svc.name, ServiceIdentityArgs(
-            service=svc, provider=provider, keep_data=keep_data, after=before))
+        svc.name: Identity(svc.name, IdentityArgs(
+            roles=access.service_roles(svc), provider=provider, admin_dsn=admin_dsn,
+            keep_data=keep_data, after=before))
         for svc in cfg.services
+    }
+    consumer_identities = {
+        c.name: Identity(f"consumer-{c.name}", IdentityArgs(
+            roles=[access.consumer_role(cfg, c)], provider=provider, admin_dsn=admin_dsn,
+            keep_data=keep_data, after=before))
+        for c in cfg.consumers
     }
     databases = {
         db.name: ManagedDatabase(db.name, ManagedDatabaseArgs(
             database=db, admin_user=s.admin_user,
             public_revokes=access.database_grants(db.name), provider=provider,
             chain=chain, keep_data=keep_data, after=before,
-            owners=[r for svc in cfg.services_in(db.name) for r in identities[svc.name].roles]))
+            owners=[*(r for svc in cfg.services_in(db.name) for r in identities[svc.name].roles),
+                    *(r for c in cfg.consumers if c.database == db.name
+                      for r in consumer_identities[c.name].roles)]))
         for db in cfg.databases
     }
     adopted: list[pulumi.Resource] = []
@@ -88,8 +99,12 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
                             *(r for i in identities.values() for r in i.roles)])))
     for managed in databases.values():
         managed.populate(after=adopted)
+    server_acl = AclWriter(parent=server, provider=provider, chain=chain)
+    for spec in access.server_grants():
+        server_acl.grant(spec, [server.container, *before, *adopted])
+    services: dict[str, ServiceAccess] = {}
     for svc in cfg.services:
-        ServiceAccess(svc.name, ServiceAccessArgs(
+        services[svc.name] = ServiceAccess(svc.name, ServiceAccessArgs(
             service=svc,
             identity=identities[svc.name],
             reader_identities=[identities[r] for r in svc.readers],
@@ -97,11 +112,22 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             default_privileges=access.service_default_privileges(cfg, svc),
             database_ready=databases[svc.database].ready,
             admin_dsn=_url(cfg, s.admin_user, admin_password, svc.database),
+            migrator_dsn=_url(cfg, svc.migrator_role, identities[svc.name].password["migrator"],
+                              svc.database),
             sql_root=cfg.sql_root,
             provider=provider,
             chain=chain,
             keep_data=keep_data,
         ))
+    for c in cfg.consumers:
+        ConsumerAccess(f"consumer-{c.name}", ConsumerAccessArgs(
+            consumer=c, schemas=[cfg.service(r).schema for r in c.reads],
+            identity=consumer_identities[c.name],
+            grants=access.consumer_grants(cfg, c),
+            default_privileges=access.consumer_default_privileges(cfg, c),
+            services_ready=[r for name in c.reads
+                            for r in (services[name].schema, services[name].bootstrap)],
+            provider=provider, chain=chain))
     return outputs.StackOutputs(
         stack=cfg.stack,
         admin_dsn=admin_dsn,
@@ -112,12 +138,24 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             svc.name: outputs.ServiceOutputs(
                 database=svc.database,
                 schema=svc.schema,
-                login_role=identities[svc.name].login_role.name,
-                owner_role=identities[svc.name].owner_role.name,
-                dsn=_url(cfg, svc.login_role, identities[svc.name].login_password,
-                         svc.database),
+                login_role=ident.role["login"].name,
+                owner_role=ident.role["owner"].name,
+                dsn=_url(cfg, svc.login_role, ident.password["login"], svc.database),
+                migrator_dsn=_url(cfg, svc.migrator_role, ident.password["migrator"],
+                                  svc.database),
+                readonly_dsn=_url(cfg, svc.readonly_role, ident.password["readonly"],
+                                  svc.database),
             )
-            for svc in cfg.services
+            for svc in cfg.services for ident in [identities[svc.name]]
+        },
+        consumers={
+            c.name: outputs.ConsumerOutputs(
+                database=c.database,
+                login_role=consumer_identities[c.name].role["consumer"].name,
+                dsn=_url(cfg, c.login_role, consumer_identities[c.name].password["consumer"],
+                         c.database),
+            )
+            for c in cfg.consumers
         },
         databases={
             db.name: outputs.DatabaseOutputs(

@@ -25,6 +25,7 @@ PLACEMENT_GUARD = DYNAMIC_PREFIX + "/pgplatform:PlacementGuard"
 RETAINED_DATA_PARK = DYNAMIC_PREFIX + "/pgplatform:RetainedDataPark"
 RETAINED_DATA_ADOPTION = DYNAMIC_PREFIX + "/pgplatform:RetainedDataAdoption"
 SERVICE_RETIREMENT = DYNAMIC_PREFIX + "/pgplatform:ServiceRetirement"
+READ_ONLY_SESSIONS = DYNAMIC_PREFIX + "/pgplatform:ReadOnlySessions"
 
 # The program's components.
 POSTGRES_IMAGE = "pgplatform:index:PostgresImage"
@@ -33,4 +34,7 @@ POSTGRES_SERVER = "pgplatform:index:PostgresServer"
 MANAGED_DATABASE = "pgplatform:index:ManagedDatabase"
 SERVICE_IDENTITY = "pgplatform:index:ServiceIdentity"
 SERVICE_ACCESS = "pgplatform:index:ServiceAccess"
-"""Registered with {service, database, schema, ownerRole, loginRole, readers}."""
+"""Registered with {service, database, schema, ownerRole, loginRole, migratorRole, readonlyRole,
+readers}."""
+CONSUMER_ACCESS = "pgplatform:index:ConsumerAccess"
+"""Registered with {consumer, database, loginRole, reads, schemas}."""

@@ -15,8 +15,9 @@ from typing import Any
 
 from psycopg.conninfo import make_conninfo
 
-from pgplatform import outputs, paths, stack_config
-from pgplatform.model import ConfigError, PlatformConfig
+from pgplatform import modules, outputs, paths, stack_config
+from pgplatform.migrate import runner
+from pgplatform.model import ConfigError, PlatformConfig, ServiceConfig
 
 
 class StackError(RuntimeError):
@@ -43,6 +44,23 @@ class DeployedStack:
     def service_dsn_for(self, service: str, database: str) -> str:
         """The service's credentials aimed at another database (to prove it is refused)."""
         return make_conninfo(self.service_dsn(service), dbname=database)
+
+    def migrator_dsn(self, service: str) -> str:
+        return self.outputs.services[service].migrator_dsn
+
+    def readonly_dsn(self, service: str) -> str:
+        return self.outputs.services[service].readonly_dsn
+
+    def consumer_dsn(self, consumer: str) -> str:
+        return self.outputs.consumers[consumer].dsn
+
+    def migration_target(self, svc: ServiceConfig) -> runner.Target:
+        """The runner's view of `svc`: its migrator, and the admin for the bookkeeping and
+        the module's `[admin]` migrations."""
+        return runner.Target(dsn=self.migrator_dsn(svc.name),
+                             admin_dsn=self.admin_dsn(svc.database), service=svc.name,
+                             schema=svc.schema, owner_role=svc.owner_role,
+                             module=modules.load(self.cfg.sql_root, svc.module))
 
 
 def pulumi_outputs(stack: str) -> dict[str, Any]:
@@ -83,6 +101,7 @@ def _agree(cfg: PlatformConfig, outs: outputs.StackOutputs[str]) -> None:
     for what, modelled, deployed in (
         ("services", {s.name for s in cfg.services}, set(outs.services)),
         ("databases", {d.name for d in cfg.databases}, set(outs.databases)),
+        ("consumers", {c.name for c in cfg.consumers}, set(outs.consumers)),
     ):
         if modelled != deployed:
             problems.append(f"{what}: model has {sorted(modelled - deployed)} that the outputs "

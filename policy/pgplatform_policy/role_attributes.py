@@ -1,5 +1,8 @@
 """Policy: no managed role is privileged beyond DML (no superuser, createrole, createdb,
-replication, bypassrls). The admin user is the image's, never a managed Role."""
+replication, bypassrls). The admin user is the image's, never a managed Role. A role that is a
+member of another (a migrator in its owner) is NOINHERIT and becomes exactly that role at login,
+so it never holds the owner's rights under its own name; `service-access-declared` checks that
+the pair is a service's migrator and owner."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pulumi_policy import (
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from pgplatform_policy import tokens, values
 
@@ -31,6 +35,19 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         role = values.get(args.props, "name", args.name)
         report_violation(f"[{NAME}] Role '{args.name}' ({role}) has {', '.join(granted)}: "
                          "service roles own their schema or do DML, nothing more.", None)
+    try:
+        members = [str(values.plain(x)) for x in values.items(args.props.get("roles"), "roles")]
+        assume = values.get(args.props, "assumeRole") or None
+    except UnknownValueError:
+        return  # not known during preview; checked again with the real values on update
+    if members or assume:
+        role = values.get(args.props, "name", args.name)
+        inherit = "inherit" not in args.props or values.truthy(args.props["inherit"])
+        if inherit or members != ([assume] if assume else []):
+            report_violation(
+                f"[{NAME}] Role '{args.name}' ({role}) is a member of {members or 'nothing'} "
+                f"with assumeRole {assume!r} and inherit {inherit}: a membership must be "
+                "NOINHERIT, in exactly the role it assumes at login.", None)
 
 
 POLICY = ResourceValidationPolicy(

@@ -12,13 +12,20 @@ Roles are mapped to services through the program's `pgplatform:index:ServiceAcce
 - on a schema no service owns (`extensions`, `public`): allowed in Y's own database, otherwise
   as above.
 
+A service's migrator gets CONNECT on its database and nothing else (it works as the owner role,
+which it must be the NOINHERIT member of, and no other role may be a member of anything). A
+service's read-only login and the consumers (`pgplatform:index:ConsumerAccess`: {consumer,
+database, loginRole, reads}) get CONNECT on their one database and USAGE/SELECT only: the
+read-only login on its own schema, a consumer on the schemas of the services it reads, both on
+`extensions` there.
+
 Grants to `public` must have empty privileges (they exist to revoke), and a grant to a role no
-service declares is a violation: it cannot be checked against the model.
+service or consumer declares is a violation: it cannot be checked against the model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pulumi_policy import (
@@ -35,7 +42,10 @@ from pgplatform_policy import tokens, values
 NAME = "service-access-declared"
 PUBLIC = "public"
 READ_ONLY = frozenset({"USAGE", "SELECT"})
-MODEL_KEYS = ("service", "database", "schema", "ownerRole", "loginRole", "readers")
+MODEL_KEYS = ("service", "database", "schema", "ownerRole", "loginRole", "migratorRole",
+              "readonlyRole", "readers")
+CONSUMER_KEYS = ("consumer", "database", "loginRole", "reads")
+CONNECT_AND_READ = READ_ONLY | {"CONNECT"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,17 @@ class Service:
     schema: str
     owner_role: str
     login_role: str
+    migrator_role: str
+    readonly_role: str
     readers: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    database: str
+    login_role: str
+    reads: frozenset[str]
 
 
 def services_of(resources: Iterable[PolicyResource],
@@ -66,8 +86,28 @@ def services_of(resources: Iterable[PolicyResource],
         found.append(Service(
             name=values.get(p, "service"), database=values.get(p, "database"),
             schema=values.get(p, "schema"), owner_role=values.get(p, "ownerRole"),
-            login_role=values.get(p, "loginRole"),
+            login_role=values.get(p, "loginRole"), migrator_role=values.get(p, "migratorRole"),
+            readonly_role=values.get(p, "readonlyRole"),
             readers=frozenset(values.plain(x) for x in values.items(p["readers"], "readers"))))
+    return found
+
+
+def consumers_of(resources: Iterable[PolicyResource],
+                 report: Callable[[str, str], None]) -> list[Consumer]:
+    found = []
+    for r in resources:
+        if r.resource_type != tokens.CONSUMER_ACCESS:
+            continue
+        missing = [k for k in CONSUMER_KEYS if k not in r.props]
+        if missing:
+            report(f"[{NAME}] ConsumerAccess '{r.name}' does not expose {', '.join(missing)}.",
+                   r.urn)
+            continue
+        p = r.props
+        found.append(Consumer(
+            name=values.get(p, "consumer"), database=values.get(p, "database"),
+            login_role=values.get(p, "loginRole"),
+            reads=frozenset(values.plain(x) for x in values.items(p["reads"], "reads"))))
     return found
 
 
@@ -103,17 +143,53 @@ class _Grant:
         return f"{self.kind} '{self.name}' gives role '{self.role}' {privs} on {where}"
 
 
-def check_grant(g: _Grant, services: list[Service]) -> str | None:
+def _read_only_grant(g: _Grant, who: str, database: str, schemas: set[str],
+                     owners: set[str], services: list[Service]) -> str | None:
+    """A read-only login's grant: CONNECT/USAGE/SELECT, in `database`, on `schemas` or a
+    schema no service owns (`extensions`), default privileges of `owners` only."""
+    if not g.privileges <= CONNECT_AND_READ:
+        return f"{g.describe()}: {who} is read-only (CONNECT, USAGE and SELECT at most)"
+    if g.database != database:
+        return f"{g.describe()}: {who} is confined to database '{database}'"
+    if g.object_type == "database":
+        return None
+    owned = {s.schema for s in services if s.database == database}
+    if g.schema is not None and g.schema in owned - schemas:
+        return f"{g.describe()}: {who} reads only schemas {sorted(schemas)}"
+    if g.schema is None and g.owner not in owners:
+        return f"{g.describe()}: {who} reads only what {sorted(owners)} create"
+    return None
+
+
+def check_grant(g: _Grant, services: list[Service],
+                consumers: Sequence[Consumer] = ()) -> str | None:
     """Why `g` breaks the rule, or None."""
     if g.role == PUBLIC:
         if g.privileges:
             return f"{g.describe()}: PUBLIC may only be revoked from (empty privileges)"
         return None
+    for s in services:
+        if g.role == s.migrator_role:
+            if g.object_type == "database" and g.database == s.database and \
+                    g.privileges <= {"CONNECT"}:
+                return None
+            return (f"{g.describe()}: a migrator holds only CONNECT on its own database; "
+                    "it works as its service's owner role")
+        if g.role == s.readonly_role:
+            return _read_only_grant(g, f"read-only login of '{s.name}'", s.database,
+                                    {s.schema}, {s.owner_role}, services)
+    by_service = {s.name: s for s in services}
+    for c in consumers:
+        if g.role == c.login_role:
+            reads = [by_service[n] for n in c.reads if n in by_service]
+            return _read_only_grant(g, f"consumer '{c.name}'", c.database,
+                                    {s.schema for s in reads}, {s.owner_role for s in reads},
+                                    services)
     by_role = {r: s for s in services for r in (s.owner_role, s.login_role)}
     grantee = by_role.get(g.role)
     if grantee is None:
-        return (f"{g.describe()}: no ServiceAccess declares that role, so the grant cannot be "
-                "checked against the model")
+        return (f"{g.describe()}: no ServiceAccess or ConsumerAccess declares that role, so "
+                "the grant cannot be checked against the model")
     read_only = g.privileges <= READ_ONLY
 
     def as_reader_of(owners: list[Service], what: str) -> str | None:
@@ -147,13 +223,37 @@ def check_grant(g: _Grant, services: list[Service]) -> str | None:
                         f"service '{grantee.name}' reaching into service '{owner_svc.name}'")
 
 
+def check_membership(resource: str, role: str, members: list[str], services: list[Service]
+                     ) -> str | None:
+    """Only a service's migrator is a member of a role, and only of its owner role."""
+    if not members:
+        return None
+    for s in services:
+        if role == s.migrator_role and members == [s.owner_role]:
+            return None
+    return (f"Role '{resource}' ({role}) is a member of {members}: only a service's migrator "
+            "is a member of a role, of its own service's owner role")
+
+
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     services = services_of(args.resources, report_violation)
+    consumers = consumers_of(args.resources, report_violation)
     for r in args.resources:
+        if r.resource_type == tokens.ROLE:
+            try:
+                problem = check_membership(
+                    r.name, values.get(r.props, "name", r.name),
+                    [str(values.plain(x)) for x in values.items(r.props.get("roles"), "roles")],
+                    services)
+            except UnknownValueError:
+                continue
+            if problem:
+                report_violation(f"[{NAME}] {problem}.", r.urn)
+            continue
         if r.resource_type not in (tokens.GRANT, tokens.DEFAULT_PRIVILEGES):
             continue
         try:
-            problem = check_grant(_Grant.read(r), services)
+            problem = check_grant(_Grant.read(r), services, consumers)
         except UnknownValueError:
             continue  # not known during preview; checked again with the real values on update
         if problem:

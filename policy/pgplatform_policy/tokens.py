@@ -11,6 +11,7 @@ CONTAINER = rt.DOCKER_CONTAINER
 VOLUME = rt.DOCKER_VOLUME
 # The program's components, registered with the model's view of the stack as their properties.
 SERVICE_ACCESS = rt.SERVICE_ACCESS
+CONSUMER_ACCESS = rt.CONSUMER_ACCESS
 POSTGRES_SERVER = rt.POSTGRES_SERVER
 
 

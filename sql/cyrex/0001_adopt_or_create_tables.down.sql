@@ -1,6 +1,5 @@
 -- cyrex 0001: hand adopted tables back to public and their original owner (rows intact), drop the tables created here
--- pgplatform:run-as=admin
--- Runs as the admin role (the marker above): moving a table back needs CREATE on public and giving
+-- Runs as the admin role ([admin] in module.toml): moving a table back needs CREATE on public and giving
 -- it back to its original owner needs that role's rights.
 DO $unadopt$
 DECLARE

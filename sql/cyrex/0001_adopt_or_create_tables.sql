@@ -1,6 +1,5 @@
 -- cyrex 0001: move the twelve AI/agent tables out of public into this schema, keeping their rows, or create them (seed 004)
--- pgplatform:run-as=admin
--- RUN AS ADMIN (the marker above). Moving a legacy table (ALTER TABLE ... SET SCHEMA) needs
+-- RUN AS ADMIN ([admin] in module.toml). Moving a legacy table (ALTER TABLE ... SET SCHEMA) needs
 -- ownership of it, which the cyrex owner role does not have for tables a legacy deploy created in
 -- public. The runner therefore executes this one file as the admin role, with
 --     SET LOCAL pgplatform.owner_role = '<cyrex owner role>'

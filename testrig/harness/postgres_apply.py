@@ -75,21 +75,42 @@ class PostgresApplier:
     # -- postgresql_role -------------------------------------------------------------------
     def _role_settings(self, c: psycopg.Connection, name: str, inputs: dict[str, Any],
                        old: dict[str, Any] | None) -> None:
+        """After CREATE ROLE / the attributes: grantRoles (revokeRoles first on update, every
+        time), alterSearchPath (every time), setStatementTimeout,
+        setIdleInTransactionSessionTimeout and setAssumeRole (each only when changed)."""
         role = sql.Identifier(name)
-        # setRoleSearchPath: re-applied on every create and update.
+        if old is not None:
+            for (granted,) in c.execute(
+                    "SELECT pg_get_userbyid(roleid) FROM pg_catalog.pg_auth_members members "
+                    "JOIN pg_catalog.pg_roles ON members.member = pg_roles.oid "
+                    "WHERE rolname = %s", (name,)).fetchall():
+                c.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(granted), role))
+        for granted in inputs.get("roles") or []:
+            c.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(granted), role))
         paths = inputs.get("searchPaths") or []
         if paths:
             c.execute(sql.SQL("ALTER ROLE {} SET search_path TO {}").format(
                 role, sql.SQL(", ").join(sql.Identifier(p) for p in paths)))
         else:
             c.execute(sql.SQL("ALTER ROLE {} SET search_path TO DEFAULT").format(role))
-        timeout = _int(inputs.get("statementTimeout"), 0)
-        if old is None or timeout != _int(old.get("statementTimeout"), 0):
-            if timeout:
-                c.execute(sql.SQL("ALTER ROLE {} SET statement_timeout TO {}").format(
-                    role, sql.Literal(timeout)))
-            elif old is not None:
-                c.execute(sql.SQL("ALTER ROLE {} RESET statement_timeout").format(role))
+        for key, setting in (("statementTimeout", "statement_timeout"),
+                             ("idleInTransactionSessionTimeout",
+                              "idle_in_transaction_session_timeout")):
+            value = _int(inputs.get(key), 0)
+            if old is None or value != _int(old.get(key), 0):
+                if value:
+                    c.execute(sql.SQL("ALTER ROLE {} SET {} TO {}").format(
+                        role, sql.Identifier(setting), sql.Literal(value)))
+                elif old is not None:
+                    c.execute(sql.SQL("ALTER ROLE {} RESET {}").format(
+                        role, sql.Identifier(setting)))
+        assume = inputs.get("assumeRole") or ""
+        if assume != ((old or {}).get("assumeRole") or ""):
+            if assume:
+                c.execute(sql.SQL("ALTER ROLE {} SET ROLE TO {}").format(
+                    role, sql.Identifier(assume)))
+            else:
+                c.execute(sql.SQL("ALTER ROLE {} RESET ROLE").format(role))
 
     def create_role(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """resourcePostgreSQLRoleCreate: plain CREATE ROLE (no IF NOT EXISTS), then its

@@ -92,7 +92,8 @@ TABLE: dict[str, Properties] = {
         source="TFPG resource_postgresql_role.go (no ForceNew: all updated in place)",
         update=frozenset({"name", "login", "password", "connectionLimit", "statementTimeout",
                           "searchPaths", "superuser", "createDatabase", "createRole",
-                          "inherit", "replication", "bypassRowLevelSecurity"})),
+                          "inherit", "replication", "bypassRowLevelSecurity", "roles",
+                          "assumeRole", "idleInTransactionSessionTimeout"})),
     rt.PG_DATABASE: Properties(
         source="TFPG resource_postgresql_database.go (ForceNew: template, encoding, "
                "lc_collate, lc_ctype)",

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from pgplatform import modules
+from pgplatform.migrate import runner
 
 from pgserver import PgServer
+
+MIGRATOR_PASSWORD = "migrator-password"
 
 
 def fresh_database(server: PgServer, name: str, schema: str, owner: str) -> str:
@@ -26,3 +32,28 @@ def fresh_database(server: PgServer, name: str, schema: str, owner: str) -> str:
         c.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
             sql.Identifier(schema), sql.Identifier(owner)))
     return dsn
+
+
+def migration_target(server: PgServer, admin_dsn: str, *, service: str, schema: str,
+                     owner: str, module: modules.Module) -> runner.Target:
+    """The runner's target as the program deploys it: a `<service>_migrator` login (NOINHERIT,
+    member of `owner`, which it becomes at login — access.service_roles) with CONNECT on the
+    database of `admin_dsn`."""
+    migrator = f"{service}_migrator"
+    database = conninfo_to_dict(admin_dsn)["dbname"]
+    with psycopg.connect(server.admin_dsn, autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (migrator,)).fetchone():
+            c.execute(sql.SQL("CREATE ROLE {} LOGIN NOINHERIT").format(sql.Identifier(migrator)))
+        c.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(migrator),
+                                                              sql.Literal(MIGRATOR_PASSWORD)))
+        c.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(owner),
+                                                   sql.Identifier(migrator)))
+        c.execute(sql.SQL("ALTER ROLE {} SET ROLE TO {}").format(sql.Identifier(migrator),
+                                                                 sql.Identifier(owner)))
+        c.execute(sql.SQL("ALTER ROLE {} SET search_path TO {}, extensions").format(
+            sql.Identifier(migrator), sql.Identifier(schema)))
+        c.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            sql.Identifier(str(database)), sql.Identifier(migrator)))
+    return runner.Target(dsn=server.dsn(str(database), migrator, MIGRATOR_PASSWORD),
+                         admin_dsn=admin_dsn, service=service, schema=schema, owner_role=owner,
+                         module=module)

@@ -20,7 +20,7 @@ from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
-from scaffold import fresh_database
+from scaffold import fresh_database, migration_target
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = paths.SQL_ROOT
@@ -76,8 +76,8 @@ def queue_database(pg_server: PgServer) -> tuple[str, str, list[str]]:
     """collab_sessions deployed, a login role like the platform's, TASKS pending tasks.
     Returns (admin DSN, login DSN, agent names)."""
     dsn = fresh_database(pg_server, DATABASE, SCHEMA, OWNER)
-    runner.migrate(runner.Target(dsn=dsn, service=SERVICE, schema=SCHEMA, owner_role=OWNER,
-                                 module=modules.load(SQL_ROOT, "collab_sessions")))
+    runner.migrate(migration_target(pg_server, dsn, service=SERVICE, schema=SCHEMA, owner=OWNER,
+                                    module=modules.load(SQL_ROOT, "collab_sessions")))
     login = sql.Identifier(LOGIN)
     with psycopg.connect(pg_server.admin_dsn, autocommit=True) as c:
         if c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (LOGIN,)).fetchone():

@@ -16,7 +16,7 @@ from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
-from scaffold import fresh_database
+from scaffold import fresh_database, migration_target
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = paths.SQL_ROOT
@@ -164,14 +164,15 @@ def _sequence_of(c: psycopg.Connection, schema: str, table: str, column: str
 
 
 def test_cyrex_adoption__keeps_rows_moves_and_hands_over_then_rollback_restores(
-    legacy_database: str, record_property: Callable[[str, object], None],
+    pg_server: PgServer, legacy_database: str, record_property: Callable[[str, object], None],
 ) -> None:
     dsn = legacy_database
     module = modules.load(SQL_ROOT, "cyrex")
-    assert runner.RUN_AS_ADMIN_MARKER in module.migrations[0].sql, (
-        "cyrex 0001: expected the run-as-admin marker, it is missing")
-    target = runner.Target(dsn=dsn, service=SERVICE, schema=SCHEMA, owner_role=OWNER,
-                           module=module)
+    assert module.admin_migrations == {1} and module.admin_reason, (
+        "cyrex: expected 0001 (and only it) declared as the admin's in module.toml, with why, "
+        f"got {sorted(module.admin_migrations)}")
+    target = migration_target(pg_server, dsn, service=SERVICE, schema=SCHEMA, owner=OWNER,
+                              module=module)
     with psycopg.connect(dsn) as c:
         before = {t.table: _snapshot(c, "public", t) for t in LEGACY}
         legacy_sequence = _sequence_of(c, "public", "events", "id")

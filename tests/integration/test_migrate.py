@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import shutil
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
-from scaffold import fresh_database
+from scaffold import fresh_database, migration_target
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = paths.SQL_ROOT
@@ -33,8 +34,8 @@ def target(pg_server: PgServer, module_copy: modules.Module, request: pytest.Fix
            ) -> Iterator[runner.Target]:
     db = "mig_" + request.node.name.split("[")[0].removeprefix("test_migrate__")[:40]
     dsn = fresh_database(pg_server, db, "vs", "vs_owner")
-    yield runner.Target(dsn=dsn, service="vs", schema="vs", owner_role="vs_owner",
-                        module=module_copy)
+    yield migration_target(pg_server, dsn, service="vs", schema="vs", owner="vs_owner",
+                           module=module_copy)
 
 
 def _tables(dsn: str, schema: str) -> list[str]:
@@ -83,8 +84,7 @@ def test_migrate__failure_leaves_nothing_half_applied_and_names_file_and_stateme
     bad.write_text("-- vector_store 9999: broken on purpose\nCREATE TABLE half (i int);\n"
                    "SELECT no_such_function();\n")
     module = modules.load(target.module.path.parent, MODULE)
-    broken = runner.Target(dsn=target.dsn, service="vs", schema="vs", owner_role="vs_owner",
-                           module=module)
+    broken = dataclasses.replace(target, module=module)
     with pytest.raises(runner.MigrationError) as err:
         runner.migrate(broken)
     assert "9999_create_broken.sql" in str(err.value) and "statement 2" in str(err.value)
@@ -92,17 +92,17 @@ def test_migrate__failure_leaves_nothing_half_applied_and_names_file_and_stateme
     assert [r.state for r in runner.status(broken)][-1] == "pending"
 
 
-def _run_one(args: tuple[str, str]) -> int:
-    dsn, root = args
-    t = runner.Target(dsn=dsn, service="vs", schema="vs", owner_role="vs_owner",
-                      module=modules.load(Path(root), MODULE))
+def _run_one(args: tuple[str, str, str]) -> int:
+    dsn, admin_dsn, root = args
+    t = runner.Target(dsn=dsn, admin_dsn=admin_dsn, service="vs", schema="vs",
+                      owner_role="vs_owner", module=modules.load(Path(root), MODULE))
     return len(runner.migrate(t))
 
 
 def test_migrate__concurrent_runners_apply_each_migration_once(target: runner.Target) -> None:
     root = str(target.module.path.parent)
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        counts = pool.map(_run_one, [(target.dsn, root)] * 4)
+        counts = pool.map(_run_one, [(target.dsn, target.admin_dsn, root)] * 4)
     assert sum(counts) == len(target.module.migrations), counts
     assert sorted(counts)[:-1] == [0, 0, 0]
 

@@ -22,7 +22,7 @@ from pgplatform import modules, paths
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
-from scaffold import fresh_database
+from scaffold import fresh_database, migration_target
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = paths.SQL_ROOT
@@ -47,16 +47,17 @@ RUNNER_SCRIPT = textwrap.dedent("""\
     from pathlib import Path
     from pgplatform import modules, paths
     from pgplatform.migrate import runner
-    dsn, root, module, service, schema, owner, wait = sys.argv[1:]
-    target = runner.Target(dsn=dsn, service=service, schema=schema, owner_role=owner,
-                           module=modules.load(Path(root), module))
+    dsn, admin_dsn, root, module, service, schema, owner, wait = sys.argv[1:]
+    target = runner.Target(dsn=dsn, admin_dsn=admin_dsn, service=service, schema=schema,
+                           owner_role=owner, module=modules.load(Path(root), module))
     done = runner.migrate(target, wait=wait == "wait", log=print)
     print("applied:", ",".join(m.id for m in done), flush=True)
 """)
 
 
 def _runner_argv(target: runner.Target, *, wait: bool) -> list[str]:
-    return [sys.executable, "-c", RUNNER_SCRIPT, target.dsn, str(target.module.path.parent),
+    return [sys.executable, "-c", RUNNER_SCRIPT, target.dsn, target.admin_dsn,
+            str(target.module.path.parent),
             target.module.name, target.service, target.schema, target.owner_role,
             "wait" if wait else "no-wait"]
 
@@ -75,8 +76,8 @@ def target(pg_server: PgServer, tmp_path: Path) -> runner.Target:
     (tmp_path / MODULE / "9000_create_slow_marker.sql").write_text(SLOW_SQL)
     (tmp_path / MODULE / "9000_create_slow_marker.down.sql").write_text(SLOW_DOWN_SQL)
     dsn = fresh_database(pg_server, "mig_crash", SCHEMA, OWNER)
-    return runner.Target(dsn=dsn, service=SERVICE, schema=SCHEMA, owner_role=OWNER,
-                         module=modules.load(tmp_path, MODULE))
+    return migration_target(pg_server, dsn, service=SERVICE, schema=SCHEMA, owner=OWNER,
+                            module=modules.load(tmp_path, MODULE))
 
 
 def _sleeping_runner_pid(admin: psycopg.Connection, database: str) -> int | None:

@@ -13,7 +13,7 @@ from pgplatform import modules, paths, stack_config
 from pgplatform.migrate import runner
 
 from pgserver import PgServer
-from scaffold import fresh_database
+from scaffold import fresh_database, migration_target
 
 pytestmark = pytest.mark.integration
 SQL_ROOT = paths.SQL_ROOT
@@ -42,8 +42,8 @@ def target(pg_server: PgServer, request: pytest.FixtureRequest) -> runner.Target
     name: str = request.param
     where = _placement(name)
     dsn = fresh_database(pg_server, f"mod_{name}", where.schema, where.owner_role)
-    return runner.Target(dsn=dsn, service=where.service, schema=where.schema,
-                         owner_role=where.owner_role, module=modules.load(SQL_ROOT, name))
+    return migration_target(pg_server, dsn, service=where.service, schema=where.schema,
+                            owner=where.owner_role, module=modules.load(SQL_ROOT, name))
 
 
 def _schema_objects(dsn: str, schema: str) -> dict[str, list[str]]:

@@ -47,7 +47,7 @@ CASES = {
     "overlong-schema": (with_("services.0.schema", "s" * 64),
                         "pgplatform:services[flipsync_app].schema", "64 bytes"),
     "overlong-service-for-role-suffix": (with_("services.0.name", "s" * 60),
-                                         "pgplatform:services[0].name", "over the 57-byte"),
+                                         "pgplatform:services[0].name", "over the 54-byte"),
     "pg-prefix": (with_("services.0.schema", "pg_flip"),
                   "pgplatform:services[flipsync_app].schema", "pg_ prefix"),
     "public-schema": (with_("services.0.schema", "public"),
@@ -164,3 +164,40 @@ def test_config__pulumi_config_and_the_stack_file_give_the_same_model(stack: str
         assert stack_config.from_pulumi() == stack_config.for_stack(stack)
     finally:
         pulumi.runtime.set_all_config({})
+
+
+@pytest.mark.parametrize(("consumers", "key", "why"), [
+    ([{"name": "mcp", "database": "paddle", "reads": ["nope"]}],
+     "pgplatform:consumers[mcp].reads", "unknown service 'nope'"),
+    ([{"name": "mcp", "database": "paddle", "reads": ["flipsync_app"]}],
+     "pgplatform:consumers[mcp].reads", "a consumer is confined to one database"),
+    ([{"name": "mcp", "database": "nowhere", "reads": ["rag"]}],
+     "pgplatform:consumers[mcp].database", "not the database of any service"),
+    ([{"name": "mcp", "database": "paddle", "reads": []}],
+     "pgplatform:consumers[mcp].reads", "non-empty list"),
+    ([{"name": "mcp", "database": "paddle", "reads": ["rag"], "statementTimeoutMs": 0}],
+     "pgplatform:consumers[mcp].statementTimeoutMs", "outside 1.."),
+    ([{"name": "mcp", "database": "paddle", "reads": ["rag"], "writes": True}],
+     "pgplatform:consumers[0].writes", "unknown key"),
+    ([{"name": "m", "database": "paddle", "reads": ["rag"]},
+      {"name": "m", "database": "paddle", "reads": ["rag"]}],
+     "pgplatform:consumers[m].name", "duplicate consumer"),
+])
+def test_config__rejects_invalid_consumer_naming_its_key(consumers: list[Any], key: str,
+                                                         why: str) -> None:
+    values = {**base(), "consumers": consumers}
+    with pytest.raises(model.ConfigError) as err:
+        model.from_mapping(values, stack="test")
+    assert key in str(err.value) and why in str(err.value), str(err.value)
+
+
+def test_config__two_identities_never_share_a_role_name() -> None:
+    values = base()
+    # service "x" has the migrator "x_migrator"; a service named "x_migrator" has the owner
+    # "x_migrator_owner": no clash. A consumer "rag_readonly" is "rag_readonly_consumer": none.
+    # A clash needs the admin's name: a service whose app login is the admin user.
+    values["server"]["adminUser"] = "rag_app"
+    with pytest.raises(model.ConfigError) as err:
+        model.from_mapping(values, stack="test")
+    assert "pgplatform:services[rag].name: its role 'rag_app' is also the role of " \
+           "pgplatform:server.adminUser" in str(err.value), str(err.value)

@@ -25,8 +25,8 @@ def platform() -> model.PlatformConfig:
 
 def test_matrix__covers_every_role_and_database_pair() -> None:
     m = derive(platform())
-    roles = {"flipsync_app_owner", "flipsync_app_app", "vector_store_owner", "vector_store_app",
-             "rag_owner", "rag_app", "public"}
+    roles = {f"{s}_{kind}" for s in ("flipsync_app", "vector_store", "rag")
+             for kind in ("owner", "app", "migrator", "readonly")} | {"public"}
     assert set(m.roles) == roles
     assert {(db, r) for db, r in m.databases} == {(db, r) for db in ("flipsync", "paddle")
                                                   for r in roles}
@@ -48,7 +48,32 @@ def test_matrix__schema_usage_for_own_login_and_declared_readers_only() -> None:
     assert m.schemas[SchemaRole("paddle", "rag", "vector_store_app")] == NONE, "readers are one-way"
     assert m.schemas[SchemaRole("paddle", "public", "public")] == NONE
     assert m.schemas[SchemaRole("paddle", "extensions", "rag_owner")] == {"USAGE"}
-    assert all(p == NONE for k, p in m.schemas.items() if k.schema == "pgplatform")
+    # The bookkeeping: each owner (so its migrator, as the owner) reaches its own rows.
+    assert {k.role: p for k, p in m.schemas.items() if k.schema == "pgplatform" and p} == {
+        "flipsync_app_owner": {"USAGE"}, "vector_store_owner": {"USAGE"}, "rag_owner": {"USAGE"}}
+
+
+def test_matrix__migrator_connects_and_holds_nothing_else() -> None:
+    m = derive(platform())
+    assert m.databases[DatabaseRole("paddle", "rag_migrator")] == {"CONNECT"}
+    assert m.databases[DatabaseRole("flipsync", "rag_migrator")] == NONE
+    assert all(p == NONE for k, p in [*m.schemas.items(), *m.tables.items(),
+                                      *m.sequences.items(), *m.functions.items()]
+               if k.role == "rag_migrator")
+    assert not [k for k in m.defaults if k.default.role == "rag_migrator"]
+
+
+def test_matrix__readonly_reads_own_schema_now_and_later_only() -> None:
+    m = derive(platform())
+    assert m.databases[DatabaseRole("paddle", "rag_readonly")] == {"CONNECT"}
+    assert m.schemas[SchemaRole("paddle", "rag", "rag_readonly")] == {"USAGE"}
+    assert m.schemas[SchemaRole("paddle", "extensions", "rag_readonly")] == {"USAGE"}
+    assert m.schemas[SchemaRole("paddle", "vector_store", "rag_readonly")] == NONE
+    assert m.tables[SchemaRole("paddle", "rag", "rag_readonly")] == {"SELECT"}
+    assert m.sequences[SchemaRole("paddle", "rag", "rag_readonly")] == NONE
+    assert m.tables[SchemaRole("paddle", "vector_store", "rag_readonly")] == NONE
+    assert {k.default for k in m.defaults if k.default.role == "rag_readonly"} == {
+        DefaultKey(owner="rag_owner", schema="rag", objtype="r", role="rag_readonly")}
 
 
 def test_matrix__object_privileges_dml_for_login_select_for_readers() -> None:
@@ -84,5 +109,21 @@ def test_matrix__default_privileges_per_owner() -> None:
 def test_matrix__derives_from_every_committed_stack(stack: str) -> None:
     cfg = stack_config.for_stack(stack)
     m = derive(cfg)
-    assert len(m.roles) == 2 * len(cfg.services) + 1
+    assert len(m.roles) == 4 * len(cfg.services) + len(cfg.consumers) + 1
     assert len(m.schema_owner) == len(cfg.services)
+
+
+def test_matrix__consumer_reads_the_listed_schemas_of_its_database_only() -> None:
+    cfg = stack_config.for_stack("dev")
+    m = derive(cfg)
+    for c in cfg.consumers:
+        role = c.login_role
+        for db in cfg.databases:
+            want = {"CONNECT"} if db.name == c.database else NONE
+            assert m.databases[DatabaseRole(db.name, role)] == want, (c.name, db.name)
+        for svc in cfg.services:
+            reads = svc.name in c.reads
+            key = SchemaRole(svc.database, svc.schema, role)
+            assert m.schemas[key] == ({"USAGE"} if reads else NONE), (c.name, svc.name)
+            assert m.tables[key] == ({"SELECT"} if reads else NONE), (c.name, svc.name)
+            assert m.sequences[key] == NONE and m.functions[key] == NONE

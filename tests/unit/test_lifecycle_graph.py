@@ -79,8 +79,7 @@ def test_graph__kept_data_is_parked_before_and_adopted_after_roles_and_databases
         for urn in _urns(g, typ):
             assert g.depends_on(urn, adopt[0]), f"{urn} before the adoption"
     _, inputs = g.resources(rt.RETAINED_DATA_PARK)[0]
-    assert inputs["roles"] == sorted(r for s in g.cfg.services
-                                     for r in (s.owner_role, s.login_role))
+    assert inputs["roles"] == sorted(g.cfg.roles)
     assert inputs["databases"] == sorted(d.name for d in g.cfg.databases)
 
 

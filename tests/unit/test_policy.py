@@ -93,13 +93,22 @@ def service(name: str, database: str, schema: str | None = None,
             readers: tuple[str, ...] = ()) -> PolicyResource:
     return stack_resource(tokens.SERVICE_ACCESS, name, {
         "service": name, "database": database, "schema": schema or name,
-        "ownerRole": f"{name}_owner", "loginRole": f"{name}_app", "readers": list(readers)})
+        "ownerRole": f"{name}_owner", "loginRole": f"{name}_app",
+        "migratorRole": f"{name}_migrator", "readonlyRole": f"{name}_readonly",
+        "readers": list(readers)})
+
+
+def consumer(name: str, database: str, reads: list[str]) -> PolicyResource:
+    return stack_resource(tokens.CONSUMER_ACCESS, f"consumer-{name}", {
+        "consumer": name, "database": database, "loginRole": f"{name}_consumer",
+        "reads": reads, "schemas": reads})
 
 
 SERVICES = [
     service("vector_store", "paddle", readers=("rag",)),
     service("rag", "paddle"),
     service("flipsync_app", "flipsync", schema="flipsync"),
+    consumer("mcp", "paddle", ["vector_store"]),
 ]
 
 
@@ -141,6 +150,22 @@ GOOD_GRANTS = [
                        "function", ["EXECUTE"]),
     default_privileges("rag-default-functions-public", "rag_owner", "public", "paddle", None,
                        "function", []),
+    grant("rag-migrator-connect", "rag_migrator", "paddle", "database", None, ["CONNECT"]),
+    grant("rag-readonly-connect", "rag_readonly", "paddle", "database", None, ["CONNECT"]),
+    grant("rag-readonly-schema-rag", "rag_readonly", "paddle", "schema", "rag", ["USAGE"]),
+    grant("rag-readonly-extensions", "rag_readonly", "paddle", "schema", "extensions",
+          ["USAGE"]),
+    grant("rag-readonly-tables-rag", "rag_readonly", "paddle", "table", "rag", ["SELECT"]),
+    default_privileges("rag-default-readonly-tables", "rag_owner", "rag_readonly", "paddle",
+                       "rag", "table", ["SELECT"]),
+    grant("consumer-mcp-connect", "mcp_consumer", "paddle", "database", None, ["CONNECT"]),
+    grant("consumer-mcp-tables-vector_store", "mcp_consumer", "paddle", "table",
+          "vector_store", ["SELECT"]),
+    default_privileges("consumer-mcp-default-vector_store-tables", "vector_store_owner",
+                       "mcp_consumer", "paddle", "vector_store", "table", ["SELECT"]),
+    stack_resource(tokens.ROLE, "rag-migrator-role", {
+        "name": "rag_migrator", "roles": ["rag_owner"], "assumeRole": "rag_owner",
+        "inherit": False}),
 ]
 
 
@@ -162,7 +187,7 @@ def test_policy__service_access_allows_own_declared_reader_and_public_revokes() 
     (grant("x-public-usage", "public", "paddle", "schema", "public", ["USAGE"]),
      "PUBLIC may only be revoked from"),
     (grant("x-unknown-role", "intruder", "paddle", "schema", "rag", ["USAGE"]),
-     "no ServiceAccess declares that role"),
+     "no ServiceAccess or ConsumerAccess declares that role"),
     (default_privileges("x-default-undeclared", "vector_store_owner", "flipsync_app_app",
                         "paddle", "vector_store", "table", ["SELECT"]),
      "not a declared reader of 'vector_store'"),
@@ -170,6 +195,26 @@ def test_policy__service_access_allows_own_declared_reader_and_public_revokes() 
                         "table", ["UPDATE"]), "beyond USAGE/SELECT"),
     (default_privileges("x-default-public", "rag_owner", "public", "paddle", None, "function",
                         ["EXECUTE"]), "PUBLIC may only be revoked from"),
+    (grant("x-migrator-reads", "rag_migrator", "paddle", "table", "rag", ["SELECT"]),
+     "a migrator holds only CONNECT on its own database"),
+    (grant("x-migrator-elsewhere", "rag_migrator", "flipsync", "database", None, ["CONNECT"]),
+     "a migrator holds only CONNECT on its own database"),
+    (grant("x-readonly-writes", "rag_readonly", "paddle", "table", "rag", ["INSERT"]),
+     "is read-only"),
+    (grant("x-readonly-foreign", "rag_readonly", "paddle", "table", "vector_store", ["SELECT"]),
+     "reads only schemas ['rag']"),
+    (grant("x-consumer-unlisted", "mcp_consumer", "paddle", "table", "rag", ["SELECT"]),
+     "reads only schemas ['vector_store']"),
+    (grant("x-consumer-other-db", "mcp_consumer", "flipsync", "database", None, ["CONNECT"]),
+     "confined to database 'paddle'"),
+    (default_privileges("x-consumer-default-unlisted", "rag_owner", "mcp_consumer", "paddle",
+                        None, "table", ["SELECT"]), "reads only what"),
+    (stack_resource(tokens.ROLE, "x-app-in-owner", {"name": "rag_app", "roles": ["rag_owner"]}),
+     "only a service's migrator is a member of a role"),
+    (stack_resource(tokens.ROLE, "x-migrator-in-other-owner", {
+        "name": "rag_migrator", "roles": ["vector_store_owner"],
+        "assumeRole": "vector_store_owner", "inherit": False}),
+     "only a service's migrator is a member of a role"),
 ])
 def test_policy__service_access_rejects_undeclared_access(bad: PolicyResource, says: str) -> None:
     found = stack_violations(service_access.validate, *SERVICES, *GOOD_GRANTS, bad)
@@ -261,6 +306,12 @@ def role(name: str, **props: Any) -> ResourceValidationArgs:
 
 def test_policy__plain_roles_pass() -> None:
     assert messages(role_attributes.validate, role("rag_owner", login=False)) == []
+    assert messages(role_attributes.validate, role(
+        "rag_migrator", login=True, roles=["rag_owner"], assumeRole="rag_owner",
+        inherit=False)) == []
+    inheriting = messages(role_attributes.validate, role(
+        "rag_migrator", login=True, roles=["rag_owner"], assumeRole="rag_owner"))
+    assert len(inheriting) == 1 and "must be NOINHERIT" in inheriting[0], inheriting
     assert messages(role_attributes.validate, role(
         "rag_app", login=True, superuser=False, createRole=False, createDatabase=False,
         replication=False, bypassRowLevelSecurity=False,

@@ -21,22 +21,33 @@ def g(request: pytest.FixtureRequest) -> Graph:
     return committed_graph(request.param)
 
 
-def test_graph__every_service_has_exactly_its_two_roles(g: Graph) -> None:
-    roles = {i["name"]: (r, i) for r, i in g.resources(ROLE)}
-    expected = {n for s in g.cfg.services for n in (s.owner_role, s.login_role)}
-    assert set(roles) == expected
-    for svc in g.cfg.services:
-        _, owner = roles[svc.owner_role]
-        _, login = roles[svc.login_role]
-        assert not owner.get("login"), f"{svc.owner_role}: owner role must be NOLOGIN"
-        assert "password" not in owner, f"{svc.owner_role}: owner role has no password"
-        assert login.get("login") is True, f"{svc.login_role}: must be LOGIN"
+def test_graph__roles_are_exactly_the_models_identities(g: Graph) -> None:
+    """Per service: NOLOGIN owner, app login, NOINHERIT migrator that becomes the owner at
+    login, read-only login; per consumer its login; no privileged flag anywhere."""
+    roles = {i["name"]: i for _, i in g.resources(ROLE)}
+    assert set(roles) == set(g.cfg.roles)
+    for spec in access.all_roles(g.cfg):
+        r = roles[spec.name]
+        assert bool(r.get("login")) == spec.login, f"{spec.name}: LOGIN"
+        assert ("password" in r) == spec.login, f"{spec.name}: a password iff it logs in"
         for flag in ("superuser", "createDatabase", "createRole", "replication",
                      "bypassRowLevelSecurity"):
-            assert not owner.get(flag) and not login.get(flag), f"{svc.name}: {flag} set"
+            assert not r.get(flag), f"{spec.name}: {flag} set"
+        assert r.get("inherit", True) == spec.inherit, f"{spec.name}: INHERIT"
+        assert r.get("roles", []) == list(spec.member_of), f"{spec.name}: memberships"
+        assert r.get("assumeRole") == spec.assume_role, f"{spec.name}: assumeRole"
+    for svc in g.cfg.services:
+        login, migrator = roles[svc.login_role], roles[svc.migrator_role]
         assert login["searchPaths"] == [svc.schema, EXTENSIONS_SCHEMA]
         assert int(login["connectionLimit"]) == svc.connection_limit
         assert int(login["statementTimeout"]) == svc.statement_timeout_ms
+        assert migrator["inherit"] is False and migrator["roles"] == [svc.owner_role]
+        assert migrator["assumeRole"] == svc.owner_role
+        assert int(roles[svc.readonly_role]["statementTimeout"]) == (
+            svc.readonly_statement_timeout_ms)
+    read_only = sorted(r for _, i in g.resources(rt.READ_ONLY_SESSIONS) for r in i["roles"])
+    assert read_only == sorted([*(s.readonly_role for s in g.cfg.services),
+                                *(c.login_role for c in g.cfg.consumers)])
 
 
 def test_graph__schema_owned_by_the_service_owner_role(g: Graph) -> None:
@@ -46,28 +57,47 @@ def test_graph__schema_owned_by_the_service_owner_role(g: Graph) -> None:
 
 
 def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> None:
-    login_of = {s.login_role: s for s in g.cfg.services}
-    owner_of = {s.owner_role: s for s in g.cfg.services}
+    """Logins and owners in their own service (readers read); migrators get CONNECT only;
+    read-only logins and consumers read only their schemas, in their one database."""
+    home = {r: s for s in g.cfg.services for r in (s.owner_role, s.login_role, s.readonly_role)}
+    migrators = {s.migrator_role: s for s in g.cfg.services}
+    consumers = {c.login_role: c for c in g.cfg.consumers}
     for reg, grant in g.resources(GRANT) + g.resources(DEFAULTS):
         role, db, schema = grant["role"], grant["database"], grant.get("schema")
         where = f"{reg.name}: {role} on {db}.{schema}"
+        privileges = set(grant["privileges"])
         if role == access.PUBLIC:
-            assert not grant["privileges"], f"{where}: PUBLIC must get nothing"
+            assert not privileges, f"{where}: PUBLIC must get nothing"
             continue
-        svc = login_of.get(role) or owner_of.get(role)
-        assert svc is not None, f"{where}: grantee is not a service role"
+        if role in migrators:
+            assert (grant["objectType"], db, privileges) == (
+                "database", migrators[role].database, {"CONNECT"}), where
+            continue
+        if role in consumers:
+            c = consumers[role]
+            assert db == c.database and privileges <= {"CONNECT", "USAGE", "SELECT"}, where
+            assert schema in (None, EXTENSIONS_SCHEMA, *(g.cfg.service(r).schema
+                                                         for r in c.reads)), where
+            continue
+        svc = home.get(role)
+        assert svc is not None, f"{where}: grantee is not a role of the model"
         assert db == svc.database, f"{where}: grant outside the service's database"
+        if role == svc.readonly_role:
+            assert privileges <= {"CONNECT", "USAGE", "SELECT"}, f"{where}: read-only login"
         if schema in (None, EXTENSIONS_SCHEMA, svc.schema):
             continue
         target = next(s for s in g.cfg.services_in(db) if s.schema == schema)
         assert svc.name in target.readers, f"{where}: {svc.name} is not a declared reader"
-        assert set(grant["privileges"]) <= {"USAGE", "SELECT"}, f"{where}: readers only read"
+        assert privileges <= {"USAGE", "SELECT"}, f"{where}: readers only read"
 
 
-def test_graph__login_roles_connect_only_to_their_own_database(g: Graph) -> None:
+def test_graph__logins_connect_only_to_their_own_database(g: Graph) -> None:
     connects = [(i["role"], i["database"]) for _, i in g.resources(GRANT)
                 if i["objectType"] == "database" and i["privileges"]]
-    assert sorted(connects) == sorted((s.login_role, s.database) for s in g.cfg.services)
+    expected = [(r, s.database) for s in g.cfg.services
+                for r in (s.login_role, s.migrator_role, s.readonly_role)]
+    expected += [(c.login_role, c.database) for c in g.cfg.consumers]
+    assert sorted(connects) == sorted(expected)
     for role, _ in connects:
         grant = next(i for _, i in g.resources(GRANT)
                      if i["role"] == role and i["objectType"] == "database")
@@ -77,8 +107,9 @@ def test_graph__login_roles_connect_only_to_their_own_database(g: Graph) -> None
 def test_graph__public_gets_nothing_on_each_database_and_its_public_schema(g: Graph) -> None:
     revoked = {(i["database"], i["objectType"], i.get("schema")) for _, i in g.resources(GRANT)
                if i["role"] == access.PUBLIC and not i["privileges"]}
+    for name in [*(db.name for db in g.cfg.databases), *access.SERVER_DATABASES]:
+        assert (name, "database", None) in revoked, name
     for db in g.cfg.databases:
-        assert (db.name, "database", None) in revoked, db.name
         assert (db.name, "schema", "public") in revoked, db.name
 
 
@@ -118,9 +149,14 @@ def test_graph__secrets_are_secret(g: Graph) -> None:
     for db in g.cfg.databases:
         assert g.secret_outputs[f"{outputs.DATABASES}.{db.name}.{outputs.DATABASE_ADMIN_DSN}"]
     for svc in g.cfg.services:
-        assert g.secret_outputs[f"{outputs.SERVICES}.{svc.name}.{outputs.SERVICE_DSN}"]
-        _, login = g.one(ROLE, f"{svc.name}-login-role")
-        assert is_secret(login["password"]), f"{svc.login_role}: password is not a secret"
+        for key in (outputs.SERVICE_DSN, outputs.SERVICE_MIGRATOR_DSN,
+                    outputs.SERVICE_READONLY_DSN):
+            assert g.secret_outputs[f"{outputs.SERVICES}.{svc.name}.{key}"], key
+        for kind in ("login", "migrator", "readonly"):
+            _, login = g.one(ROLE, f"{svc.name}-{kind}-role")
+            assert is_secret(login["password"]), f"{svc.name} {kind}: password is not secret"
+    for consumer in g.cfg.consumers:
+        assert g.secret_outputs[f"{outputs.CONSUMERS}.{consumer.name}.{outputs.CONSUMER_DSN}"]
     _, c = g.resources(CONTAINER)[0]
     uploads = c["uploads"]
     assert is_secret(uploads) or all(is_secret(u["content"]) for u in uploads), (
@@ -151,12 +187,24 @@ def test_graph__bootstrap_runs_after_schema_roles_and_default_privileges(g: Grap
         boot = next(r for r in regs.values() if r.name == f"{svc.name}-bootstrap")
         schema, _ = g.one(SCHEMA, f"{svc.name}-schema")
         assert g.depends_on(boot.urn, schema.urn)
-        for reg, d in g.resources(DEFAULTS):
-            if d["owner"] == svc.owner_role:
-                assert g.depends_on(boot.urn, reg.urn), f"{boot.name} before {reg.name}"
+        for d in access.service_default_privileges(g.cfg, svc):
+            reg, _ = g.one(DEFAULTS, d.name)
+            assert g.depends_on(boot.urn, reg.urn), f"{boot.name} before {reg.name}"
         for spec in access.service_grants(g.cfg, svc):
             reg, _ = g.one(GRANT, spec.name)
             assert g.depends_on(reg.urn, boot.urn) == spec.after_bootstrap, spec.name
+
+
+def test_graph__consumer_grants_follow_the_bootstraps_of_what_they_read(g: Graph) -> None:
+    regs = g.monitor.registrations
+    for c in g.cfg.consumers:
+        boots = [next(r for r in regs.values() if r.name == f"{name}-bootstrap")
+                 for name in c.reads]
+        names = [(GRANT, s.name) for s in access.consumer_grants(g.cfg, c)]
+        names += [(DEFAULTS, d.name) for d in access.consumer_default_privileges(g.cfg, c)]
+        for typ, name in names:
+            reg, _ = g.one(typ, name)
+            assert all(g.depends_on(reg.urn, b.urn) for b in boots), name
 
 
 def test_graph__grants_on_one_catalog_row_never_run_in_parallel(g: Graph) -> None:

@@ -18,12 +18,13 @@ from pgplatform import modules
 from pgplatform.migrate import runner
 
 # Inputs whose change means "run the migrations again" (new files, other target).
-_TRIGGERS = ("checksum", "dsn", "schema", "owner_role", "module", "service")
+_TRIGGERS = ("checksum", "dsn", "admin_dsn", "schema", "owner_role", "module", "service")
 
 
 def _target(props: dict[str, Any]) -> runner.Target:
     return runner.Target(
-        dsn=props["dsn"], service=props["service"], schema=props["schema"],
+        dsn=props["dsn"], admin_dsn=props["admin_dsn"], service=props["service"],
+        schema=props["schema"],
         owner_role=props["owner_role"],
         module=modules.load(Path(props["sql_root"]), props["module"]),
     )
@@ -55,6 +56,7 @@ class MigrationsProvider(ResourceProvider):
 @dataclass(frozen=True, kw_only=True)
 class SchemaBootstrapArgs:
     admin_dsn: pulumi.Input[str]
+    migrator_dsn: pulumi.Input[str]
     service: str
     schema: str
     owner_role: str
@@ -71,7 +73,8 @@ class SchemaBootstrap(pulumi.dynamic.Resource, module="pgplatform", name="Schema
             MigrationsProvider(),
             name,
             {
-                "dsn": pulumi.Output.secret(args.admin_dsn),
+                "dsn": pulumi.Output.secret(args.migrator_dsn),
+                "admin_dsn": pulumi.Output.secret(args.admin_dsn),
                 "service": args.service,
                 "schema": args.schema,
                 "owner_role": args.owner_role,
@@ -82,5 +85,5 @@ class SchemaBootstrap(pulumi.dynamic.Resource, module="pgplatform", name="Schema
             },
             # The engine keeps a dynamic resource's outputs in state: the DSN must stay secret.
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                additional_secret_outputs=["dsn"])),
+                additional_secret_outputs=["dsn", "admin_dsn"])),
         )

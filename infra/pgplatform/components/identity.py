@@ -1,54 +1,106 @@
-"""A service's identity: a NOLOGIN owner role that owns its schema and objects, and a LOGIN
-role for the application with a generated password."""
+"""The roles of a service (owner, app login, migrator, read-only) or of a consumer, as
+`pgplatform.access` describes them: pulumi-postgresql Roles, a pulumi-random password per
+login, and the read-only sessions of the read-only logins."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
+from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from pgplatform import resource_types
-from pgplatform.model import EXTENSIONS_SCHEMA, ServiceConfig
+from pgplatform import resource_types, role_settings
+from pgplatform.access import RoleKind, RoleSpec
+
+
+class ReadOnlySessionsProvider(ResourceProvider):
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        role_settings.set_read_only(props["dsn"], props["roles"], on=True)
+        return CreateResult(id_="-".join(props["roles"]) + "-read-only", outs=props)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = olds.get("roles") != news.get("roles") or olds.get("dsn") != news.get("dsn")
+        return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        gone = [r for r in olds.get("roles") or [] if r not in news["roles"]]
+        role_settings.set_read_only(news["dsn"], gone, on=False)
+        role_settings.set_read_only(news["dsn"], news["roles"], on=True)
+        return UpdateResult(outs=news)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        role_settings.set_read_only(props["dsn"], props["roles"], on=False)
+
+
+class ReadOnlySessions(pulumi.dynamic.Resource, module="pgplatform", name="ReadOnlySessions"):
+    """`default_transaction_read_only = on` for `roles` (see `pgplatform.role_settings`)."""
+
+    def __init__(self, name: str, admin_dsn: pulumi.Input[str], roles: Sequence[str],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(ReadOnlySessionsProvider(), name,
+                         {"dsn": pulumi.Output.secret(admin_dsn), "roles": sorted(roles)},
+                         pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                             additional_secret_outputs=["dsn"])))
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServiceIdentityArgs:
-    service: ServiceConfig
+class IdentityArgs:
+    roles: Sequence[RoleSpec]
     provider: pulumi.ProviderResource
+    admin_dsn: pulumi.Input[str]
+    """The admin's DSN of the maintenance database (read-only sessions are set with it)."""
     keep_data: bool
     """Retain the roles on delete: they own retained schemas and data."""
     after: Sequence[pulumi.Resource] = ()
     """What must precede the roles (the placement guard, the parking of retained data)."""
 
 
-class ServiceIdentity(pulumi.ComponentResource):
-    owner_role: postgresql.Role
-    login_role: postgresql.Role
-    login_password: pulumi.Output[str]
+class Identity(pulumi.ComponentResource):
+    """Resource names: `<name>-<kind>-role`, `<name>-<kind>-password` (`login` kept its
+    pre-migrator names)."""
 
-    def __init__(self, name: str, args: ServiceIdentityArgs,
+    role: dict[RoleKind, postgresql.Role]
+    password: dict[RoleKind, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: IdentityArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(resource_types.SERVICE_IDENTITY, name, None, opts)
-        svc = args.service
         child = pulumi.ResourceOptions(parent=self, provider=args.provider,
                                        retain_on_delete=args.keep_data,
                                        depends_on=list(args.after))
-        password = random.RandomPassword(
-            f"{name}-login-password", length=32, special=False,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)))
-        self.login_password = pulumi.Output.secret(password.result)
-        self.owner_role = postgresql.Role(
-            f"{name}-owner-role", name=svc.owner_role, login=False, opts=child)
-        self.login_role = postgresql.Role(
-            f"{name}-login-role", name=svc.login_role, login=True, password=password.result,
-            connection_limit=svc.connection_limit, statement_timeout=svc.statement_timeout_ms,
-            search_paths=[svc.schema, EXTENSIONS_SCHEMA], opts=child)
-        self.register_outputs({"owner_role": self.owner_role.name,
-                               "login_role": self.login_role.name})
+        self.role, self.password = {}, {}
+        by_name: dict[str, postgresql.Role] = {}
+        for spec in args.roles:
+            password: pulumi.Output[str] | None = None
+            if spec.login:
+                generated = random.RandomPassword(
+                    f"{name}-{spec.kind}-password", length=32, special=False,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)))
+                password = pulumi.Output.secret(generated.result)
+                self.password[spec.kind] = password
+            role = postgresql.Role(
+                f"{name}-{spec.kind}-role", name=spec.name, login=spec.login,
+                # Inputs left at upstream's defaults are not sent: existing roles see no diff.
+                inherit=None if spec.inherit else False, password=password,
+                # Outputs of the member roles: the membership waits for them.
+                roles=[by_name[r].name for r in spec.member_of] or None,
+                assume_role=spec.assume_role,
+                connection_limit=spec.connection_limit if spec.login else None,
+                statement_timeout=spec.statement_timeout_ms or None,
+                search_paths=list(spec.search_path) or None, opts=child)
+            by_name[spec.name] = role
+            self.role[spec.kind] = role
+        read_only = [s.name for s in args.roles if s.read_only]
+        if read_only:
+            ReadOnlySessions(f"{name}-read-only-sessions", args.admin_dsn, read_only,
+                             pulumi.ResourceOptions(parent=self, depends_on=[
+                                 by_name[r] for r in read_only]))
+        self.register_outputs({kind: role.name for kind, role in self.role.items()})
 
     @property
     def roles(self) -> list[pulumi.Resource]:
-        return [self.owner_role, self.login_role]
+        return list(self.role.values())

@@ -15,7 +15,7 @@ from pgplatform.access import DefaultPrivilegeSpec, GrantSpec
 from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.bootstrap import SchemaBootstrap, SchemaBootstrapArgs
 from pgplatform.components.grants import AclWriter
-from pgplatform.components.identity import ServiceIdentity
+from pgplatform.components.identity import Identity
 from pgplatform.components.lifecycle import ServiceRetirement
 from pgplatform.model import ServiceConfig
 
@@ -23,13 +23,16 @@ from pgplatform.model import ServiceConfig
 @dataclass(frozen=True, kw_only=True)
 class ServiceAccessArgs:
     service: ServiceConfig
-    identity: ServiceIdentity
-    reader_identities: Sequence[ServiceIdentity]
+    identity: Identity
+    reader_identities: Sequence[Identity]
     grants: Sequence[GrantSpec]
     default_privileges: Sequence[DefaultPrivilegeSpec]
     database_ready: Sequence[pulumi.Resource]
     admin_dsn: pulumi.Input[str]
-    """Admin DSN of the service's database: the bootstrap connects with it, then SET ROLE."""
+    """Admin DSN of the service's database: the bootstrap keeps the migration bookkeeping and
+    runs the migrations the module declares as the admin's with it."""
+    migrator_dsn: pulumi.Input[str]
+    """The migrator's DSN: every other migration runs through it."""
     sql_root: Path
     provider: pulumi.ProviderResource
     chain: AclChain
@@ -46,6 +49,7 @@ class ServiceAccess(pulumi.ComponentResource):
         # The model's view of the service, visible to policy packs (declared readers included).
         model = {"service": svc.name, "database": svc.database, "schema": svc.schema,
                  "ownerRole": svc.owner_role, "loginRole": svc.login_role,
+                 "migratorRole": svc.migrator_role, "readonlyRole": svc.readonly_role,
                  "readers": sorted(svc.readers)}
         super().__init__(resource_types.SERVICE_ACCESS, name, model, opts)
         after_roles: list[pulumi.Resource] = [*args.database_ready, *args.identity.roles]
@@ -54,11 +58,11 @@ class ServiceAccess(pulumi.ComponentResource):
             # own in this database, so that removing the service can drop them.
             after_roles.append(ServiceRetirement(
                 f"{name}-retirement", args.admin_dsn, svc.database, svc.name,
-                [svc.owner_role, svc.login_role],
+                list(svc.roles),
                 pulumi.ResourceOptions(parent=self, depends_on=args.identity.roles)))
         self.schema = postgresql.Schema(
             f"{name}-schema", name=svc.schema, database=svc.database,
-            owner=args.identity.owner_role.name,
+            owner=args.identity.role["owner"].name,
             # Only a stack that may lose its data lets `destroy` drop a non-empty schema.
             drop_cascade=not args.keep_data,
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
@@ -72,7 +76,8 @@ class ServiceAccess(pulumi.ComponentResource):
         self.bootstrap = SchemaBootstrap(
             f"{name}-bootstrap",
             SchemaBootstrapArgs(
-                admin_dsn=args.admin_dsn, service=svc.name, schema=svc.schema,
+                admin_dsn=args.admin_dsn, migrator_dsn=args.migrator_dsn,
+                service=svc.name, schema=svc.schema,
                 owner_role=svc.owner_role, module=modules.load(args.sql_root, svc.module),
                 sql_root=args.sql_root),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*before, *pre, *defaults]),

@@ -7,9 +7,15 @@ service's login role gets DML through default privileges. What remains after rep
 three parts (read ordered files, run each in a transaction, record it) is this module.
 sqlparse, a kept library, splits the files into statements so errors name the statement.
 
-Each migration runs in its own transaction as the service's owner role with
-`search_path = <schema>, extensions`; a session-level advisory lock per (database, service)
-serialises runners and is released by the server if a runner dies.
+The runner connects as the service's migrator, a login that becomes the owner role at login
+and holds nothing of its own: each migration runs in its own transaction as the owner role with
+`search_path = <schema>, extensions`, so a migration can do what the service's owner may and
+nothing more (`RESET ROLE` leads back to the owner; `SET ROLE NONE` to a role with no rights).
+Only the migrations a module lists under `[admin]` in its module.toml run on a separate admin
+connection. The admin also keeps the bookkeeping (`pgplatform.schema_migrations`, admin-owned):
+each service's owner role reads and writes its own rows only, through a row-level security
+policy. A session-level advisory lock per (database, service), taken by the migrator, serialises
+runners and is released by the server if a runner dies.
 """
 
 from __future__ import annotations
@@ -25,15 +31,13 @@ import psycopg
 import sqlparse
 from psycopg import sql
 
+from pgplatform.access import BOOKKEEPING_SCHEMA_PRIVILEGES, BOOKKEEPING_TABLE_PRIVILEGES
 from pgplatform.model import BOOKKEEPING_SCHEMA, EXTENSIONS_SCHEMA
 from pgplatform.modules import Migration, Module
 from pgplatform.progress import Log, quiet
 
 BOOKKEEPING_TABLE = "schema_migrations"
 LOCK_NAMESPACE = "pgplatform.migrate"
-# A migration that must run as the admin (e.g. adopting tables owned by a legacy role) says so
-# in its header; everything else runs as the service's owner role.
-RUN_AS_ADMIN_MARKER = "-- pgplatform:run-as=admin"
 
 MigrationState = Literal["pending", "applied", "edited", "missing-file"]
 
@@ -48,9 +52,12 @@ class LockBusy(MigrationError):
 
 @dataclass(frozen=True, kw_only=True)
 class Target:
-    """One service's migrations in one database, reached through an admin connection."""
+    """One service's migrations in one database."""
 
     dsn: str
+    """The service's migrator."""
+    admin_dsn: str
+    """The admin, for the bookkeeping and the module's `[admin]` migrations."""
     service: str
     schema: str
     owner_role: str
@@ -94,34 +101,72 @@ def in_schema(conn: psycopg.Connection, schema: str) -> None:
         sql.Identifier(schema), sql.Identifier(EXTENSIONS_SCHEMA)))
 
 
-def _ensure_bookkeeping(conn: psycopg.Connection) -> None:
-    with conn.transaction():
+def _ensure_bookkeeping(admin: psycopg.Connection, target: Target) -> None:
+    """As the admin: the bookkeeping table, and this service's owner role reaching its own
+    rows of it and nothing else."""
+    table = sql.Identifier(BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE)
+    owner = sql.Identifier(target.owner_role)
+    with admin.transaction():
         # Serialise the first CREATE across services of one database.
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s), 0)", (LOCK_NAMESPACE,))
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+        admin.execute("SELECT pg_advisory_xact_lock(hashtext(%s), 0)", (LOCK_NAMESPACE,))
+        admin.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
             sql.Identifier(BOOKKEEPING_SCHEMA)))
-        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(
+        admin.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(
             sql.Identifier(BOOKKEEPING_SCHEMA)))
-        conn.execute(sql.SQL(
-            """CREATE TABLE IF NOT EXISTS {}.{} (
+        admin.execute(sql.SQL(
+            """CREATE TABLE IF NOT EXISTS {} (
                    service     text        NOT NULL,
                    version     integer     NOT NULL,
                    name        text        NOT NULL,
                    checksum    text        NOT NULL,
                    applied_at  timestamptz NOT NULL DEFAULT now(),
                    duration_ms integer     NOT NULL,
-                   PRIMARY KEY (service, version))"""
-        ).format(sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BOOKKEEPING_TABLE)))
+                   PRIMARY KEY (service, version))""").format(table))
+        # ALTER TABLE and CREATE POLICY take an ACCESS EXCLUSIVE lock, which would queue
+        # behind another service's migration in progress: only when missing.
+        qualified = f"{BOOKKEEPING_SCHEMA}.{BOOKKEEPING_TABLE}"
+        if not admin.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass",
+                             (qualified,)).fetchone()[0]:  # type: ignore[index]
+            admin.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(table))
+        admin.execute(sql.SQL("GRANT {} ON SCHEMA {} TO {}").format(
+            sql.SQL(", ").join(map(sql.SQL, BOOKKEEPING_SCHEMA_PRIVILEGES)),
+            sql.Identifier(BOOKKEEPING_SCHEMA), owner))
+        admin.execute(sql.SQL("GRANT {} ON {} TO {}").format(
+            sql.SQL(", ").join(map(sql.SQL, BOOKKEEPING_TABLE_PRIVILEGES)), table, owner))
+        if not admin.execute(
+                "SELECT 1 FROM pg_policies WHERE schemaname = %s AND tablename = %s AND "
+                "policyname = %s AND roles = ARRAY[%s]::name[] AND qual = %s",
+                (BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE, target.service, target.owner_role,
+                 f"(service = {sql.quote(target.service)}::text)")).fetchone():
+            policy = sql.Identifier(target.service)
+            admin.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(policy, table))
+            admin.execute(sql.SQL("CREATE POLICY {} ON {} TO {} USING (service = {}) "
+                                  "WITH CHECK (service = {})").format(
+                policy, table, owner, sql.Literal(target.service),
+                sql.Literal(target.service)))
+
+
+@contextmanager
+def _sessions(target: Target, *, wait: bool
+              ) -> Iterator[tuple[psycopg.Connection, psycopg.Connection]]:
+    """(migrator, admin) connections, the bookkeeping ready and the service's lock held."""
+    with psycopg.connect(target.admin_dsn, autocommit=True) as admin, \
+            _locked(target, wait=wait) as conn:
+        yield conn, admin
 
 
 @contextmanager
 def _locked(target: Target, *, wait: bool) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(target.admin_dsn, autocommit=True) as admin:
+        _ensure_bookkeeping(admin, target)
     with psycopg.connect(target.dsn, autocommit=True) as conn:
         conn.execute("SET application_name = 'pgplatform-migrate'")
         # A runner that dies mid-migration (SIGKILL) must not hold the lock and its open
         # transaction until a long statement ends: the server polls the socket instead.
         conn.execute("SET client_connection_check_interval = '1s'")
-        _ensure_bookkeeping(conn)
+        # The migrator's login already did this (its `role` setting); saying it again keeps
+        # the bookkeeping reachable should that setting ever be missing.
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(target.owner_role)))
         key = (LOCK_NAMESPACE, target.service)
         if wait:
             conn.execute("SELECT pg_advisory_lock(hashtext(%s), hashtext(%s))", key)
@@ -175,8 +220,8 @@ def _refuse_drift(rows: Sequence[StatusRow], target: Target) -> None:
         raise MigrationError(f"migrate [{target.service}]: " + "; ".join(problems))
 
 
-def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: str) -> None:
-    as_admin = RUN_AS_ADMIN_MARKER in path_text
+def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: str,
+              *, as_admin: bool) -> None:
     if as_admin:
         in_schema(conn, target.schema)
     else:
@@ -194,8 +239,6 @@ def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: s
                 f"migrate [{target.service}]: {where}: statement {n} failed "
                 f"({first[:120]!r}): {exc.diag.message_primary or exc}"
             ) from exc
-    if not as_admin:
-        conn.execute("RESET ROLE")
 
 
 def _irreversible(down_sql: str) -> str | None:
@@ -211,19 +254,26 @@ def _irreversible(down_sql: str) -> str | None:
     return None
 
 
+def _connection_for(m: Migration, target: Target, migrator: psycopg.Connection,
+                    admin: psycopg.Connection) -> tuple[psycopg.Connection, bool]:
+    as_admin = m.version in target.module.admin_migrations
+    return (admin if as_admin else migrator), as_admin
+
+
 def migrate(target: Target, *, wait: bool = True, log: Log = quiet) -> list[Migration]:
     """Apply every pending migration in order; return the ones applied now."""
     done: list[Migration] = []
-    with _locked(target, wait=wait) as conn:
-        rows = _status(conn, target)
+    with _sessions(target, wait=wait) as (migrator, admin):
+        rows = _status(migrator, target)
         _refuse_drift(rows, target)
         for row in rows:
             m = row.migration
             if m is None or row.applied is not None:
                 continue
             started = time.monotonic()
+            conn, as_admin = _connection_for(m, target, migrator, admin)
             with conn.transaction():
-                _run_file(conn, target, m.sql, str(m.path))
+                _run_file(conn, target, m.sql, str(m.path), as_admin=as_admin)
                 conn.execute(
                     sql.SQL("INSERT INTO {}.{} (service, version, name, checksum, duration_ms) "
                             "VALUES (%s, %s, %s, %s, %s)").format(
@@ -231,7 +281,8 @@ def migrate(target: Target, *, wait: bool = True, log: Log = quiet) -> list[Migr
                     (target.service, m.version, m.name, m.checksum,
                      int((time.monotonic() - started) * 1000)),
                 )
-            log(f"migrate [{target.service}]: applied {m.id} "
+            log(f"migrate [{target.service}]: applied {m.id}"
+                f"{' as the admin' if as_admin else ''} "
                 f"({(time.monotonic() - started) * 1000:.0f} ms)")
             done.append(m)
     return done
@@ -246,8 +297,8 @@ def rollback(target: Target, steps: int = 1, *, wait: bool = True,
              log: Log = quiet) -> list[Migration]:
     """Run the down files of the last `steps` applied migrations, newest first."""
     undone: list[Migration] = []
-    with _locked(target, wait=wait) as conn:
-        rows = _status(conn, target)
+    with _sessions(target, wait=wait) as (migrator, admin):
+        rows = _status(migrator, target)
         _refuse_drift(rows, target)
         applied = [r.migration for r in rows if r.applied is not None and r.migration]
         for m in reversed(applied[-steps:] if steps > 0 else []):
@@ -259,8 +310,9 @@ def rollback(target: Target, steps: int = 1, *, wait: bool = True,
             if irreversible:
                 raise MigrationError(f"migrate [{target.service}]: {m.down_path}: "
                                      f"{irreversible}")
+            conn, as_admin = _connection_for(m, target, migrator, admin)
             with conn.transaction():
-                _run_file(conn, target, down_sql, str(m.down_path))
+                _run_file(conn, target, down_sql, str(m.down_path), as_admin=as_admin)
                 conn.execute(
                     sql.SQL("DELETE FROM {}.{} WHERE service = %s AND version = %s").format(
                         sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BOOKKEEPING_TABLE)),

@@ -11,7 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from pgplatform import modules
 from pgplatform.migrate import runner
 from pgplatform_ops import stack
 
@@ -46,9 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     selected = [s for s in d.cfg.services if not args.service or s.name in args.service]
     try:
         for svc in selected:
-            target = runner.Target(dsn=d.admin_dsn(svc.database), service=svc.name,
-                                   schema=svc.schema, owner_role=svc.owner_role,
-                                   module=modules.load(d.cfg.sql_root, svc.module))
+            target = d.migration_target(svc)
             if args.command == "up":
                 done = runner.migrate(target, wait=not args.no_wait, log=print)
                 print(f"{svc.name}: {len(done)} applied")

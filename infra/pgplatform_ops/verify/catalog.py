@@ -20,10 +20,12 @@ TABLE_KINDS = ("r", "p", "v", "m", "f")
 SEQUENCE_KIND = "S"
 
 _ROLES = """
-SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin
+SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin,
+       rolinherit, rolconnlimit, coalesce(rolconfig, '{}')
 FROM pg_roles WHERE rolname !~ '^pg_'"""
 _MEMBERS = """
-SELECT r.rolname, m.rolname FROM pg_auth_members am
+SELECT r.rolname, m.rolname, am.inherit_option, am.set_option, am.admin_option
+FROM pg_auth_members am
 JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
 WHERE r.rolname !~ '^pg_' OR m.rolname !~ '^pg_'"""
 # Owner privileges are implicit and left out; grantee 0 is PUBLIC.
@@ -84,6 +86,9 @@ class DatabaseRole(NamedTuple):
 class Membership(NamedTuple):
     role: str
     member: str
+    inherit: bool = True
+    set: bool = True
+    admin: bool = False
 
 
 class SchemaGrantee(NamedTuple):
@@ -136,6 +141,10 @@ class RoleAttrs:
     replication: bool
     bypassrls: bool
     login: bool
+    inherit: bool = True
+    connection_limit: int = -1
+    settings: dict[str, str] = field(default_factory=dict)
+    """rolconfig (database-independent settings), name -> value."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,9 +192,10 @@ class ServerSnapshot:
 def read_server(admin_conn: psycopg.Connection
                 ) -> tuple[dict[str, RoleAttrs], set[Membership], dict[DatabaseRole, set[str]]]:
     roles = {r[0]: RoleAttrs(superuser=r[1], createrole=r[2], createdb=r[3], replication=r[4],
-                             bypassrls=r[5], login=r[6])
+                             bypassrls=r[5], login=r[6], inherit=r[7], connection_limit=r[8],
+                             settings=dict(c.split("=", 1) for c in r[9]))
              for r in admin_conn.execute(_ROLES)}
-    members = {Membership(r[0], r[1]) for r in admin_conn.execute(_MEMBERS)}
+    members = {Membership(*r) for r in admin_conn.execute(_MEMBERS)}
     dbs: dict[DatabaseRole, set[str]] = defaultdict(set)
     for datname, role, priv in admin_conn.execute(_DATABASES):
         dbs[DatabaseRole(datname, role)].add(priv)

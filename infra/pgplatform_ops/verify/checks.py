@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pgplatform.model import PlatformConfig, ServiceConfig
+from pgplatform.access import RoleSpec
+from pgplatform.model import PlatformConfig
 from pgplatform_ops.verify.catalog import (
     SEQUENCE_KIND,
     DatabaseRole,
@@ -128,35 +129,64 @@ def default_privileges(m: ExpectedMatrix, snap: DatabaseSnapshot) -> list[Findin
     return out
 
 
-def role_attributes(svc: ServiceConfig, roles: dict[str, RoleAttrs]) -> list[Finding]:
+def role_attributes(spec: RoleSpec, roles: dict[str, RoleAttrs]) -> list[Finding]:
+    """The role exists with exactly the attributes and settings the model gives it."""
+    name = spec.name
+    attrs = roles.get(name)
+    if attrs is None:
+        return [Finding(kind="missing role", object=f"role {name}", role=name,
+                        expected="present", actual="absent")]
     out = []
-    for name, login in ((svc.owner_role, False), (svc.login_role, True)):
-        attrs = roles.get(name)
-        if attrs is None:
-            out.append(Finding(kind="missing role", object=f"role {name}", role=name,
-                               expected="present", actual="absent"))
-            continue
-        for flag in _ROLE_FLAGS:
-            if getattr(attrs, flag):
-                out.append(Finding(kind="role attribute", object=f"role {name}", role=name,
-                                   expected=f"NO{flag.upper()}", actual=flag.upper()))
-        if attrs.login != login:
+    for flag in _ROLE_FLAGS:
+        if getattr(attrs, flag):
             out.append(Finding(kind="role attribute", object=f"role {name}", role=name,
-                               expected="LOGIN" if login else "NOLOGIN",
-                               actual="LOGIN" if attrs.login else "NOLOGIN"))
+                               expected=f"NO{flag.upper()}", actual=flag.upper()))
+    for what, want, got in (("LOGIN", spec.login, attrs.login),
+                            ("INHERIT", spec.inherit, attrs.inherit)):
+        if want != got:
+            out.append(Finding(kind="role attribute", object=f"role {name}", role=name,
+                               expected=what if want else f"NO{what}",
+                               actual=what if got else f"NO{what}"))
+    if spec.login and attrs.connection_limit != spec.connection_limit:
+        out.append(Finding(kind="role attribute", object=f"role {name}", role=name,
+                           expected=f"CONNECTION LIMIT {spec.connection_limit}",
+                           actual=f"CONNECTION LIMIT {attrs.connection_limit}"))
+    # search_path aside (its text depends on quoting), every setting the model names and no
+    # other that changes what the role may do.
+    got_settings = {k: v for k, v in attrs.settings.items() if k != "search_path"}
+    for key in sorted(set(spec.settings) | set(got_settings)):
+        want_v, got_v = spec.settings.get(key), got_settings.get(key)
+        if want_v != got_v:
+            out.append(Finding(kind="role setting", object=f"role {name}", role=name,
+                               expected=f"{key}={want_v}" if want_v else f"no {key}",
+                               actual=f"{key}={got_v}" if got_v else f"no {key}"))
     return out
 
 
 def unmanaged_roles(cfg: PlatformConfig, roles: dict[str, RoleAttrs]) -> list[Finding]:
-    known = {r for s in cfg.services for r in (s.owner_role, s.login_role)}
+    known = set(cfg.roles)
     known.add(cfg.server.admin_user)
     return [Finding(kind="unmanaged role", object=f"role {name}", role=name,
                     expected="only roles of the model", actual="role exists")
             for name in sorted(set(roles) - known)]
 
 
-def memberships(members: set[Membership]) -> list[Finding]:
-    # The model grants no role memberships at all.
-    return [Finding(kind="role membership", object=f"role {m.role}", role=m.member,
-                    expected="no membership", actual=f"{m.member} is a member of {m.role}")
-            for m in sorted(members)]
+def memberships(specs: tuple[RoleSpec, ...], members: set[Membership]) -> list[Finding]:
+    """Exactly the memberships of the model (each migrator in its owner role: SET, not
+    INHERIT, not ADMIN), nothing else."""
+    want = {Membership(role, s.name, inherit=s.inherit, set=True, admin=False)
+            for s in specs for role in s.member_of}
+    out = [Finding(kind="role membership", object=f"role {m.role}", role=m.member,
+                   expected="no membership",
+                   actual=f"{m.member} is a member of {m.role} ({_options(m)})")
+           for m in sorted(members - want)]
+    out += [Finding(kind="role membership", object=f"role {m.role}", role=m.member,
+                    expected=f"{m.member} is a member of {m.role} ({_options(m)})",
+                    actual="not that membership")
+            for m in sorted(want - members)]
+    return out
+
+
+def _options(m: Membership) -> str:
+    return ", ".join(f"{k} {'TRUE' if v else 'FALSE'}"
+                     for k, v in (("INHERIT", m.inherit), ("SET", m.set), ("ADMIN", m.admin)))

@@ -58,11 +58,12 @@ class ExpectedMatrix:
 
 
 def derive(cfg: PlatformConfig) -> ExpectedMatrix:
-    roles = sorted({r for s in cfg.services for r in (s.owner_role, s.login_role)})
+    roles = sorted(cfg.roles)
     roles.append(access.PUBLIC)
     m = ExpectedMatrix(roles=tuple(roles))
     specs = [g for db in cfg.databases for g in access.database_grants(db.name)]
     specs += [g for s in cfg.services for g in access.service_grants(cfg, s)]
+    specs += [g for c in cfg.consumers for g in access.consumer_grants(cfg, c)]
     grants: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for g in specs:
         grants[(g.object_type, g.database, g.schema or "", g.role)] |= set(g.privileges)
@@ -88,11 +89,15 @@ def derive(cfg: PlatformConfig) -> ExpectedMatrix:
                 m.sequences[key] = granted("sequence", db.name, svc.schema, role)
                 m.functions[key] = NONE
     for svc in cfg.services:
-        for d in access.service_default_privileges(cfg, svc):
-            default = DefaultKey(owner=d.owner, schema=d.schema or "-",
-                                 objtype=DEFAULT_KIND[d.object_type], role=d.role)
-            m.defaults[ExpectedDefault(d.database, default)] = frozenset(d.privileges)
-            if d.object_type == "function" and d.schema == svc.schema:
-                m.functions[SchemaRole(svc.database, svc.schema, d.role)] = frozenset(
-                    d.privileges)
+        # Kept by the migration runner: the owner reaches its rows of the bookkeeping.
+        m.schemas[SchemaRole(svc.database, BOOKKEEPING_SCHEMA, svc.owner_role)] = frozenset(
+            access.BOOKKEEPING_SCHEMA_PRIVILEGES)
+    defaults = [d for s in cfg.services for d in access.service_default_privileges(cfg, s)]
+    defaults += [d for c in cfg.consumers for d in access.consumer_default_privileges(cfg, c)]
+    for d in defaults:
+        default = DefaultKey(owner=d.owner, schema=d.schema or "-",
+                             objtype=DEFAULT_KIND[d.object_type], role=d.role)
+        m.defaults[ExpectedDefault(d.database, default)] = frozenset(d.privileges)
+        if d.object_type == "function" and d.schema is not None:
+            m.functions[SchemaRole(d.database, d.schema, d.role)] = frozenset(d.privileges)
     return m

@@ -2,10 +2,11 @@
 method and operator class, and is the planner's choice for its representative query.
 
 Planner proof: inside a transaction that is rolled back, the module's fixture loads realistic
-synthetic rows as the owner role, ANALYZE gives the planner their statistics, and EXPLAIN of
-each representative query must name the index. No planner setting is forced: the test is that
-the index is chosen, not merely usable. Rolling back leaves no rows or statistics; the only
-trace is relpages/reltuples, which ANALYZE updates in place, until the next autovacuum.
+synthetic rows as the owner role (through the service's migrator), ANALYZE gives the planner
+their statistics, and EXPLAIN of each representative query must name the index. No planner
+setting is forced: the test is that the index is chosen, not merely usable. Rolling back leaves
+no rows or statistics; the only trace is relpages/reltuples, which ANALYZE updates in place,
+until the next autovacuum.
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ def declared(svc: ServiceConfig, module: modules.Module, snap: DatabaseSnapshot
     return out
 
 
-def planner(svc: ServiceConfig, module: modules.Module, admin_dsn: str) -> list[Finding]:
+def planner(svc: ServiceConfig, module: modules.Module, migrator_dsn: str) -> list[Finding]:
+    """Through the service's migrator: the fixture's rows and ANALYZE need the owner's rights
+    and no more."""
     if not module.indexes:
         return []
     out: list[Finding] = []
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+    with psycopg.connect(migrator_dsn, autocommit=True) as conn:
         with conn.transaction(force_rollback=True):
             act_as_owner(conn, svc.owner_role, svc.schema)
             if module.fixture is not None:

@@ -21,8 +21,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from pgplatform import modules
-from pgplatform.model import PlatformConfig, ServiceConfig
+from pgplatform import access, modules
+from pgplatform.model import ConsumerConfig, PlatformConfig, ServiceConfig
 from pgplatform_ops import stack
 from pgplatform_ops.verify import catalog, indexes, probes, report
 from pgplatform_ops.verify.expected import ExpectedMatrix, derive
@@ -38,6 +38,7 @@ DEPLOYED = pytest.StashKey[stack.DeployedStack]()
 MATRIX = pytest.StashKey[ExpectedMatrix]()
 STARTED = pytest.StashKey[float]()
 RESULTS = pytest.StashKey[list[report.CheckResult]]()
+PROBES_TRIED = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -91,17 +92,33 @@ def server(deployed: stack.DeployedStack, matrix: ExpectedMatrix) -> catalog.Ser
 
 
 @pytest.fixture(scope="session")
-def probe_findings(deployed: stack.DeployedStack, server: catalog.ServerSnapshot
-                   ) -> dict[str, list[Finding]]:
-    """Every service's probes, run concurrently (one connection per login role each)."""
+def probe_runs(pytestconfig: pytest.Config, deployed: stack.DeployedStack,
+               server: catalog.ServerSnapshot) -> dict[str, probes.ProbeRun]:
+    """Every service's and consumer's probes, run concurrently (one connection per login
+    each), by `service:<name>` / `consumer:<name>`."""
 
-    def run(svc: ServiceConfig) -> list[Finding]:
-        return probes.probe_service(deployed, svc, server.per_database[svc.database])
+    def run(who: ServiceConfig | ConsumerConfig) -> probes.ProbeRun:
+        snap = server.per_database[who.database]
+        if isinstance(who, ConsumerConfig):
+            return probes.probe_consumer(deployed, who, snap)
+        return probes.probe_service(deployed, who, snap)
 
+    everyone: list[ServiceConfig | ConsumerConfig] = [*deployed.cfg.services,
+                                                      *deployed.cfg.consumers]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        results = pool.map(run, deployed.cfg.services)
-        return {svc.name: found for svc, found in zip(deployed.cfg.services, results,
-                                                      strict=True)}
+        results = dict(zip((_probe_key(w) for w in everyone), pool.map(run, everyone),
+                           strict=True))
+    pytestconfig.stash[PROBES_TRIED] = sum(r.tried for r in results.values())
+    return results
+
+
+def _probe_key(who: ServiceConfig | ConsumerConfig) -> str:
+    return f"{'consumer' if isinstance(who, ConsumerConfig) else 'service'}:{who.name}"
+
+
+def probe_findings(runs: dict[str, probes.ProbeRun], who: ServiceConfig | ConsumerConfig
+                   ) -> list[Finding]:
+    return runs[_probe_key(who)].findings
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -111,7 +128,7 @@ def planner_runs(deployed: stack.DeployedStack) -> Iterator[dict[str, Future[lis
 
     def run(svc: ServiceConfig) -> list[Finding]:
         return indexes.planner(svc, modules.load(deployed.cfg.sql_root, svc.module),
-                               deployed.admin_dsn(svc.database))
+                               deployed.migrator_dsn(svc.name))
 
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         yield {svc.module: pool.submit(run, svc)
@@ -159,6 +176,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     results: list[report.CheckResult] = session.config.stash[RESULTS]
     text = report.markdown(cfg.stack, results,
                            services=len(cfg.services), databases=len(cfg.databases),
+                           probes=session.config.stash.get(PROBES_TRIED, 0),
                            seconds=time.monotonic() - session.config.stash[STARTED])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -176,6 +194,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         "service_schema": (owned, [f"{k.database}.{k.schema}" for k in owned]),
         "database": ([db.name for db in cfg.databases], [db.name for db in cfg.databases]),
         "service": (list(cfg.services), [s.name for s in cfg.services]),
+        "consumer": (list(cfg.consumers), [c.name for c in cfg.consumers]),
+        "role_spec": (list(access.all_roles(cfg)), [r.name for r in access.all_roles(cfg)]),
         "module_service": (per_module, [f"{s.module}@{s.name}" for s in per_module]),
     }
     for name, (values, ids) in params.items():

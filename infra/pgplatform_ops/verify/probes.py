@@ -1,42 +1,75 @@
-"""Behavioural probes: connect as a service's login role and try what must work and what must
-be refused. A refusal must be a permission error — not a crash, not a timeout."""
+"""Behavioural probes: connect as each login of the model and try what must work and what must
+be refused. A refusal must be a permission error (or, for a read-only login, the read-only
+transaction) — not a crash, not a timeout.
+
+Each probe runs as one simple-query string `BEGIN; <probe>; ROLLBACK` in a session reset after
+it, so a probe that smuggles `COMMIT;`, `SET ROLE` or `SET default_transaction_read_only` into
+its text escapes its transaction as a client's query would; every write a probe tries touches
+zero rows (privileges are checked before any row is).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import psycopg
-from psycopg import sql
+from psycopg import pq, sql
 
-from pgplatform.model import PlatformConfig, ServiceConfig
+from pgplatform import access
+from pgplatform.model import BOOKKEEPING_SCHEMA, EXTENSIONS_SCHEMA, ConsumerConfig, ServiceConfig
 from pgplatform_ops.stack import DeployedStack
 from pgplatform_ops.verify.catalog import DatabaseSnapshot, ObjectName
 from pgplatform_ops.verify.findings import Finding
 
 PROBE_TIMEOUT_MS = 5000
+WORKS, DENIED, READ_ONLY = "works", "permission denied", "read-only transaction"
+REFUSED = frozenset({DENIED, READ_ONLY})
+"""What counts as refused for a read-only login: either line holds."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class Probe:
     what: str
-    statement: sql.Composed
+    statement: sql.Composable
     must_work: bool
+    refusals: frozenset[str] = frozenset({DENIED})
 
 
-def _probes(svc: ServiceConfig, cfg: PlatformConfig, snap: DatabaseSnapshot,
-            own_columns: Callable[[str], list[str]]) -> list[Probe]:
+@dataclass(frozen=True, kw_only=True)
+class ProbeRun:
+    tried: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    def __add__(self, other: ProbeRun) -> ProbeRun:
+        return ProbeRun(tried=self.tried + other.tried,
+                        findings=[*self.findings, *other.findings])
+
+
+Columns = Callable[[str, str], list[str]]
+
+
+def _zero_row_insert(schema: str, table: str, columns: Columns) -> sql.Composed:
+    ident = sql.Identifier(schema, table)
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns(schema, table))
+    return sql.SQL("INSERT INTO {0} ({1}) SELECT {1} FROM {0} WHERE false").format(ident, cols)
+
+
+def _create_in(schema: str) -> sql.Composed:
+    return sql.SQL("CREATE TABLE {} (i int)").format(sql.Identifier(schema, "pgplatform_probe"))
+
+
+def _app_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot,
+                columns: Columns) -> list[Probe]:
     out: list[Probe] = []
     own = snap.tables(svc.schema)
     for t in own:
         ident = sql.Identifier(svc.schema, t)
-        cols = sql.SQL(", ").join(sql.Identifier(c) for c in own_columns(t))
         out += [
             Probe(what=f"SELECT own table {svc.schema}.{t}", must_work=True,
                   statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
             Probe(what=f"INSERT into own table {svc.schema}.{t}", must_work=True,
-                  statement=sql.SQL("INSERT INTO {0} ({1}) SELECT {1} FROM {0} WHERE false"
-                                    ).format(ident, cols)),
+                  statement=_zero_row_insert(svc.schema, t, columns)),
             Probe(what=f"DELETE from own table {svc.schema}.{t}", must_work=True,
                   statement=sql.SQL("DELETE FROM {} WHERE false").format(ident)),
         ]
@@ -46,81 +79,219 @@ def _probes(svc: ServiceConfig, cfg: PlatformConfig, snap: DatabaseSnapshot,
                              sql.Identifier(svc.schema, own[0]))))
     for schema in (svc.schema, "public"):
         out.append(Probe(what=f"CREATE TABLE in schema {schema}", must_work=False,
-                         statement=sql.SQL("CREATE TABLE {} (i int)").format(
-                             sql.Identifier(schema, "pgplatform_probe"))))
-    for other in cfg.services_in(svc.database):
-        if other.name == svc.name:
-            continue
-        tables = snap.tables(other.schema)
-        if not tables:
-            continue
-        t = tables[0]
-        ident = sql.Identifier(other.schema, t)
-        col = sql.Identifier(snap.first_column.get(ObjectName(other.schema, t), "id"))
-        reader = svc.name in other.readers
-        out += [
-            Probe(what=f"SELECT {other.name}'s table {other.schema}.{t}", must_work=reader,
-                  statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
-            Probe(what=f"INSERT into {other.name}'s table {other.schema}.{t}",
-                  must_work=False,
-                  statement=sql.SQL("INSERT INTO {} DEFAULT VALUES").format(ident)),
-            Probe(what=f"UPDATE {other.name}'s table {other.schema}.{t}", must_work=False,
-                  statement=sql.SQL("UPDATE {} SET {} = {} WHERE false").format(
-                      ident, col, col)),
-            Probe(what=f"DELETE from {other.name}'s table {other.schema}.{t}",
-                  must_work=False,
-                  statement=sql.SQL("DELETE FROM {} WHERE false").format(ident)),
-            Probe(what=f"CREATE TABLE in {other.name}'s schema {other.schema}",
-                  must_work=False, statement=sql.SQL("CREATE TABLE {} (i int)").format(
-                      sql.Identifier(other.schema, "pgplatform_probe"))),
-        ]
+                         statement=_create_in(schema)))
+    out.append(Probe(what=f"SET ROLE {svc.owner_role}", must_work=False,
+                     statement=sql.SQL("SET ROLE {}").format(sql.Identifier(svc.owner_role))))
+    for other in stack.cfg.services_in(svc.database):
+        if other.name != svc.name:
+            out += _foreign_probes(other, snap, readable=svc.name in other.readers)
     return out
 
 
-def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapshot
-                  ) -> list[Finding]:
-    cfg, dsn = stack.cfg, stack.service_dsn(svc.name)
-    findings: list[Finding] = []
-    obj = f"service {svc.name}"
+def _foreign_probes(other: ServiceConfig, snap: DatabaseSnapshot, *, readable: bool,
+                    refusals: frozenset[str] = frozenset({DENIED})) -> list[Probe]:
+    """Another service's schema: reading as declared, no writes, no DDL."""
+    out = [Probe(what=f"CREATE TABLE in {other.name}'s schema {other.schema}",
+                 must_work=False, statement=_create_in(other.schema), refusals=refusals)]
+    tables = snap.tables(other.schema)
+    if not tables:
+        return out
+    t = tables[0]
+    ident = sql.Identifier(other.schema, t)
+    col = sql.Identifier(snap.first_column.get(ObjectName(other.schema, t), "id"))
+    return out + [
+        Probe(what=f"SELECT {other.name}'s table {other.schema}.{t}", must_work=readable,
+              statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
+        Probe(what=f"INSERT into {other.name}'s table {other.schema}.{t}", must_work=False,
+              statement=sql.SQL("INSERT INTO {} DEFAULT VALUES").format(ident),
+              refusals=refusals),
+        Probe(what=f"UPDATE {other.name}'s table {other.schema}.{t}", must_work=False,
+              statement=sql.SQL("UPDATE {} SET {} = {} WHERE false").format(ident, col, col),
+              refusals=refusals),
+        Probe(what=f"DELETE from {other.name}'s table {other.schema}.{t}", must_work=False,
+              statement=sql.SQL("DELETE FROM {} WHERE false").format(ident),
+              refusals=refusals),
+    ]
+
+
+def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
+                     ) -> list[Probe]:
+    probe = sql.Identifier(svc.schema, "pgplatform_probe")
+    owned_by_owner = sql.SQL(
+        "DO $probe$ BEGIN IF (SELECT relowner::regrole::text FROM pg_class "
+        "WHERE oid = {}::regclass) <> {} THEN RAISE EXCEPTION 'created table owned by %', "
+        "(SELECT relowner::regrole::text FROM pg_class WHERE oid = {}::regclass); END IF; "
+        "END $probe$").format(sql.Literal(f"{svc.schema}.pgplatform_probe"),
+                              sql.Literal(svc.owner_role),
+                              sql.Literal(f"{svc.schema}.pgplatform_probe"))
+    bookkeeping = sql.Identifier(BOOKKEEPING_SCHEMA, "schema_migrations")
+    out = [
+        Probe(what=f"CREATE TABLE in own schema {svc.schema}, owned by {svc.owner_role}",
+              must_work=True, statement=sql.SQL("{}; {}").format(
+                  sql.SQL("CREATE TABLE {} (i int)").format(probe), owned_by_owner)),
+        Probe(what=f"SET ROLE NONE, then CREATE TABLE in own schema {svc.schema}",
+              must_work=False, statement=sql.SQL("SET ROLE NONE; {}").format(
+                  _create_in(svc.schema))),
+        Probe(what=f"COMMIT; SET ROLE NONE, then CREATE TABLE in own schema {svc.schema}",
+              must_work=False, statement=sql.SQL("COMMIT; SET ROLE NONE; {}").format(
+                  _create_in(svc.schema))),
+        Probe(what="CREATE SCHEMA", must_work=False,
+              statement=sql.SQL("CREATE SCHEMA pgplatform_probe")),
+        *(Probe(what=f"CREATE TABLE in schema {s}", must_work=False, statement=_create_in(s))
+          for s in ("public", EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA)),
+        Probe(what="INSERT another service's row into the migration bookkeeping",
+              must_work=False, statement=sql.SQL(
+                  "INSERT INTO {} (service, version, name, checksum, duration_ms) "
+                  "VALUES ('pgplatform_probe', 1, 'x', 'x', 0)").format(bookkeeping)),
+        Probe(what="see another service's rows of the migration bookkeeping", must_work=True,
+              statement=sql.SQL(
+                  "DO $probe$ BEGIN IF EXISTS (SELECT 1 FROM {} WHERE service <> {}) THEN "
+                  "RAISE EXCEPTION 'sees other services'' migrations'; END IF; END $probe$"
+              ).format(bookkeeping, sql.Literal(svc.name))),
+    ]
+    for other in stack.cfg.services_in(svc.database):
+        if other.name != svc.name:
+            out += _foreign_probes(other, snap, readable=False)
+            out.append(Probe(what=f"SET ROLE {other.owner_role}", must_work=False,
+                             statement=sql.SQL("SET ROLE {}").format(
+                                 sql.Identifier(other.owner_role))))
+    return out
+
+
+def _read_only_probes(schemas: Sequence[ServiceConfig], not_read: Sequence[ServiceConfig],
+                      snap: DatabaseSnapshot, columns: Columns) -> list[Probe]:
+    """A read-only login (a service's, a consumer): reads `schemas`, writes nothing even when
+    its statement escapes the read-only transaction, and reaches no other schema."""
+    out: list[Probe] = []
+    for svc in schemas:
+        tables = snap.tables(svc.schema)
+        out += [Probe(what=f"SELECT {svc.schema}.{t}", must_work=True,
+                      statement=sql.SQL("SELECT count(*) FROM {}").format(
+                          sql.Identifier(svc.schema, t))) for t in tables]
+        out.append(Probe(what=f"CREATE TABLE in schema {svc.schema}", must_work=False,
+                         statement=_create_in(svc.schema), refusals=REFUSED))
+        for role in (svc.owner_role, svc.login_role, svc.migrator_role):
+            out.append(Probe(what=f"SET ROLE {role}", must_work=False,
+                             statement=sql.SQL("SET ROLE {}").format(sql.Identifier(role))))
+        if not tables:
+            continue
+        t = tables[0]
+        insert = _zero_row_insert(svc.schema, t, columns)
+        out += [
+            Probe(what=f"INSERT into {svc.schema}.{t}", must_work=False, statement=insert,
+                  refusals=REFUSED),
+            Probe(what=f"BEGIN READ ONLY; COMMIT; INSERT into {svc.schema}.{t}",
+                  must_work=False, statement=sql.SQL("COMMIT; {}").format(insert),
+                  refusals=REFUSED),
+            # Out of the read-only transaction for good: only privileges are left to refuse.
+            Probe(what=f"COMMIT; SET default_transaction_read_only = off; COMMIT; INSERT into "
+                       f"{svc.schema}.{t}", must_work=False,
+                  statement=sql.SQL("COMMIT; SET default_transaction_read_only = off; "
+                                    "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; "
+                                    "COMMIT; {}").format(insert)),
+            Probe(what=f"SET ROLE {svc.login_role}; INSERT into {svc.schema}.{t}",
+                  must_work=False, statement=sql.SQL("COMMIT; SET default_transaction_read_only"
+                                                     " = off; SET ROLE {}; COMMIT; {}").format(
+                      sql.Identifier(svc.login_role), insert)),
+        ]
+    for other in not_read:
+        out += _foreign_probes(other, snap, readable=False, refusals=REFUSED)
+    return out
+
+
+def _outcome(exc: psycopg.Error) -> str:
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return DENIED
+    if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+        return READ_ONLY
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+
+
+def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], list[Probe]],
+         ) -> ProbeRun:
     try:
         conn = psycopg.connect(dsn, connect_timeout=5, autocommit=True,
                                options=f"-c statement_timeout={PROBE_TIMEOUT_MS}")
     except psycopg.Error as exc:
-        return [Finding(kind="probe", object=f"{obj}: connect to own database {svc.database}",
-                        role=svc.login_role, expected="works", actual=f"{exc}".strip())]
+        return ProbeRun(tried=1, findings=[Finding(
+            kind="probe", object=f"{obj}: connect to own database {home}", role=role,
+            expected=WORKS, actual=f"{exc}".strip())])
+    findings: list[Finding] = []
     with conn:
-        def own_columns(table: str) -> list[str]:
+        def columns(schema: str, table: str) -> list[str]:
             return [r[0] for r in conn.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
                 "AND table_name = %s AND is_generated = 'NEVER' AND "
                 "coalesce(identity_generation, '') <> 'ALWAYS' ORDER BY ordinal_position",
-                (svc.schema, table))]
+                (schema, table))]
 
-        for probe in _probes(svc, cfg, snap, own_columns):
+        probes = make(columns)
+        for probe in probes:
+            # A read-only login's client (an MCP server) wraps its query the same way.
+            begin = b"BEGIN READ ONLY; " if READ_ONLY in probe.refusals else b"BEGIN; "
             try:
-                with conn.transaction(force_rollback=True):
-                    conn.execute(probe.statement)
-                outcome = "works"
-            except psycopg.errors.InsufficientPrivilege:
-                outcome = "permission denied"
+                conn.execute(begin + probe.statement.as_bytes(conn) + b"; ROLLBACK")
+                outcome = WORKS
             except psycopg.Error as exc:
-                outcome = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
-            expected = "works" if probe.must_work else "permission denied"
-            if outcome != expected:
-                findings.append(Finding(kind="probe", object=f"{obj}: {probe.what}",
-                                        role=svc.login_role, expected=expected,
-                                        actual=outcome))
-    for db in cfg.databases:
-        if db.name == svc.database:
-            continue
+                outcome = _outcome(exc)
+            finally:
+                if conn.info.transaction_status != pq.TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
+                conn.execute("RESET ALL")
+            refused = outcome in probe.refusals
+            if (outcome == WORKS) != probe.must_work or (not probe.must_work and not refused):
+                findings.append(Finding(
+                    kind="probe", object=f"{obj}: {probe.what}", role=role,
+                    expected=WORKS if probe.must_work else " or ".join(sorted(probe.refusals)),
+                    actual=outcome))
+    return ProbeRun(tried=len(probes) + 1, findings=findings)
+
+
+def _other_databases(stack: DeployedStack, dsn: str, role: str, obj: str, home: str
+                     ) -> ProbeRun:
+    findings = []
+    others = [db.name for db in stack.cfg.databases if db.name != home]
+    others += list(access.SERVER_DATABASES)
+    for db in others:
         try:
-            psycopg.connect(stack.service_dsn_for(svc.name, db.name), connect_timeout=5).close()
-            outcome = "works"
+            psycopg.connect(psycopg.conninfo.make_conninfo(dsn, dbname=db),
+                            connect_timeout=5).close()
+            outcome = WORKS
         except psycopg.OperationalError as exc:
-            outcome = ("permission denied" if "permission denied for database" in str(exc)
+            outcome = (DENIED if "permission denied for database" in str(exc)
                        else f"error: {str(exc).strip().splitlines()[-1]}")
-        if outcome != "permission denied":
-            findings.append(Finding(kind="probe", object=f"{obj}: connect to database {db.name}",
-                                    role=svc.login_role, expected="permission denied",
-                                    actual=outcome))
-    return findings
+        if outcome != DENIED:
+            findings.append(Finding(kind="probe", object=f"{obj}: connect to database {db}",
+                                    role=role, expected=DENIED, actual=outcome))
+    return ProbeRun(tried=len(others), findings=findings)
+
+
+def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapshot
+                  ) -> ProbeRun:
+    """The service's three logins: the app, the migrator, the read-only login."""
+    others = [o for o in stack.cfg.services_in(svc.database) if o.name != svc.name]
+    logins: list[tuple[str, str, Callable[[Columns], list[Probe]]]] = [
+        (svc.login_role, stack.service_dsn(svc.name),
+         lambda cols: _app_probes(svc, stack, snap, cols)),
+        (svc.migrator_role, stack.migrator_dsn(svc.name),
+         lambda _cols: _migrator_probes(svc, stack, snap)),
+        (svc.readonly_role, stack.readonly_dsn(svc.name),
+         lambda cols: _read_only_probes([svc], others, snap, cols)),
+    ]
+    run = ProbeRun()
+    for role, dsn, make in logins:
+        obj = f"service {svc.name} ({role})"
+        run += _run(dsn, role, obj, svc.database, make)
+        run += _other_databases(stack, dsn, role, obj, svc.database)
+    return run
+
+
+def probe_consumer(stack: DeployedStack, consumer: ConsumerConfig, snap: DatabaseSnapshot
+                   ) -> ProbeRun:
+    cfg = stack.cfg
+    reads = [cfg.service(s) for s in consumer.reads]
+    not_read = [s for s in cfg.services_in(consumer.database) if s.name not in consumer.reads]
+    dsn, obj = stack.consumer_dsn(consumer.name), f"consumer {consumer.name}"
+    return (_run(dsn, consumer.login_role, obj, consumer.database,
+                 lambda cols: _read_only_probes(reads, not_read, snap, cols))
+            + _other_databases(stack, dsn, consumer.login_role, obj, consumer.database))

@@ -19,7 +19,7 @@ class CheckResult:
 
 
 def markdown(stack: str, results: Sequence[CheckResult], *, services: int, databases: int,
-             seconds: float) -> str:
+             probes: int, seconds: float) -> str:
     failed = [r for r in results if not r.passed]
     passed = len(results) - len(failed)
     verdict = "✅ all checks hold" if not failed else f"❌ {len(failed)} checks failed"
@@ -27,7 +27,7 @@ def markdown(stack: str, results: Sequence[CheckResult], *, services: int, datab
         f"## pgplatform verification — stack `{stack}`",
         "",
         f"{verdict} — {passed} passed, {len(failed)} failed, {services} services, "
-        f"{databases} databases, {seconds:.1f} s",
+        f"{databases} databases, {probes} isolation probes, {seconds:.1f} s",
         "",
     ]
     if failed:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pgplatform.model import ServiceConfig
+from pgplatform import access
+from pgplatform.access import RoleSpec
 from pgplatform_ops.stack import DeployedStack
 from pgplatform_ops.verify import checks
 from pgplatform_ops.verify.catalog import ServerSnapshot
@@ -50,9 +51,11 @@ def test_acl__no_grantee_outside_the_model(request: pytest.FixtureRequest,
                                            server.databases, deployed.cfg.server.admin_user))
 
 
-def test_roles__service_role_attributes(request: pytest.FixtureRequest, server: ServerSnapshot,
-                                        service: ServiceConfig) -> None:
-    check(request, checks.role_attributes(service, server.roles))
+def test_roles__attributes_and_settings(request: pytest.FixtureRequest, server: ServerSnapshot,
+                                        role_spec: RoleSpec) -> None:
+    """Every role of the model: LOGIN, INHERIT, connection limit, its settings (the migrator's
+    `role`, the read-only logins' `default_transaction_read_only`, timeouts)."""
+    check(request, checks.role_attributes(role_spec, server.roles))
 
 
 def test_roles__no_role_outside_the_model(request: pytest.FixtureRequest,
@@ -62,5 +65,6 @@ def test_roles__no_role_outside_the_model(request: pytest.FixtureRequest,
 
 
 def test_roles__memberships_are_exactly_the_modelled_ones(request: pytest.FixtureRequest,
+                                                          deployed: DeployedStack,
                                                           server: ServerSnapshot) -> None:
-    check(request, checks.memberships(server.memberships))
+    check(request, checks.memberships(access.all_roles(deployed.cfg), server.memberships))
