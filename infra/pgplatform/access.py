@@ -92,11 +92,11 @@ def service_roles(svc: ServiceConfig) -> tuple[RoleSpec, ...]:
 
 
 def consumer_role(cfg: PlatformConfig, consumer: ConsumerConfig) -> RoleSpec:
-    schemas = tuple(cfg.service(s).schema for s in consumer.reads)
     return RoleSpec(name=consumer.login_role, kind="consumer", login=True,
                     connection_limit=consumer.connection_limit,
                     statement_timeout_ms=consumer.statement_timeout_ms,
-                    search_path=(*schemas, EXTENSIONS_SCHEMA), read_only=True)
+                    search_path=(*cfg.schemas_read_by(consumer), EXTENSIONS_SCHEMA),
+                    read_only=True)
 
 
 def all_roles(cfg: PlatformConfig) -> tuple[RoleSpec, ...]:
@@ -272,9 +272,8 @@ def _read_grants(prefix: str, role: str, database: str, schemas: tuple[str, ...]
 
 
 def consumer_grants(cfg: PlatformConfig, consumer: ConsumerConfig) -> list[GrantSpec]:
-    schemas = tuple(cfg.service(s).schema for s in consumer.reads)
     return _read_grants(f"consumer-{consumer.name}", consumer.login_role, consumer.database,
-                        schemas)
+                        cfg.schemas_read_by(consumer))
 
 
 def consumer_default_privileges(cfg: PlatformConfig, consumer: ConsumerConfig

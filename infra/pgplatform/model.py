@@ -209,6 +209,9 @@ class PlatformConfig:
     def consumers_of(self, service: str) -> tuple[ConsumerConfig, ...]:
         return tuple(c for c in self.consumers if service in c.reads)
 
+    def schemas_read_by(self, consumer: ConsumerConfig) -> tuple[str, ...]:
+        return tuple(self.service(s).schema for s in consumer.reads)
+
     @property
     def roles(self) -> tuple[str, ...]:
         """Every role the model creates, services' then consumers'."""

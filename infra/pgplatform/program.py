@@ -102,6 +102,11 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     server_acl = AclWriter(parent=server, provider=provider, chain=chain)
     for spec in access.server_grants():
         server_acl.grant(spec, [server.container, *before, *adopted])
+    database_admin_dsns = {db.name: _url(cfg, s.admin_user, admin_password, db.name)
+                           for db in cfg.databases}
+    migrator_dsns = {svc.name: _url(cfg, svc.migrator_role,
+                                    identities[svc.name].password["migrator"], svc.database)
+                     for svc in cfg.services}
     services: dict[str, ServiceAccess] = {}
     for svc in cfg.services:
         services[svc.name] = ServiceAccess(svc.name, ServiceAccessArgs(
@@ -111,9 +116,8 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             grants=access.service_grants(cfg, svc),
             default_privileges=access.service_default_privileges(cfg, svc),
             database_ready=databases[svc.database].ready,
-            admin_dsn=_url(cfg, s.admin_user, admin_password, svc.database),
-            migrator_dsn=_url(cfg, svc.migrator_role, identities[svc.name].password["migrator"],
-                              svc.database),
+            admin_dsn=database_admin_dsns[svc.database],
+            migrator_dsn=migrator_dsns[svc.name],
             sql_root=cfg.sql_root,
             provider=provider,
             chain=chain,
@@ -121,7 +125,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         ))
     for c in cfg.consumers:
         ConsumerAccess(f"consumer-{c.name}", ConsumerAccessArgs(
-            consumer=c, schemas=[cfg.service(r).schema for r in c.reads],
+            consumer=c, schemas=cfg.schemas_read_by(c),
             identity=consumer_identities[c.name],
             grants=access.consumer_grants(cfg, c),
             default_privileges=access.consumer_default_privileges(cfg, c),
@@ -141,8 +145,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
                 login_role=ident.role["login"].name,
                 owner_role=ident.role["owner"].name,
                 dsn=_url(cfg, svc.login_role, ident.password["login"], svc.database),
-                migrator_dsn=_url(cfg, svc.migrator_role, ident.password["migrator"],
-                                  svc.database),
+                migrator_dsn=migrator_dsns[svc.name],
                 readonly_dsn=_url(cfg, svc.readonly_role, ident.password["readonly"],
                                   svc.database),
             )
@@ -158,8 +161,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             for c in cfg.consumers
         },
         databases={
-            db.name: outputs.DatabaseOutputs(
-                admin_dsn=_url(cfg, s.admin_user, admin_password, db.name))
-            for db in cfg.databases
+            name: outputs.DatabaseOutputs(admin_dsn=dsn)
+            for name, dsn in database_admin_dsns.items()
         },
     )

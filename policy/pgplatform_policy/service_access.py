@@ -25,8 +25,9 @@ service or consumer declares is a violation: it cannot be checked against the mo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -68,21 +69,28 @@ class Consumer:
     reads: frozenset[str]
 
 
+def _models(resources: Iterable[PolicyResource], resource_type: str, keys: tuple[str, ...],
+            report: Callable[[str, str], None]) -> Iterator[Mapping[str, Any]]:
+    """The model each component of `resource_type` registers; `report(message, urn)` for one
+    that does not expose all of `keys`."""
+    for r in resources:
+        if r.resource_type != resource_type:
+            continue
+        missing = [k for k in keys if k not in r.props]
+        if missing:
+            report(f"[{NAME}] {tokens.short(resource_type)} '{r.name}' does not expose "
+                   f"{', '.join(missing)}: the policy maps roles to services and consumers "
+                   "through these properties (the component must register them as its outputs "
+                   "as well as its inputs).", r.urn)
+            continue
+        yield r.props
+
+
 def services_of(resources: Iterable[PolicyResource],
                 report: Callable[[str, str], None]) -> list[Service]:
-    """The services the ServiceAccess components declare; `report(message, urn)` for one that
-    does not expose its model."""
+    """The services the ServiceAccess components declare."""
     found = []
-    for r in resources:
-        if r.resource_type != tokens.SERVICE_ACCESS:
-            continue
-        missing = [k for k in MODEL_KEYS if k not in r.props]
-        if missing:
-            report(f"[{NAME}] ServiceAccess '{r.name}' does not expose {', '.join(missing)}: "
-                   "the policy maps roles to services through these properties (the component "
-                   "must register them as its outputs as well as its inputs).", r.urn)
-            continue
-        p = r.props
+    for p in _models(resources, tokens.SERVICE_ACCESS, MODEL_KEYS, report):
         found.append(Service(
             name=values.get(p, "service"), database=values.get(p, "database"),
             schema=values.get(p, "schema"), owner_role=values.get(p, "ownerRole"),
@@ -94,21 +102,11 @@ def services_of(resources: Iterable[PolicyResource],
 
 def consumers_of(resources: Iterable[PolicyResource],
                  report: Callable[[str, str], None]) -> list[Consumer]:
-    found = []
-    for r in resources:
-        if r.resource_type != tokens.CONSUMER_ACCESS:
-            continue
-        missing = [k for k in CONSUMER_KEYS if k not in r.props]
-        if missing:
-            report(f"[{NAME}] ConsumerAccess '{r.name}' does not expose {', '.join(missing)}.",
-                   r.urn)
-            continue
-        p = r.props
-        found.append(Consumer(
-            name=values.get(p, "consumer"), database=values.get(p, "database"),
-            login_role=values.get(p, "loginRole"),
-            reads=frozenset(values.plain(x) for x in values.items(p["reads"], "reads"))))
-    return found
+    """The consumers the ConsumerAccess components declare."""
+    return [Consumer(name=values.get(p, "consumer"), database=values.get(p, "database"),
+                     login_role=values.get(p, "loginRole"),
+                     reads=frozenset(values.plain(x) for x in values.items(p["reads"], "reads")))
+            for p in _models(resources, tokens.CONSUMER_ACCESS, CONSUMER_KEYS, report)]
 
 
 @dataclass(frozen=True)

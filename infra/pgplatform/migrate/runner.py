@@ -149,17 +149,11 @@ def _ensure_bookkeeping(admin: psycopg.Connection, target: Target) -> None:
 @contextmanager
 def _sessions(target: Target, *, wait: bool
               ) -> Iterator[tuple[psycopg.Connection, psycopg.Connection]]:
-    """(migrator, admin) connections, the bookkeeping ready and the service's lock held."""
+    """(migrator, admin) connections, the bookkeeping ready and the service's lock held by
+    the migrator."""
     with psycopg.connect(target.admin_dsn, autocommit=True) as admin, \
-            _locked(target, wait=wait) as conn:
-        yield conn, admin
-
-
-@contextmanager
-def _locked(target: Target, *, wait: bool) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(target.admin_dsn, autocommit=True) as admin:
+            psycopg.connect(target.dsn, autocommit=True) as conn:
         _ensure_bookkeeping(admin, target)
-    with psycopg.connect(target.dsn, autocommit=True) as conn:
         conn.execute("SET application_name = 'pgplatform-migrate'")
         # A runner that dies mid-migration (SIGKILL) must not hold the lock and its open
         # transaction until a long statement ends: the server polls the socket instead.
@@ -179,7 +173,7 @@ def _locked(target: Target, *, wait: bool) -> Iterator[psycopg.Connection]:
                     "Fix: wait for it to finish, or run without --no-wait to queue behind it"
                 )
         try:
-            yield conn
+            yield conn, admin
         finally:
             if not conn.closed:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s), hashtext(%s))", key)
@@ -289,8 +283,8 @@ def migrate(target: Target, *, wait: bool = True, log: Log = quiet) -> list[Migr
 
 
 def status(target: Target) -> list[StatusRow]:
-    with _locked(target, wait=True) as conn:
-        return _status(conn, target)
+    with _sessions(target, wait=True) as (migrator, _admin):
+        return _status(migrator, target)
 
 
 def rollback(target: Target, steps: int = 1, *, wait: bool = True,
