@@ -72,7 +72,7 @@ READ_ONLY_SETTING = "default_transaction_read_only"
 
 
 def service_roles(svc: ServiceConfig) -> tuple[RoleSpec, ...]:
-    path = (svc.schema, EXTENSIONS_SCHEMA)
+    path = (*svc.schemas, EXTENSIONS_SCHEMA)
     return (
         RoleSpec(name=svc.owner_role, kind="owner", login=False),
         RoleSpec(name=svc.login_role, kind="login", login=True,
@@ -182,8 +182,14 @@ def database_grants(database: str) -> list[GrantSpec]:
     ]
 
 
+def _named(base: str, svc: ServiceConfig, schema: str) -> str:
+    """A per-schema resource name; the primary schema keeps the bare name, as it had when a
+    service owned one schema, so that deployed stacks keep their resources."""
+    return base if schema == svc.schema else f"{base}-{schema}"
+
+
 def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
-    """Grants on `svc`'s database and schema: its own roles, then its declared readers."""
+    """Grants on `svc`'s database and schemas: its own roles, then its declared readers."""
     n, db = svc.name, svc.database
     specs = [
         GrantSpec(name=f"{n}-login-connect", role=svc.login_role, database=db,
@@ -191,63 +197,73 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
         # The migrator needs nothing but CONNECT of its own: it works as the owner.
         GrantSpec(name=f"{n}-migrator-connect", role=svc.migrator_role, database=db,
                   object_type="database", schema=None, privileges=CONNECT),
-        *_read_grants(f"{n}-readonly", svc.readonly_role, db, (svc.schema,)),
+        *_read_grants(f"{n}-readonly", svc.readonly_role, db, svc.schemas),
         GrantSpec(name=f"{n}-owner-extensions", role=svc.owner_role, database=db,
                   object_type="schema", schema=EXTENSIONS_SCHEMA, privileges=USAGE),
         GrantSpec(name=f"{n}-login-extensions", role=svc.login_role, database=db,
                   object_type="schema", schema=EXTENSIONS_SCHEMA, privileges=USAGE),
-        GrantSpec(name=f"{n}-login-schema", role=svc.login_role, database=db,
-                  object_type="schema", schema=svc.schema, privileges=USAGE),
-        # Existing objects (e.g. tables a migration adopted from `public`); objects the owner
-        # creates later are covered by the default privileges below.
-        GrantSpec(name=f"{n}-login-tables", role=svc.login_role, database=db,
-                  object_type="table", schema=svc.schema, privileges=DML, after_bootstrap=True),
-        GrantSpec(name=f"{n}-login-sequences", role=svc.login_role, database=db,
-                  object_type="sequence", schema=svc.schema, privileges=SEQUENCE_USE,
-                  after_bootstrap=True),
-        # Functions that exist before the default privileges do (kept through `destroy`, or
-        # adopted) get the EXECUTE those would have given.
-        GrantSpec(name=f"{n}-login-functions", role=svc.login_role, database=db,
-                  object_type="function", schema=svc.schema, privileges=EXECUTE,
-                  after_bootstrap=True),
     ]
+    for schema in svc.schemas:
+        specs += [
+            GrantSpec(name=_named(f"{n}-login-schema", svc, schema), role=svc.login_role,
+                      database=db, object_type="schema", schema=schema, privileges=USAGE),
+            # Existing objects (e.g. tables a migration adopted from `public`); objects the
+            # owner creates later are covered by the default privileges.
+            GrantSpec(name=_named(f"{n}-login-tables", svc, schema), role=svc.login_role,
+                      database=db, object_type="table", schema=schema, privileges=DML,
+                      after_bootstrap=True),
+            GrantSpec(name=_named(f"{n}-login-sequences", svc, schema), role=svc.login_role,
+                      database=db, object_type="sequence", schema=schema,
+                      privileges=SEQUENCE_USE, after_bootstrap=True),
+            # Functions that exist before the default privileges do (kept through `destroy`,
+            # or adopted) get the EXECUTE those would have given.
+            GrantSpec(name=_named(f"{n}-login-functions", svc, schema), role=svc.login_role,
+                      database=db, object_type="function", schema=schema,
+                      privileges=EXECUTE, after_bootstrap=True),
+        ]
     for reader in sorted(svc.readers):
         r = cfg.service(reader)
-        specs += [  # the reader already has CONNECT and the extensions of its own
-            GrantSpec(name=f"{n}-reader-{reader}-schema", role=r.login_role, database=db,
-                      object_type="schema", schema=svc.schema, privileges=USAGE),
-            GrantSpec(name=f"{n}-reader-{reader}-tables", role=r.login_role, database=db,
-                      object_type="table", schema=svc.schema, privileges=READ,
-                      after_bootstrap=True),
-        ]
+        for schema in svc.schemas:  # the reader has CONNECT and the extensions of its own
+            specs += [
+                GrantSpec(name=_named(f"{n}-reader-{reader}-schema", svc, schema),
+                          role=r.login_role, database=db, object_type="schema", schema=schema,
+                          privileges=USAGE),
+                GrantSpec(name=_named(f"{n}-reader-{reader}-tables", svc, schema),
+                          role=r.login_role, database=db, object_type="table", schema=schema,
+                          privileges=READ, after_bootstrap=True),
+            ]
     return specs
 
 
 def service_default_privileges(cfg: PlatformConfig, svc: ServiceConfig
                                ) -> list[DefaultPrivilegeSpec]:
-    n, db, owner, schema = svc.name, svc.database, svc.owner_role, svc.schema
-    specs = [
-        DefaultPrivilegeSpec(name=f"{n}-default-tables", owner=owner, role=svc.login_role,
-                             database=db, schema=schema, object_type="table", privileges=DML),
-        DefaultPrivilegeSpec(name=f"{n}-default-sequences", owner=owner, role=svc.login_role,
-                             database=db, schema=schema, object_type="sequence",
-                             privileges=SEQUENCE_USE),
-        DefaultPrivilegeSpec(name=f"{n}-default-functions", owner=owner, role=svc.login_role,
-                             database=db, schema=schema, object_type="function",
-                             privileges=EXECUTE),
-        # Functions are executable by PUBLIC unless the owner's database-wide default says
-        # otherwise; schema USAGE already fences them, this keeps the ACLs exact.
-        DefaultPrivilegeSpec(name=f"{n}-default-functions-public", owner=owner, role=PUBLIC,
-                             database=db, schema=None, object_type="function", privileges=()),
-    ]
-    specs.append(DefaultPrivilegeSpec(name=f"{n}-default-readonly-tables", owner=owner,
-                                      role=svc.readonly_role, database=db, schema=schema,
-                                      object_type="table", privileges=READ))
-    for reader in sorted(svc.readers):
-        specs.append(
-            DefaultPrivilegeSpec(name=f"{n}-default-reader-{reader}-tables", owner=owner,
-                                 role=cfg.service(reader).login_role, database=db,
-                                 schema=schema, object_type="table", privileges=READ))
+    n, db, owner = svc.name, svc.database, svc.owner_role
+    specs: list[DefaultPrivilegeSpec] = []
+    for schema in svc.schemas:
+        specs += [
+            DefaultPrivilegeSpec(name=_named(f"{n}-default-tables", svc, schema), owner=owner,
+                                 role=svc.login_role, database=db, schema=schema,
+                                 object_type="table", privileges=DML),
+            DefaultPrivilegeSpec(name=_named(f"{n}-default-sequences", svc, schema),
+                                 owner=owner, role=svc.login_role, database=db, schema=schema,
+                                 object_type="sequence", privileges=SEQUENCE_USE),
+            DefaultPrivilegeSpec(name=_named(f"{n}-default-functions", svc, schema),
+                                 owner=owner, role=svc.login_role, database=db, schema=schema,
+                                 object_type="function", privileges=EXECUTE),
+            DefaultPrivilegeSpec(name=_named(f"{n}-default-readonly-tables", svc, schema),
+                                 owner=owner, role=svc.readonly_role, database=db,
+                                 schema=schema, object_type="table", privileges=READ),
+        ]
+        for reader in sorted(svc.readers):
+            specs.append(DefaultPrivilegeSpec(
+                name=_named(f"{n}-default-reader-{reader}-tables", svc, schema), owner=owner,
+                role=cfg.service(reader).login_role, database=db, schema=schema,
+                object_type="table", privileges=READ))
+    # Functions are executable by PUBLIC unless the owner's database-wide default says
+    # otherwise; schema USAGE already fences them, this keeps the ACLs exact.
+    specs.append(DefaultPrivilegeSpec(name=f"{n}-default-functions-public", owner=owner,
+                                      role=PUBLIC, database=db, schema=None,
+                                      object_type="function", privileges=()))
     return specs
 
 
@@ -278,8 +294,8 @@ def consumer_grants(cfg: PlatformConfig, consumer: ConsumerConfig) -> list[Grant
 
 def consumer_default_privileges(cfg: PlatformConfig, consumer: ConsumerConfig
                                 ) -> list[DefaultPrivilegeSpec]:
-    return [DefaultPrivilegeSpec(name=f"consumer-{consumer.name}-default-{svc.name}-tables",
-                                 owner=svc.owner_role, role=consumer.login_role,
-                                 database=svc.database, schema=svc.schema,
-                                 object_type="table", privileges=READ)
-            for svc in map(cfg.service, consumer.reads)]
+    return [DefaultPrivilegeSpec(
+                name=_named(f"consumer-{consumer.name}-default-{svc.name}-tables", svc, schema),
+                owner=svc.owner_role, role=consumer.login_role, database=svc.database,
+                schema=schema, object_type="table", privileges=READ)
+            for svc in map(cfg.service, consumer.reads) for schema in svc.schemas]

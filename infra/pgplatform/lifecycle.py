@@ -31,7 +31,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from pgplatform.model import BOOKKEEPING_SCHEMA
+from pgplatform.model import BOOKKEEPING_SCHEMA, PUBLIC_SCHEMA
 from pgplatform.progress import Log, quiet
 
 PARKED_PREFIX = "pgplatform_retained_"
@@ -158,6 +158,13 @@ def retire(admin_dsn: str, database: str, service: str, roles: Iterable[str],
             return
     with _connect(admin_dsn, database) as conn, conn.transaction():
         present = [r for r in roles if _exists(conn, "role", r)]
+        # A service that took `public` gives it back, emptied by DROP OWNED below, to the
+        # owner initdb gave it: the database's revoke from PUBLIC still applies to it.
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s AND "
+                        "pg_get_userbyid(nspowner) = ANY(%s)", (PUBLIC_SCHEMA, present)
+                        ).fetchone():
+            conn.execute(sql.SQL("ALTER SCHEMA {} OWNER TO pg_database_owner").format(
+                sql.Identifier(PUBLIC_SCHEMA)))
         if present:
             conn.execute(sql.SQL("DROP OWNED BY {}").format(
                 sql.SQL(", ").join(sql.Identifier(r) for r in present)))

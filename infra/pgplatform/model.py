@@ -48,8 +48,10 @@ KNOWN_EXTENSIONS = frozenset(
 )
 RESERVED_DATABASES = frozenset({"postgres", "template0", "template1"})
 # `extensions` holds the extensions of every managed database; no service may own it.
-RESERVED_SCHEMAS = frozenset({"public", "information_schema", EXTENSIONS_SCHEMA,
-                              BOOKKEEPING_SCHEMA})
+# `public` may be taken by one service per database (clients hard-wired to it: seed 000's MCP
+# server, mem0, seed 004's backend).
+PUBLIC_SCHEMA = "public"
+RESERVED_SCHEMAS = frozenset({"information_schema", EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA})
 RESERVED_ROLES = frozenset({"postgres", "public"})
 # Settings with units that the container's /dev/shm and memory limits must accommodate.
 MEMORY_SETTINGS = ("shared_buffers", "work_mem", "maintenance_work_mem")
@@ -120,7 +122,8 @@ class DatabaseConfig:
 class ServiceConfig:
     name: str
     database: str
-    schema: str
+    schemas: tuple[str, ...]
+    """Every schema it owns, one set of identities for all; the first is its primary schema."""
     module: str
     readers: tuple[str, ...] = ()
     connection_limit: int = 20
@@ -129,8 +132,13 @@ class ServiceConfig:
     readonly_statement_timeout_ms: int = 15_000
 
     @property
+    def schema(self) -> str:
+        """The primary schema: first on every search path, where unqualified names land."""
+        return self.schemas[0]
+
+    @property
     def owner_role(self) -> str:
-        """NOLOGIN; owns the schema and every object in it."""
+        """NOLOGIN; owns its schemas and every object in them."""
         return self.name + OWNER_SUFFIX
 
     @property
@@ -210,7 +218,7 @@ class PlatformConfig:
         return tuple(c for c in self.consumers if service in c.reads)
 
     def schemas_read_by(self, consumer: ConsumerConfig) -> tuple[str, ...]:
-        return tuple(self.service(s).schema for s in consumer.reads)
+        return tuple(schema for s in consumer.reads for schema in self.service(s).schemas)
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -404,7 +412,7 @@ def _services(
     if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
         problems.append(f"{key}: must be a non-empty list of services")
         return ()
-    known = {"name", "database", "schema", "module", "readers", "connectionLimit",
+    known = {"name", "database", "schema", "schemas", "module", "readers", "connectionLimit",
              "statementTimeoutMs", "readonlyConnectionLimit", "readonlyStatementTimeoutMs"}
     db_by_name = {d.name: d for d in databases}
     available = modules.available(sql_root)
@@ -429,12 +437,7 @@ def _services(
                 f"{at}.database: unknown database {database!r}. "
                 f"Fix: use one of {sorted(db_by_name)} or declare it in {NAMESPACE}:databases"
             )
-        schema = check_identifier(item.get("schema", name), f"{at}.schema", problems,
-                                  max_bytes=63)
-        if schema in RESERVED_SCHEMAS:
-            problems.append(
-                f"{at}.schema: {schema!r} is reserved and cannot be a service schema"
-            )
+        schemas = _schemas(item, name, at, problems)
         module = item.get("module", name)
         if module not in available:
             problems.append(
@@ -442,14 +445,19 @@ def _services(
                 f"migrations). Fix: use one of {sorted(available)}"
             )
         elif database in db_by_name:
-            missing = set(modules.load(sql_root, str(module)).extensions) - set(
-                db_by_name[database].extensions
-            )
+            loaded = modules.load(sql_root, str(module))
+            missing = set(loaded.extensions) - set(db_by_name[database].extensions)
             if missing:
                 problems.append(
                     f"{at}.module: module {module!r} needs extensions {sorted(missing)} that "
                     f"database {database!r} does not enable. Fix: add them to its extensions"
                 )
+            elsewhere = sorted(loaded.required_schemas - set(schemas))
+            if elsewhere:
+                problems.append(
+                    f"{at}.schemas: module {module!r} writes to schemas {elsewhere} that the "
+                    f"service does not own. Fix: set schemas: {list(loaded.schemas) or elsewhere}"
+                    f" (its module.toml)")
         readers = item.get("readers", [])
         if not isinstance(readers, Sequence) or isinstance(readers, str):
             problems.append(f"{at}.readers: must be a list of service names")
@@ -458,7 +466,7 @@ def _services(
             ServiceConfig(
                 name=name,
                 database=str(database),
-                schema=schema,
+                schemas=schemas,
                 module=str(module),
                 readers=tuple(str(r) for r in readers),
                 connection_limit=_int(item.get("connectionLimit", 20),
@@ -479,6 +487,31 @@ def _services(
     return tuple(out)
 
 
+def _schemas(item: Mapping[str, Any], name: str, at: str, problems: list[str]
+             ) -> tuple[str, ...]:
+    """`schema: x` or `schemas: [x, ...]` (not both); the service's name by default."""
+    if "schema" in item and "schemas" in item:
+        problems.append(f"{at}.schemas: set either schema or schemas, not both. Fix: list "
+                        "every schema under schemas, the primary one first")
+    if "schemas" in item:
+        raw = item["schemas"]
+        if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
+            problems.append(f"{at}.schemas: must be a non-empty list of schema names")
+            return (name,)
+        keyed = [(value, f"{at}.schemas[{i}]") for i, value in enumerate(raw)]
+    else:
+        keyed = [(item.get("schema", name), f"{at}.schema")]
+    out = []
+    for value, key in keyed:
+        schema = check_identifier(value, key, problems, max_bytes=63)
+        if schema in RESERVED_SCHEMAS:
+            problems.append(f"{key}: {schema!r} is reserved and cannot be a service schema")
+        if schema in out:
+            problems.append(f"{key}: lists schema {schema!r} twice")
+        out.append(schema)
+    return tuple(out)
+
+
 def _cross_check(services: Sequence[ServiceConfig], problems: list[str]) -> None:
     key = f"{NAMESPACE}:services"
     by_name: dict[str, ServiceConfig] = {}
@@ -487,13 +520,13 @@ def _cross_check(services: Sequence[ServiceConfig], problems: list[str]) -> None
         if s.name in by_name:
             problems.append(f"{key}[{s.name}].name: duplicate service {s.name!r}")
         by_name.setdefault(s.name, s)
-        where = (s.database, s.schema)
-        if where in placements and placements[where] != s.name:
-            problems.append(
-                f"{key}[{s.name}].schema: schema {s.schema!r} in database {s.database!r} is "
-                f"already owned by service {placements[where]!r}"
-            )
-        placements.setdefault(where, s.name)
+        for schema in dict.fromkeys(s.schemas):
+            where = (s.database, schema)
+            if where in placements and placements[where] != s.name:
+                problems.append(
+                    f"{key}[{s.name}].schema: schema {schema!r} in database {s.database!r} "
+                    f"is already owned by service {placements[where]!r}")
+            placements.setdefault(where, s.name)
     for s in services:
         for reader in s.readers:
             if reader not in by_name:

@@ -54,6 +54,8 @@ class DeclaredIndex:
     method: str
     opclass: str | None
     query: str
+    schema: str | None = None
+    """Its schema, for a module whose service owns several; None means the primary one."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +70,15 @@ class Module:
     """Versions whose up and down files run as the admin (`[admin]` in module.toml)."""
     admin_reason: str = ""
     """Why they need the admin: reviewed with the module, like config."""
+    schemas: tuple[str, ...] = ()
+    """The schemas its schema-qualified SQL writes to (`schemas` in module.toml), which a
+    service running it must own, the first as its primary; empty for a module of unqualified
+    names, which runs in whatever schema its service owns."""
+
+    @property
+    def required_schemas(self) -> frozenset[str]:
+        """Every schema it names: its declared ones and those of its indexes."""
+        return frozenset(self.schemas) | {i.schema for i in self.indexes if i.schema}
 
     @property
     def checksum(self) -> str:
@@ -100,6 +111,7 @@ def _index(raw: Mapping[str, Any], where: str) -> DeclaredIndex:
         return DeclaredIndex(
             name=str(raw["name"]), table=str(raw["table"]), method=str(raw["method"]),
             opclass=str(raw["opclass"]) if raw.get("opclass") else None, query=str(raw["query"]),
+            schema=str(raw["schema"]) if raw.get("schema") else None,
         )
     except KeyError as exc:
         raise ModuleError(f"{where}: [[index]] is missing key {exc.args[0]!r}") from exc
@@ -144,7 +156,15 @@ def load(root: Path, name: str) -> Module:
         indexes=tuple(_index(i, str(manifest_path)) for i in manifest.get("index", ())),
         admin_migrations=admin_versions,
         admin_reason=reason,
+        schemas=_schemas(manifest, manifest_path),
     )
+
+
+def _schemas(manifest: Mapping[str, Any], where: Path) -> tuple[str, ...]:
+    raw = manifest.get("schemas", [])
+    if not isinstance(raw, list) or not all(isinstance(s, str) and s for s in raw):
+        raise ModuleError(f"{where}: schemas must be a list of schema names")
+    return tuple(raw)
 
 
 def _admin(manifest: Mapping[str, Any], migrations: list[Migration], where: Path

@@ -22,6 +22,7 @@ CONSUMERS = "consumers"
 
 SERVICE_DATABASE = "database"
 SERVICE_SCHEMA = "schema"
+SERVICE_SCHEMAS = "schemas"
 SERVICE_LOGIN_ROLE = "login_role"
 SERVICE_OWNER_ROLE = "owner_role"
 SERVICE_DSN = "dsn"
@@ -35,8 +36,8 @@ CONSUMER_DSN = "dsn"
 DATABASE_ADMIN_DSN = "admin_dsn"
 
 STACK_KEYS = (STACK, ADMIN_DSN, HOST, PORT, CONTAINER_NAME, SERVICES, DATABASES, CONSUMERS)
-SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_LOGIN_ROLE, SERVICE_OWNER_ROLE,
-                SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN)
+SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_SCHEMAS, SERVICE_LOGIN_ROLE,
+                SERVICE_OWNER_ROLE, SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN)
 CONSUMER_KEYS = (CONSUMER_DATABASE, CONSUMER_LOGIN_ROLE, CONSUMER_DSN)
 DATABASE_KEYS = (DATABASE_ADMIN_DSN,)
 
@@ -52,15 +53,16 @@ class OutputsError(ValueError):
 @dataclass(frozen=True, kw_only=True)
 class ServiceOutputs(Generic[V]):
     database: str
-    schema: str
+    schemas: tuple[str, ...]
+    """Every schema it owns, its primary one (also exported alone as `schema`) first."""
     login_role: V
     owner_role: V
     dsn: V
-    """The app's login: DML on the schema."""
+    """The app's login: DML on its schemas."""
     migrator_dsn: V
-    """For migration tools: acts as the owner role, DDL in the schema only."""
+    """For migration tools: acts as the owner role, DDL in its schemas only."""
     readonly_dsn: V
-    """SELECT on the schema, read-only sessions."""
+    """SELECT on its schemas, read-only sessions."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,7 +95,8 @@ class StackOutputs(Generic[V]):
         return {
             STACK: self.stack, ADMIN_DSN: self.admin_dsn, HOST: self.host, PORT: self.port,
             CONTAINER_NAME: self.container_name,
-            SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schema,
+            SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schemas[0],
+                              SERVICE_SCHEMAS: list(s.schemas),
                               SERVICE_LOGIN_ROLE: s.login_role,
                               SERVICE_OWNER_ROLE: s.owner_role, SERVICE_DSN: s.dsn,
                               SERVICE_MIGRATOR_DSN: s.migrator_dsn,
@@ -124,7 +127,8 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
     top = _section(values, STACK_KEYS, "the stack", source)
     services = {
         name: ServiceOutputs(
-            database=str(s[SERVICE_DATABASE]), schema=str(s[SERVICE_SCHEMA]),
+            database=str(s[SERVICE_DATABASE]),
+            schemas=tuple(str(x) for x in s[SERVICE_SCHEMAS]),
             login_role=str(s[SERVICE_LOGIN_ROLE]), owner_role=str(s[SERVICE_OWNER_ROLE]),
             dsn=str(s[SERVICE_DSN]), migrator_dsn=str(s[SERVICE_MIGRATOR_DSN]),
             readonly_dsn=str(s[SERVICE_READONLY_DSN]))

@@ -21,7 +21,7 @@ from pgplatform.components.lifecycle import (
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
 from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
 from pgplatform.dsn import postgres_url
-from pgplatform.model import ConfigError, PlatformConfig
+from pgplatform.model import PUBLIC_SCHEMA, ConfigError, PlatformConfig
 
 
 def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
@@ -108,7 +108,10 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
                                     identities[svc.name].password["migrator"], svc.database)
                      for svc in cfg.services}
     services: dict[str, ServiceAccess] = {}
-    for svc in cfg.services:
+    # The service taking `public` comes last in its database and waits for the others'
+    # bootstraps: one of them may move tables a legacy deploy left there into its own schema
+    # (cyrex 0001), and the taker's grants on ALL TABLES IN SCHEMA public must not reach them.
+    for svc in sorted(cfg.services, key=lambda s: PUBLIC_SCHEMA in s.schemas):
         services[svc.name] = ServiceAccess(svc.name, ServiceAccessArgs(
             service=svc,
             identity=identities[svc.name],
@@ -122,6 +125,8 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             provider=provider,
             chain=chain,
             keep_data=keep_data,
+            after=[services[o.name].bootstrap for o in cfg.services_in(svc.database)
+                   if PUBLIC_SCHEMA in svc.schemas and o.name in services],
         ))
     for c in cfg.consumers:
         ConsumerAccess(f"consumer-{c.name}", ConsumerAccessArgs(
@@ -130,7 +135,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             grants=access.consumer_grants(cfg, c),
             default_privileges=access.consumer_default_privileges(cfg, c),
             services_ready=[r for name in c.reads
-                            for r in (services[name].schema, services[name].bootstrap)],
+                            for r in (*services[name].schemas, services[name].bootstrap)],
             provider=provider, chain=chain))
     return outputs.StackOutputs(
         stack=cfg.stack,
@@ -141,7 +146,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         services={
             svc.name: outputs.ServiceOutputs(
                 database=svc.database,
-                schema=svc.schema,
+                schemas=svc.schemas,
                 login_role=ident.role["login"].name,
                 owner_role=ident.role["owner"].name,
                 dsn=_url(cfg, svc.login_role, ident.password["login"], svc.database),

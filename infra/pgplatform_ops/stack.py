@@ -59,7 +59,7 @@ class DeployedStack:
         the module's `[admin]` migrations."""
         return runner.Target(dsn=self.migrator_dsn(svc.name),
                              admin_dsn=self.admin_dsn(svc.database), service=svc.name,
-                             schema=svc.schema, owner_role=svc.owner_role,
+                             schemas=svc.schemas, owner_role=svc.owner_role,
                              module=modules.load(self.cfg.sql_root, svc.module))
 
 

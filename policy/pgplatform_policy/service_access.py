@@ -1,22 +1,22 @@
 """Policy: no grant lets one service into another's schema or database unless declared.
 
 Roles are mapped to services through the program's `pgplatform:index:ServiceAccess` components
-(one per service: {service, database, schema, ownerRole, loginRole, readers}). Then, for every
+(one per service: {service, database, schemas, ownerRole, loginRole, readers}). Then, for every
 `Grant` and `DefaultPrivileges` to a service Y's role:
 
-- on service X's schema (or, for default privileges without a schema, on what X's owner role
+- on one of service X's schemas (or, for default privileges without a schema, on what X's owner role
   creates): allowed when X is Y, or when Y is one of X's declared readers and the privileges are
   within USAGE/SELECT;
 - on a database (CONNECT...): allowed on Y's own database; on another one only as a declared
   reader of a service there, within USAGE/SELECT (so never CONNECT);
-- on a schema no service owns (`extensions`, `public`): allowed in Y's own database, otherwise
-  as above.
+- on a schema no service owns (`extensions`, `public` unless a service took it): allowed in
+  Y's own database, otherwise as above.
 
 A service's migrator gets CONNECT on its database and nothing else (it works as the owner role,
 which it must be the NOINHERIT member of, and no other role may be a member of anything). A
 service's read-only login and the consumers (`pgplatform:index:ConsumerAccess`: {consumer,
 database, loginRole, reads}) get CONNECT on their one database and USAGE/SELECT only: the
-read-only login on its own schema, a consumer on the schemas of the services it reads, both on
+read-only login on its own schemas, a consumer on the schemas of the services it reads, both on
 `extensions` there.
 
 Grants to `public` must have empty privileges (they exist to revoke), and a grant to a role no
@@ -43,7 +43,7 @@ from pgplatform_policy import tokens, values
 NAME = "service-access-declared"
 PUBLIC = "public"
 READ_ONLY = frozenset({"USAGE", "SELECT"})
-MODEL_KEYS = ("service", "database", "schema", "ownerRole", "loginRole", "migratorRole",
+MODEL_KEYS = ("service", "database", "schemas", "ownerRole", "loginRole", "migratorRole",
               "readonlyRole", "readers")
 CONSUMER_KEYS = ("consumer", "database", "loginRole", "reads")
 CONNECT_AND_READ = READ_ONLY | {"CONNECT"}
@@ -53,7 +53,7 @@ CONNECT_AND_READ = READ_ONLY | {"CONNECT"}
 class Service:
     name: str
     database: str
-    schema: str
+    schemas: frozenset[str]
     owner_role: str
     login_role: str
     migrator_role: str
@@ -93,7 +93,8 @@ def services_of(resources: Iterable[PolicyResource],
     for p in _models(resources, tokens.SERVICE_ACCESS, MODEL_KEYS, report):
         found.append(Service(
             name=values.get(p, "service"), database=values.get(p, "database"),
-            schema=values.get(p, "schema"), owner_role=values.get(p, "ownerRole"),
+            schemas=frozenset(values.plain(x) for x in values.items(p["schemas"], "schemas")),
+            owner_role=values.get(p, "ownerRole"),
             login_role=values.get(p, "loginRole"), migrator_role=values.get(p, "migratorRole"),
             readonly_role=values.get(p, "readonlyRole"),
             readers=frozenset(values.plain(x) for x in values.items(p["readers"], "readers"))))
@@ -151,7 +152,7 @@ def _read_only_grant(g: _Grant, who: str, database: str, schemas: set[str],
         return f"{g.describe()}: {who} is confined to database '{database}'"
     if g.object_type == "database":
         return None
-    owned = {s.schema for s in services if s.database == database}
+    owned = {x for s in services if s.database == database for x in s.schemas}
     if g.schema is not None and g.schema in owned - schemas:
         return f"{g.describe()}: {who} reads only schemas {sorted(schemas)}"
     if g.schema is None and g.owner not in owners:
@@ -175,13 +176,14 @@ def check_grant(g: _Grant, services: list[Service],
                     "it works as its service's owner role")
         if g.role == s.readonly_role:
             return _read_only_grant(g, f"read-only login of '{s.name}'", s.database,
-                                    {s.schema}, {s.owner_role}, services)
+                                    set(s.schemas), {s.owner_role}, services)
     by_service = {s.name: s for s in services}
     for c in consumers:
         if g.role == c.login_role:
             reads = [by_service[n] for n in c.reads if n in by_service]
             return _read_only_grant(g, f"consumer '{c.name}'", c.database,
-                                    {s.schema for s in reads}, {s.owner_role for s in reads},
+                                    {x for s in reads for x in s.schemas},
+                                    {s.owner_role for s in reads},
                                     services)
     by_role = {r: s for s in services for r in (s.owner_role, s.login_role)}
     grantee = by_role.get(g.role)
@@ -207,7 +209,7 @@ def check_grant(g: _Grant, services: list[Service],
     owner_svc: Service | None
     if g.schema:
         owner_svc = next((s for s in services
-                          if (s.database, s.schema) == (g.database, g.schema)), None)
+                          if s.database == g.database and g.schema in s.schemas), None)
     else:
         owner_svc = by_role.get(g.owner or "")
     if owner_svc is None:

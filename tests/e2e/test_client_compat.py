@@ -126,18 +126,19 @@ def test_clients__langchain_pgvector_set_up_by_migrator_used_by_app(
 
 def test_clients__mcp_read_only_client_lists_and_reads_agent_tables_cannot_write(
         deployed: DeployedStack) -> None:
-    """As @modelcontextprotocol/server-postgres runs a query: BEGIN TRANSACTION READ ONLY,
-    the client's SQL, ROLLBACK — here with a `COMMIT;` smuggled into the SQL."""
+    """As @modelcontextprotocol/server-postgres lists its resources (tables of `public`, hard
+    wired) and runs a query: BEGIN TRANSACTION READ ONLY, the client's SQL, ROLLBACK — here
+    with a `COMMIT;` smuggled into the SQL."""
     consumer = deployed.cfg.consumers[0]
     svc = deployed.cfg.service(consumer.reads[0])
+    assert svc.schema == "public", f"{svc.name}: seed 000 keeps the agent tables in public"
     with psycopg.connect(deployed.admin_dsn(svc.database)) as admin:
         tables = sorted(str(r[0]) for r in admin.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = %s", (svc.schema,)))
     assert tables, f"{svc.schema}: expected the agent tables of {svc.name}"
     with psycopg.connect(deployed.consumer_dsn(consumer.name), autocommit=True) as mcp:
         listed = sorted(str(r[0]) for r in mcp.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-            (svc.schema,)))
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))
         assert listed == tables
         others = mcp.execute(
             "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_schema "

@@ -73,8 +73,8 @@ def test_dev_layout__deploys_from_scratch_reapplies_unchanged_and_verifies(
     clean_dev: None, tmp_path: Path, record_property: Callable[[str, object], None],
 ) -> None:
     out = tmp_path / "outputs.json"
-    assert (len(CFG.databases), len(CFG.services)) == (6, 19), (
-        f"Pulumi.{STACK}.yaml: expected 6 databases and 19 services, got "
+    assert (len(CFG.databases), len(CFG.services)) == (6, 18), (
+        f"Pulumi.{STACK}.yaml: expected 6 databases and 18 services, got "
         f"{len(CFG.databases)} and {len(CFG.services)}")
 
     first, first_s = _timed("harness", "up", STACK, str(out))

@@ -115,6 +115,13 @@ def every_dsn_works(d: DeployedStack) -> None:
                 sql.Identifier(svc.schema, first_table(d, svc.database, svc.schema))))
 
 
+def schema_owners(conn: psycopg.Connection, *schemas: str) -> dict[str, str]:
+    """The owner of each of `schemas` that exists."""
+    return {str(n): str(o) for n, o in conn.execute(
+        "SELECT nspname, nspowner::regrole::text FROM pg_namespace WHERE nspname = ANY(%s)",
+        (list(schemas),))}
+
+
 def first_table(d: DeployedStack, database: str, schema: str) -> str:
     with psycopg.connect(d.admin_dsn(database)) as c:
         row = c.execute("SELECT min(tablename) FROM pg_tables WHERE schemaname = %s",
@@ -298,6 +305,40 @@ class TestDevLifecycle:
                       str(_stack_file(dev)), "--junit", str(dev.work / "verify.xml"),
                       "--markdown", str(dev.work / "verify.md"), timeout=600)
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+    def test_a_service_taking_public__takes_it_over_and_on_removal_gives_it_back_empty(
+            self, dev: Scenario) -> None:
+        before_sums = checksums(dev.deployed)
+        before = custom_urns("lifedev", dev.values)
+        dev.values["services"].append({"name": "scheduler", "database": "paddle",
+                                       "schemas": ["public", "scheduler_archive"]})
+        mine = custom_urns("lifedev", dev.values) - before
+        added = dev.up()
+        assert added.only(created=len(mine), updated=1), added
+        with psycopg.connect(dev.deployed.admin_dsn("paddle")) as c:
+            owners = schema_owners(c, "public", "scheduler_archive")
+            assert owners == {"public": "scheduler_owner", "scheduler_archive":
+                              "scheduler_owner"}, owners
+            assert c.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                             "AND tableowner = 'scheduler_owner'").fetchone() != (0,)
+            assert c.execute("SELECT has_schema_privilege('public', 'public', 'USAGE')"
+                             ).fetchone() == (False,), "PUBLIC kept USAGE on public"
+        every_dsn_works(dev.deployed)
+        dev.values["services"] = [s for s in dev.values["services"] if s["name"] != "scheduler"]
+        removed = dev.up()
+        # `public`'s Schema is retained: the engine forgets it and counts it deleted.
+        assert removed.only(deleted=len(mine), updated=1), removed
+        with psycopg.connect(dev.deployed.admin_dsn("paddle")) as c:
+            owners = schema_owners(c, "public", "scheduler_archive")
+            assert owners == {"public": "pg_database_owner"}, owners
+            assert c.execute("SELECT count(*) FROM pg_class WHERE relnamespace = "
+                             "'public'::regnamespace").fetchone() == (0,)
+            assert c.execute("SELECT has_schema_privilege('public', 'public', 'USAGE')"
+                             ).fetchone() == (False,), "PUBLIC regained USAGE on public"
+            assert c.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'scheduler%'"
+                             ).fetchall() == []
+        assert checksums(dev.deployed) == before_sums, "the other services' rows changed"
+        assert dev.up().only(), "a second up after the removal changes nothing"
 
     def test_add_then_drop_a_reader__its_select_is_revoked(self, dev: Scenario) -> None:
         d = dev.deployed

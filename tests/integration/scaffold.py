@@ -1,6 +1,6 @@
 """Database scaffolding shared by the integration tests: what the Pulumi program would have made
 before a module's migrations run (a database, its `extensions` schema with `vector`, a NOLOGIN
-owner role and the service schema it owns)."""
+owner role and the service schemas it owns)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from pgserver import PgServer
 MIGRATOR_PASSWORD = "migrator-password"
 
 
-def fresh_database(server: PgServer, name: str, schema: str, owner: str) -> str:
-    """(Re)create database `name` with `extensions.vector` and `schema` owned by NOLOGIN `owner`;
-    return an admin DSN for it."""
+def fresh_database(server: PgServer, name: str, schemas: tuple[str, ...], owner: str) -> str:
+    """(Re)create database `name` with `extensions.vector` and `schemas` owned by NOLOGIN
+    `owner` (`public`, which exists, taken over as the program does); return an admin DSN."""
     with psycopg.connect(server.admin_dsn, autocommit=True) as c:
         c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -29,13 +29,17 @@ def fresh_database(server: PgServer, name: str, schema: str, owner: str) -> str:
         c.execute("CREATE SCHEMA extensions")
         c.execute("CREATE EXTENSION vector SCHEMA extensions")
         c.execute(sql.SQL("GRANT USAGE ON SCHEMA extensions TO {}").format(sql.Identifier(owner)))
-        c.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
-            sql.Identifier(schema), sql.Identifier(owner)))
+        for schema in schemas:
+            c.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}").format(
+                sql.Identifier(schema), sql.Identifier(owner)))
+            c.execute(sql.SQL("ALTER SCHEMA {} OWNER TO {}").format(
+                sql.Identifier(schema), sql.Identifier(owner)))
     return dsn
 
 
-def migration_target(server: PgServer, admin_dsn: str, *, service: str, schema: str,
-                     owner: str, module: modules.Module) -> runner.Target:
+def migration_target(server: PgServer, admin_dsn: str, *, service: str,
+                     schemas: tuple[str, ...], owner: str, module: modules.Module
+                     ) -> runner.Target:
     """The runner's target as the program deploys it: a `<service>_migrator` login (NOINHERIT,
     member of `owner`, which it becomes at login — access.service_roles) with CONNECT on the
     database of `admin_dsn`."""
@@ -50,10 +54,11 @@ def migration_target(server: PgServer, admin_dsn: str, *, service: str, schema: 
                                                    sql.Identifier(migrator)))
         c.execute(sql.SQL("ALTER ROLE {} SET ROLE TO {}").format(sql.Identifier(migrator),
                                                                  sql.Identifier(owner)))
-        c.execute(sql.SQL("ALTER ROLE {} SET search_path TO {}, extensions").format(
-            sql.Identifier(migrator), sql.Identifier(schema)))
+        c.execute(sql.SQL("ALTER ROLE {} SET search_path TO {}").format(
+            sql.Identifier(migrator),
+            sql.SQL(", ").join(sql.Identifier(s) for s in (*schemas, "extensions"))))
         c.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
             sql.Identifier(str(database)), sql.Identifier(migrator)))
     return runner.Target(dsn=server.dsn(str(database), migrator, MIGRATOR_PASSWORD),
-                         admin_dsn=admin_dsn, service=service, schema=schema, owner_role=owner,
+                         admin_dsn=admin_dsn, service=service, schemas=schemas, owner_role=owner,
                          module=module)

@@ -75,8 +75,8 @@ def _claim_worker(worker: int, dsn: str, agents: list[str], barrier: Any, result
 def queue_database(pg_server: PgServer) -> tuple[str, str, list[str]]:
     """collab_sessions deployed, a login role like the platform's, TASKS pending tasks.
     Returns (admin DSN, login DSN, agent names)."""
-    dsn = fresh_database(pg_server, DATABASE, SCHEMA, OWNER)
-    runner.migrate(migration_target(pg_server, dsn, service=SERVICE, schema=SCHEMA, owner=OWNER,
+    dsn = fresh_database(pg_server, DATABASE, (SCHEMA,), OWNER)
+    runner.migrate(migration_target(pg_server, dsn, service=SERVICE, schemas=(SCHEMA,), owner=OWNER,
                                     module=modules.load(SQL_ROOT, "collab_sessions")))
     login = sql.Identifier(LOGIN)
     with psycopg.connect(pg_server.admin_dsn, autocommit=True) as c:

@@ -126,7 +126,7 @@ def legacy_database(pg_server: PgServer) -> str:
     with psycopg.connect(pg_server.admin_dsn, autocommit=True) as c:
         if not c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (LEGACY_ROLE,)).fetchone():
             c.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(LEGACY_ROLE)))
-    dsn = fresh_database(pg_server, DATABASE, SCHEMA, OWNER)
+    dsn = fresh_database(pg_server, DATABASE, (SCHEMA,), OWNER)
     with psycopg.connect(dsn) as c:
         for t in LEGACY:
             for statement in t.ddl.split(";"):
@@ -171,7 +171,7 @@ def test_cyrex_adoption__keeps_rows_moves_and_hands_over_then_rollback_restores(
     assert module.admin_migrations == {1} and module.admin_reason, (
         "cyrex: expected 0001 (and only it) declared as the admin's in module.toml, with why, "
         f"got {sorted(module.admin_migrations)}")
-    target = migration_target(pg_server, dsn, service=SERVICE, schema=SCHEMA, owner=OWNER,
+    target = migration_target(pg_server, dsn, service=SERVICE, schemas=(SCHEMA,), owner=OWNER,
                               module=module)
     with psycopg.connect(dsn) as c:
         before = {t.table: _snapshot(c, "public", t) for t in LEGACY}

@@ -33,8 +33,8 @@ def module_copy(tmp_path: Path) -> modules.Module:
 def target(pg_server: PgServer, module_copy: modules.Module, request: pytest.FixtureRequest
            ) -> Iterator[runner.Target]:
     db = "mig_" + request.node.name.split("[")[0].removeprefix("test_migrate__")[:40]
-    dsn = fresh_database(pg_server, db, "vs", "vs_owner")
-    yield migration_target(pg_server, dsn, service="vs", schema="vs", owner="vs_owner",
+    dsn = fresh_database(pg_server, db, ("vs",), "vs_owner")
+    yield migration_target(pg_server, dsn, service="vs", schemas=("vs",), owner="vs_owner",
                            module=module_copy)
 
 
@@ -94,7 +94,7 @@ def test_migrate__failure_leaves_nothing_half_applied_and_names_file_and_stateme
 
 def _run_one(args: tuple[str, str, str]) -> int:
     dsn, admin_dsn, root = args
-    t = runner.Target(dsn=dsn, admin_dsn=admin_dsn, service="vs", schema="vs",
+    t = runner.Target(dsn=dsn, admin_dsn=admin_dsn, service="vs", schemas=("vs",),
                       owner_role="vs_owner", module=modules.load(Path(root), MODULE))
     return len(runner.migrate(t))
 

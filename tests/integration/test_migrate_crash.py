@@ -48,7 +48,7 @@ RUNNER_SCRIPT = textwrap.dedent("""\
     from pgplatform import modules, paths
     from pgplatform.migrate import runner
     dsn, admin_dsn, root, module, service, schema, owner, wait = sys.argv[1:]
-    target = runner.Target(dsn=dsn, admin_dsn=admin_dsn, service=service, schema=schema,
+    target = runner.Target(dsn=dsn, admin_dsn=admin_dsn, service=service, schemas=(schema,),
                            owner_role=owner, module=modules.load(Path(root), module))
     done = runner.migrate(target, wait=wait == "wait", log=print)
     print("applied:", ",".join(m.id for m in done), flush=True)
@@ -58,7 +58,7 @@ RUNNER_SCRIPT = textwrap.dedent("""\
 def _runner_argv(target: runner.Target, *, wait: bool) -> list[str]:
     return [sys.executable, "-c", RUNNER_SCRIPT, target.dsn, target.admin_dsn,
             str(target.module.path.parent),
-            target.module.name, target.service, target.schema, target.owner_role,
+            target.module.name, target.service, target.schemas[0], target.owner_role,
             "wait" if wait else "no-wait"]
 
 
@@ -75,8 +75,8 @@ def target(pg_server: PgServer, tmp_path: Path) -> runner.Target:
     shutil.copytree(SQL_ROOT / MODULE, tmp_path / MODULE)
     (tmp_path / MODULE / "9000_create_slow_marker.sql").write_text(SLOW_SQL)
     (tmp_path / MODULE / "9000_create_slow_marker.down.sql").write_text(SLOW_DOWN_SQL)
-    dsn = fresh_database(pg_server, "mig_crash", SCHEMA, OWNER)
-    return migration_target(pg_server, dsn, service=SERVICE, schema=SCHEMA, owner=OWNER,
+    dsn = fresh_database(pg_server, "mig_crash", (SCHEMA,), OWNER)
+    return migration_target(pg_server, dsn, service=SERVICE, schemas=(SCHEMA,), owner=OWNER,
                             module=modules.load(tmp_path, MODULE))
 
 

@@ -26,23 +26,23 @@ _DEV_SERVICES = {s.module: s for s in stack_config.for_stack("dev").services}
 @dataclass(frozen=True, kw_only=True)
 class Placement:
     service: str
-    schema: str
+    schemas: tuple[str, ...]
     owner_role: str
 
 
 def _placement(module: str) -> Placement:
     svc = _DEV_SERVICES.get(module)
     if svc is None:
-        return Placement(service=module, schema=module, owner_role=f"{module}_owner")
-    return Placement(service=svc.name, schema=svc.schema, owner_role=svc.owner_role)
+        return Placement(service=module, schemas=(module,), owner_role=f"{module}_owner")
+    return Placement(service=svc.name, schemas=svc.schemas, owner_role=svc.owner_role)
 
 
 @pytest.fixture
 def target(pg_server: PgServer, request: pytest.FixtureRequest) -> runner.Target:
     name: str = request.param
     where = _placement(name)
-    dsn = fresh_database(pg_server, f"mod_{name}", where.schema, where.owner_role)
-    return migration_target(pg_server, dsn, service=where.service, schema=where.schema,
+    dsn = fresh_database(pg_server, f"mod_{name}", where.schemas, where.owner_role)
+    return migration_target(pg_server, dsn, service=where.service, schemas=where.schemas,
                             owner=where.owner_role, module=modules.load(SQL_ROOT, name))
 
 
@@ -82,16 +82,17 @@ def _indexes(dsn: str, schema: str) -> dict[str, tuple[str, str, set[str], bool]
 def test_module__applies_declares_its_indexes_rolls_back_clean_and_reapplies(
     target: runner.Target,
 ) -> None:
-    module, schema = target.module, target.schema
+    module, primary = target.module, target.schemas[0]
     applied = runner.migrate(target)
     assert [m.id for m in applied] == [m.id for m in module.migrations], (
         f"module {module.name}: expected every migration applied in order, got "
         f"{[m.id for m in applied]}")
 
-    found = _indexes(target.dsn, schema)
+    found = {schema: _indexes(target.dsn, schema) for schema in target.schemas}
     problems = []
     for ix in module.indexes:
-        got = found.get(ix.name)
+        schema = ix.schema or primary
+        got = found.get(schema, {}).get(ix.name)
         if got is None:
             problems.append(f"{ix.name}: expected on {schema}.{ix.table}, missing")
             continue
@@ -109,10 +110,11 @@ def test_module__applies_declares_its_indexes_rolls_back_clean_and_reapplies(
     assert [m.id for m in undone] == [m.id for m in reversed(module.migrations)], (
         f"module {module.name}: expected every migration rolled back newest first, got "
         f"{[m.id for m in undone]}")
-    leftovers = {k: v for k, v in _schema_objects(target.dsn, schema).items() if v}
+    leftovers = {f"{schema}.{k}": v for schema in target.schemas
+                 for k, v in _schema_objects(target.dsn, schema).items() if v}
     assert not leftovers, (
-        f"module {module.name}: expected schema {schema} empty after a full rollback, "
-        f"found {leftovers}")
+        f"module {module.name}: expected schemas {target.schemas} empty after a full "
+        f"rollback, found {leftovers}")
     states = [r.state for r in runner.status(target)]
     assert states == ["pending"] * len(module.migrations), (
         f"module {module.name}: expected every migration pending after rollback, got {states}")

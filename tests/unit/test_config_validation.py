@@ -50,8 +50,26 @@ CASES = {
                                          "pgplatform:services[0].name", "over the 54-byte"),
     "pg-prefix": (with_("services.0.schema", "pg_flip"),
                   "pgplatform:services[flipsync_app].schema", "pg_ prefix"),
-    "public-schema": (with_("services.0.schema", "public"),
-                      "pgplatform:services[flipsync_app].schema", "reserved"),
+    "extensions-schema": (with_("services.0.schema", "extensions"),
+                          "pgplatform:services[flipsync_app].schema", "reserved"),
+    "schema-and-schemas": (with_("services.0.schemas", ["flipsync", "audit"]),
+                           "pgplatform:services[flipsync_app].schemas", "not both"),
+    "schemas-empty": (with_("services.2", {"name": "rag", "database": "paddle", "schemas": []}),
+                      "pgplatform:services[rag].schemas", "non-empty list"),
+    "schemas-twice": (with_("services.2", {"name": "rag", "database": "paddle",
+                                           "schemas": ["rag", "rag"]}),
+                      "pgplatform:services[rag].schemas[1]", "twice"),
+    "schemas-reserved": (with_("services.2", {"name": "rag", "database": "paddle",
+                                              "schemas": ["rag", "pgplatform"]}),
+                         "pgplatform:services[rag].schemas[1]", "reserved"),
+    "module-needs-its-schemas": (
+        with_("services.2", {"name": "rag", "database": "paddle", "module": "cyrex_backend"}),
+        "pgplatform:services[rag].schemas", "writes to schemas ['analytics', 'audit', 'public']"),
+    "public-taken-twice": (
+        with_("services", [{"name": "vector_store", "database": "paddle",
+                            "schemas": ["public", "vector_store"]},
+                           {"name": "rag", "database": "paddle", "schema": "public"}]),
+        "pgplatform:services[rag].schema", "already owned by service 'vector_store'"),
     "postgres-database": (with_("databases.0.name", "postgres"),
                           "pgplatform:databases[0].name", "reserved"),
     "postgres-service": (with_("services.0.name", "postgres"),
@@ -115,7 +133,7 @@ def test_config__rejects_invalid_value_naming_its_key(case: str) -> None:
 def test_config__reports_every_problem_at_once() -> None:
     values = with_("services.0.database", "nope")
     values["server"]["hostPort"] = 0
-    values["services"][2]["schema"] = "public"
+    values["services"][2]["schema"] = "extensions"
     with pytest.raises(model.ConfigError) as err:
         model.from_mapping(values, stack="test")
     assert len(err.value.problems) == 3, err.value.problems
@@ -130,6 +148,15 @@ def test_config__valid_base_builds_the_model() -> None:
     assert cfg.server.bind_address == "127.0.0.1"
     mwm = model.memory_bytes(cfg.server.settings["maintenance_work_mem"])
     assert mwm is not None and cfg.server.shm_size_mb * 1024**2 >= mwm
+
+
+def test_config__a_service_may_take_public_and_own_several_schemas() -> None:
+    values = with_("services.2", {"name": "rag", "database": "paddle",
+                                  "schemas": ["public", "rag", "rag_audit"]})
+    cfg = model.from_mapping(values, stack="test")
+    rag = cfg.service("rag")
+    assert (rag.schemas, rag.schema) == (("public", "rag", "rag_audit"), "public")
+    assert cfg.service("flipsync_app").schemas == ("flipsync",)
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -110,7 +110,24 @@ def test_matrix__derives_from_every_committed_stack(stack: str) -> None:
     cfg = stack_config.for_stack(stack)
     m = derive(cfg)
     assert len(m.roles) == 4 * len(cfg.services) + len(cfg.consumers) + 1
-    assert len(m.schema_owner) == len(cfg.services)
+    assert len(m.schema_owner) == sum(len(s.schemas) for s in cfg.services)
+
+
+def test_matrix__a_service_owning_public_and_more_schemas_gets_each_of_them() -> None:
+    cfg = stack_config.for_stack("dev")
+    m = derive(cfg)
+    backend, agent = cfg.service("cyrex_backend"), cfg.service("cyrex")
+    assert backend.schemas == ("public", "analytics", "audit")
+    for schema in backend.schemas:
+        at = SchemaRole("cyrex", schema, "")
+        assert m.schema_owner[SchemaRef("cyrex", schema)] == "cyrex_backend_owner"
+        assert m.schemas[at._replace(role=backend.login_role)] == {"USAGE"}, schema
+        assert m.tables[at._replace(role=backend.login_role)] == set(access.DML), schema
+        assert m.tables[at._replace(role=backend.readonly_role)] == {"SELECT"}, schema
+        for role in (agent.login_role, agent.readonly_role, agent.migrator_role, "public"):
+            assert m.schemas[at._replace(role=role)] == NONE, (schema, role)
+            assert m.tables[at._replace(role=role)] == NONE, (schema, role)
+    assert m.schemas[SchemaRole("cyrex", "cyrex", backend.login_role)] == NONE
 
 
 def test_matrix__consumer_reads_the_listed_schemas_of_its_database_only() -> None:
@@ -123,7 +140,8 @@ def test_matrix__consumer_reads_the_listed_schemas_of_its_database_only() -> Non
             assert m.databases[DatabaseRole(db.name, role)] == want, (c.name, db.name)
         for svc in cfg.services:
             reads = svc.name in c.reads
-            key = SchemaRole(svc.database, svc.schema, role)
-            assert m.schemas[key] == ({"USAGE"} if reads else NONE), (c.name, svc.name)
-            assert m.tables[key] == ({"SELECT"} if reads else NONE), (c.name, svc.name)
-            assert m.sequences[key] == NONE and m.functions[key] == NONE
+            for schema in svc.schemas:
+                key = SchemaRole(svc.database, schema, role)
+                assert m.schemas[key] == ({"USAGE"} if reads else NONE), (c.name, schema)
+                assert m.tables[key] == ({"SELECT"} if reads else NONE), (c.name, schema)
+                assert m.sequences[key] == NONE and m.functions[key] == NONE

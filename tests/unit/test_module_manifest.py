@@ -1,4 +1,5 @@
-"""module.toml's `[admin]`: the only way a migration gets the admin, declared and reviewed."""
+"""module.toml: `[admin]` (the only way a migration gets the admin, declared and reviewed)
+and `schemas` (where a schema-qualified module writes)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,21 @@ def test_modules__admin_declarations_are_validated(tmp_path: Path, admin: str, s
     with pytest.raises(modules.ModuleError) as err:
         modules.load(tmp_path, "cyrex")
     assert says in str(err.value) and str(manifest) in str(err.value), str(err.value)
+
+
+def test_modules__a_multi_schema_module_declares_the_schemas_its_sql_names() -> None:
+    module = modules.load(paths.SQL_ROOT, "cyrex_backend")
+    assert module.schemas == ("public", "analytics", "audit")
+    assert module.required_schemas == set(module.schemas)
+    assert all(i.schema in module.schemas for i in module.indexes), "every index says where"
+    assert modules.load(paths.SQL_ROOT, "rag").schemas == ()
+
+
+def test_modules__declared_schemas_are_validated_naming_the_file(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "cyrex_backend")
+    manifest = path / modules.MANIFEST
+    manifest.write_text(manifest.read_text().replace(
+        'schemas = ["public", "analytics", "audit"]', 'schemas = "public"'))
+    with pytest.raises(modules.ModuleError) as err:
+        modules.load(tmp_path, "cyrex_backend")
+    assert "schemas must be a list" in str(err.value) and str(manifest) in str(err.value)

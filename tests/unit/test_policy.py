@@ -89,10 +89,10 @@ def messages(validate: Callable[..., Any], args: Any) -> list[str]:
 
 # --- 1. service access -------------------------------------------------------------------------
 
-def service(name: str, database: str, schema: str | None = None,
+def service(name: str, database: str, schemas: tuple[str, ...] = (),
             readers: tuple[str, ...] = ()) -> PolicyResource:
     return stack_resource(tokens.SERVICE_ACCESS, name, {
-        "service": name, "database": database, "schema": schema or name,
+        "service": name, "database": database, "schemas": list(schemas or (name,)),
         "ownerRole": f"{name}_owner", "loginRole": f"{name}_app",
         "migratorRole": f"{name}_migrator", "readonlyRole": f"{name}_readonly",
         "readers": list(readers)})
@@ -107,8 +107,12 @@ def consumer(name: str, database: str, reads: list[str]) -> PolicyResource:
 SERVICES = [
     service("vector_store", "paddle", readers=("rag",)),
     service("rag", "paddle"),
-    service("flipsync_app", "flipsync", schema="flipsync"),
+    service("flipsync_app", "flipsync", schemas=("flipsync",)),
     consumer("mcp", "paddle", ["vector_store"]),
+    # seed 004: one service owning public, analytics and audit beside the agent service
+    service("cyrex_backend", "cyrex", schemas=("public", "analytics", "audit")),
+    service("cyrex", "cyrex"),
+    consumer("backend_dash", "cyrex", ["cyrex_backend"]),
 ]
 
 
@@ -163,6 +167,15 @@ GOOD_GRANTS = [
           "vector_store", ["SELECT"]),
     default_privileges("consumer-mcp-default-vector_store-tables", "vector_store_owner",
                        "mcp_consumer", "paddle", "vector_store", "table", ["SELECT"]),
+    grant("cyrex_backend-login-schema-analytics", "cyrex_backend_app", "cyrex", "schema",
+          "analytics", ["USAGE"]),
+    grant("cyrex_backend-login-tables", "cyrex_backend_app", "cyrex", "table", "public",
+          ["DELETE", "INSERT", "SELECT", "UPDATE"]),
+    grant("cyrex_backend-readonly-tables-audit", "cyrex_backend_readonly", "cyrex", "table",
+          "audit", ["SELECT"]),
+    grant("cyrex-public-schema-public", "public", "cyrex", "schema", "public", []),
+    grant("consumer-backend_dash-tables-audit", "backend_dash_consumer", "cyrex", "table",
+          "audit", ["SELECT"]),
     stack_resource(tokens.ROLE, "rag-migrator-role", {
         "name": "rag_migrator", "roles": ["rag_owner"], "assumeRole": "rag_owner",
         "inherit": False}),
@@ -205,6 +218,12 @@ def test_policy__service_access_allows_own_declared_reader_and_public_revokes() 
      "reads only schemas ['rag']"),
     (grant("x-consumer-unlisted", "mcp_consumer", "paddle", "table", "rag", ["SELECT"]),
      "reads only schemas ['vector_store']"),
+    (grant("x-into-taken-public", "cyrex_app", "cyrex", "table", "public", ["SELECT"]),
+     "not a declared reader of 'cyrex_backend'"),
+    (grant("x-into-second-schema", "cyrex_app", "cyrex", "schema", "audit", ["USAGE"]),
+     "not a declared reader of 'cyrex_backend'"),
+    (grant("x-readonly-other-schema", "cyrex_readonly", "cyrex", "table", "analytics",
+           ["SELECT"]), "reads only schemas ['cyrex']"),
     (grant("x-consumer-other-db", "mcp_consumer", "flipsync", "database", None, ["CONNECT"]),
      "confined to database 'paddle'"),
     (default_privileges("x-consumer-default-unlisted", "rag_owner", "mcp_consumer", "paddle",
@@ -226,7 +245,7 @@ def test_policy__service_access_rejects_undeclared_access(bad: PolicyResource, s
 
 
 def test_policy__service_access_needs_the_model_from_every_component() -> None:
-    hollow = stack_resource(tokens.SERVICE_ACCESS, "rag", {"schema": "rag"})
+    hollow = stack_resource(tokens.SERVICE_ACCESS, "rag", {"schemas": ["rag"]})
     found = stack_violations(service_access.validate, SERVICES[0], hollow,
                              grant("rag-login-schema", "rag_app", "paddle", "schema", "rag",
                                    ["USAGE"]))

@@ -38,7 +38,7 @@ def test_graph__roles_are_exactly_the_models_identities(g: Graph) -> None:
         assert r.get("assumeRole") == spec.assume_role, f"{spec.name}: assumeRole"
     for svc in g.cfg.services:
         login, migrator = roles[svc.login_role], roles[svc.migrator_role]
-        assert login["searchPaths"] == [svc.schema, EXTENSIONS_SCHEMA]
+        assert login["searchPaths"] == [*svc.schemas, EXTENSIONS_SCHEMA]
         assert int(login["connectionLimit"]) == svc.connection_limit
         assert int(login["statementTimeout"]) == svc.statement_timeout_ms
         assert migrator["inherit"] is False and migrator["roles"] == [svc.owner_role]
@@ -50,10 +50,28 @@ def test_graph__roles_are_exactly_the_models_identities(g: Graph) -> None:
                                 *(c.login_role for c in g.cfg.consumers)])
 
 
-def test_graph__schema_owned_by_the_service_owner_role(g: Graph) -> None:
-    schemas = {(i["database"], i["name"]): i for _, i in g.resources(SCHEMA)}
+def test_graph__schemas_owned_by_the_service_owner_role(g: Graph) -> None:
+    schemas = {(i["database"], i["name"]): (r, i) for r, i in g.resources(SCHEMA)}
     for svc in g.cfg.services:
-        assert schemas[(svc.database, svc.schema)]["owner"] == svc.owner_role, svc.name
+        for schema in svc.schemas:
+            reg, inputs = schemas[(svc.database, schema)]
+            assert inputs["owner"] == svc.owner_role, (svc.name, schema)
+            # `public` belongs to the database: never dropped with the service.
+            assert reg.retain_on_delete == (g.cfg.keeps_data or schema == "public"), schema
+
+
+def test_graph__the_service_taking_public_waits_for_its_databases_other_bootstraps(
+        g: Graph) -> None:
+    regs = g.monitor.registrations
+    takers = [s for s in g.cfg.services if "public" in s.schemas]
+    assert takers or g.cfg.stack not in ("dev", "ci"), "the stack has no service in public"
+    for svc in takers:
+        public = next(r for r, i in g.resources(SCHEMA)
+                      if (i["database"], i["name"]) == (svc.database, "public"))
+        for other in g.cfg.services_in(svc.database):
+            if other.name != svc.name:
+                boot = next(r for r in regs.values() if r.name == f"{other.name}-bootstrap")
+                assert g.depends_on(public.urn, boot.urn), f"{svc.name} after {other.name}"
 
 
 def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> None:
@@ -76,17 +94,16 @@ def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> N
         if role in consumers:
             c = consumers[role]
             assert db == c.database and privileges <= {"CONNECT", "USAGE", "SELECT"}, where
-            assert schema in (None, EXTENSIONS_SCHEMA, *(g.cfg.service(r).schema
-                                                         for r in c.reads)), where
+            assert schema in (None, EXTENSIONS_SCHEMA, *g.cfg.schemas_read_by(c)), where
             continue
         svc = home.get(role)
         assert svc is not None, f"{where}: grantee is not a role of the model"
         assert db == svc.database, f"{where}: grant outside the service's database"
         if role == svc.readonly_role:
             assert privileges <= {"CONNECT", "USAGE", "SELECT"}, f"{where}: read-only login"
-        if schema in (None, EXTENSIONS_SCHEMA, svc.schema):
+        if schema in (None, EXTENSIONS_SCHEMA, *svc.schemas):
             continue
-        target = next(s for s in g.cfg.services_in(db) if s.schema == schema)
+        target = next(s for s in g.cfg.services_in(db) if schema in s.schemas)
         assert svc.name in target.readers, f"{where}: {svc.name} is not a declared reader"
         assert privileges <= {"USAGE", "SELECT"}, f"{where}: readers only read"
 
@@ -115,12 +132,13 @@ def test_graph__public_gets_nothing_on_each_database_and_its_public_schema(g: Gr
 
 def test_graph__login_role_gets_dml_only_on_own_schema(g: Graph) -> None:
     for svc in g.cfg.services:
-        mine = [i for _, i in g.resources(GRANT) + g.resources(DEFAULTS)
-                if i["role"] == svc.login_role and i.get("schema") == svc.schema]
-        by_type = {i["objectType"]: set(i["privileges"]) for i in mine}
-        assert by_type["table"] == set(access.DML), svc.name
-        assert by_type["schema"] == {"USAGE"}, f"{svc.name}: login role must not CREATE"
-        assert "TRUNCATE" not in by_type["table"] and "REFERENCES" not in by_type["table"]
+        for schema in svc.schemas:
+            mine = [i for _, i in g.resources(GRANT) + g.resources(DEFAULTS)
+                    if i["role"] == svc.login_role and i.get("schema") == schema]
+            by_type = {i["objectType"]: set(i["privileges"]) for i in mine}
+            assert by_type["table"] == set(access.DML), (svc.name, schema)
+            assert by_type["schema"] == {"USAGE"}, f"{svc.name}: login role must not CREATE"
+            assert "TRUNCATE" not in by_type["table"] and "REFERENCES" not in by_type["table"]
 
 
 def test_graph__provider_waits_for_the_healthy_container(g: Graph) -> None:
@@ -231,3 +249,15 @@ def test_graph__data_volume_protection_follows_the_stack() -> None:
         assert vol.retain_on_delete == keep, stack
         assert vol.protect == (g.cfg.server.production and keep), stack
     assert committed_graph("prod").resources(VOLUME)[0][0].protect
+
+
+def test_graph__retirement_runs_before_the_extensions_go_on_destroy() -> None:
+    """Where deletion is allowed, a service's retirement drops what its roles own (the tables
+    of a `public` that is retained, not dropped) before `DROP EXTENSION ... RESTRICT` runs."""
+    g = committed_graph("ci")
+    regs = g.monitor.registrations
+    for svc in g.cfg.services:
+        retirement = next(r for r in regs.values() if r.name == f"{svc.name}-retirement")
+        for ext in g.cfg.database(svc.database).extensions:
+            reg, _ = g.one(rt.PG_EXTENSION, f"{svc.database}-ext-{ext}")
+            assert g.depends_on(retirement.urn, reg.urn), f"{svc.name} before {ext} goes"

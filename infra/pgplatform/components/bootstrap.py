@@ -18,13 +18,13 @@ from pgplatform import modules
 from pgplatform.migrate import runner
 
 # Inputs whose change means "run the migrations again" (new files, other target).
-_TRIGGERS = ("checksum", "dsn", "admin_dsn", "schema", "owner_role", "module", "service")
+_TRIGGERS = ("checksum", "dsn", "admin_dsn", "schemas", "owner_role", "module", "service")
 
 
 def _target(props: dict[str, Any]) -> runner.Target:
     return runner.Target(
         dsn=props["dsn"], admin_dsn=props["admin_dsn"], service=props["service"],
-        schema=props["schema"],
+        schemas=tuple(props["schemas"]),
         owner_role=props["owner_role"],
         module=modules.load(Path(props["sql_root"]), props["module"]),
     )
@@ -58,7 +58,7 @@ class SchemaBootstrapArgs:
     admin_dsn: pulumi.Input[str]
     migrator_dsn: pulumi.Input[str]
     service: str
-    schema: str
+    schemas: tuple[str, ...]
     owner_role: str
     module: modules.Module
     sql_root: Path
@@ -76,7 +76,7 @@ class SchemaBootstrap(pulumi.dynamic.Resource, module="pgplatform", name="Schema
                 "dsn": pulumi.Output.secret(args.migrator_dsn),
                 "admin_dsn": pulumi.Output.secret(args.admin_dsn),
                 "service": args.service,
-                "schema": args.schema,
+                "schemas": list(args.schemas),
                 "owner_role": args.owner_role,
                 "module": args.module.name,
                 "sql_root": str(args.sql_root),

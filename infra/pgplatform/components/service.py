@@ -1,5 +1,5 @@
-"""A service's schema and access: the schema owned by its owner role, grants and default
-privileges for its login role and declared readers, and its SQL bootstrap."""
+"""A service's schemas and access: the schemas owned by its owner role, grants and default
+privileges for its identities and declared readers, and its SQL bootstrap."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pgplatform.components.bootstrap import SchemaBootstrap, SchemaBootstrapArgs
 from pgplatform.components.grants import AclWriter
 from pgplatform.components.identity import Identity
 from pgplatform.components.lifecycle import ServiceRetirement
-from pgplatform.model import ServiceConfig
+from pgplatform.model import PUBLIC_SCHEMA, ServiceConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,39 +37,53 @@ class ServiceAccessArgs:
     provider: pulumi.ProviderResource
     chain: AclChain
     keep_data: bool
+    after: Sequence[pulumi.Resource] = ()
+    """What its schemas wait for (the service taking `public` waits for the bootstraps of its
+    database's other services)."""
 
 
 class ServiceAccess(pulumi.ComponentResource):
-    schema: postgresql.Schema
+    schemas: list[postgresql.Schema]
     bootstrap: SchemaBootstrap
 
     def __init__(self, name: str, args: ServiceAccessArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         svc = args.service
         # The model's view of the service, visible to policy packs (declared readers included).
-        model = {"service": svc.name, "database": svc.database, "schema": svc.schema,
+        model = {"service": svc.name, "database": svc.database, "schemas": list(svc.schemas),
                  "ownerRole": svc.owner_role, "loginRole": svc.login_role,
                  "migratorRole": svc.migrator_role, "readonlyRole": svc.readonly_role,
                  "readers": sorted(svc.readers)}
         super().__init__(resource_types.SERVICE_ACCESS, name, model, opts)
         after_roles: list[pulumi.Resource] = [*args.database_ready, *args.identity.roles]
         if not args.keep_data:
-            # Deleted after the schema and before the roles, it clears what the roles still
-            # own in this database, so that removing the service can drop them.
+            # Deleted after the schemas and before the roles, it clears what the roles still
+            # own in this database, so that removing the service can drop them; and before
+            # the database's extensions, which `DROP EXTENSION ... RESTRICT` (upstream) cannot
+            # drop while the tables of a retained `public` still use them.
             after_roles.append(ServiceRetirement(
                 f"{name}-retirement", args.admin_dsn, svc.database, svc.name,
                 list(svc.roles),
-                pulumi.ResourceOptions(parent=self, depends_on=args.identity.roles)))
-        self.schema = postgresql.Schema(
-            f"{name}-schema", name=svc.schema, database=svc.database,
-            owner=args.identity.role["owner"].name,
-            # Only a stack that may lose its data lets `destroy` drop a non-empty schema.
-            drop_cascade=not args.keep_data,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                        retain_on_delete=args.keep_data,
-                                        depends_on=after_roles))
+                pulumi.ResourceOptions(parent=self, depends_on=[*args.identity.roles,
+                                                                *args.database_ready])))
+        after_roles += args.after
+        self.schemas = [
+            postgresql.Schema(
+                # The primary schema keeps the name it had when a service owned one schema.
+                f"{name}-schema" if schema == svc.schema else f"{name}-schema-{schema}",
+                name=schema, database=svc.database, owner=args.identity.role["owner"].name,
+                # Only a stack that may lose its data lets `destroy` drop a non-empty schema.
+                drop_cascade=not args.keep_data,
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=args.provider, depends_on=after_roles,
+                    # `public` belongs to the database, which fences PUBLIC out of it
+                    # (access.database_grants): upstream's delete would DROP it under that
+                    # revoke. The retirement hands it back to pg_database_owner instead.
+                    retain_on_delete=args.keep_data or schema == PUBLIC_SCHEMA))
+            for schema in svc.schemas
+        ]
         roles = [r for ident in (args.identity, *args.reader_identities) for r in ident.roles]
-        before = [self.schema, *roles]
+        before = [*self.schemas, *roles]
         acl = AclWriter(parent=self, provider=args.provider, chain=args.chain)
         pre = [acl.grant(s, before) for s in args.grants if not s.after_bootstrap]
         defaults = [acl.default_privileges(s, before) for s in args.default_privileges]
@@ -77,7 +91,7 @@ class ServiceAccess(pulumi.ComponentResource):
             f"{name}-bootstrap",
             SchemaBootstrapArgs(
                 admin_dsn=args.admin_dsn, migrator_dsn=args.migrator_dsn,
-                service=svc.name, schema=svc.schema,
+                service=svc.name, schemas=svc.schemas,
                 owner_role=svc.owner_role, module=modules.load(args.sql_root, svc.module),
                 sql_root=args.sql_root),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*before, *pre, *defaults]),
@@ -86,4 +100,4 @@ class ServiceAccess(pulumi.ComponentResource):
             if s.after_bootstrap:
                 acl.grant(s, [*before, self.bootstrap])
         # Stack policies see a component's registered outputs, not its inputs.
-        self.register_outputs({**model, "schema": self.schema.name})
+        self.register_outputs({**model, "schemas": [s.name for s in self.schemas]})

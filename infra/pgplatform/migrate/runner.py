@@ -9,13 +9,14 @@ sqlparse, a kept library, splits the files into statements so errors name the st
 
 The runner connects as the service's migrator, a login that becomes the owner role at login
 and holds nothing of its own: each migration runs in its own transaction as the owner role with
-`search_path = <schema>, extensions`, so a migration can do what the service's owner may and
-nothing more (`RESET ROLE` leads back to the owner; `SET ROLE NONE` to a role with no rights).
-Only the migrations a module lists under `[admin]` in its module.toml run on a separate admin
-connection. The admin also keeps the bookkeeping (`pgplatform.schema_migrations`, admin-owned):
-each service's owner role reads and writes its own rows only, through a row-level security
-policy. A session-level advisory lock per (database, service), taken by the migrator, serialises
-runners and is released by the server if a runner dies.
+`search_path = <schemas>, extensions` (the primary schema first), so a migration can do what
+the service's owner may and nothing more (`RESET ROLE` leads back to the owner; `SET ROLE
+NONE` to a role with no rights). Only the migrations a module lists under `[admin]` in its
+module.toml run on a separate admin connection. The admin also keeps the bookkeeping
+(`pgplatform.schema_migrations`, admin-owned): each service's owner role reads and writes its
+own rows only, through a row-level security policy. A session-level advisory lock per
+(database, service), taken by the migrator, serialises runners and is released by the server if
+a runner dies.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ class Target:
     admin_dsn: str
     """The admin, for the bookkeeping and the module's `[admin]` migrations."""
     service: str
-    schema: str
+    schemas: tuple[str, ...]
+    """The service's schemas, its primary one first."""
     owner_role: str
     module: Module
 
@@ -87,18 +89,19 @@ class StatusRow:
         return "applied" if self.migration.checksum == self.applied.checksum else "edited"
 
 
-def act_as_owner(conn: psycopg.Connection, owner_role: str, schema: str) -> None:
+def act_as_owner(conn: psycopg.Connection, owner_role: str, schemas: Sequence[str]) -> None:
     """For the rest of the current transaction, act as the service's owner role inside its
-    schema: what migrations, fixtures and planner checks see."""
+    schemas: what migrations, fixtures and planner checks see."""
     conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner_role)))
-    in_schema(conn, schema)
+    in_schemas(conn, schemas)
 
 
-def in_schema(conn: psycopg.Connection, schema: str) -> None:
-    """For the rest of the current transaction, resolve unqualified names in `schema`, then
-    in the database's `extensions` (the module convention of sql/README.md)."""
-    conn.execute(sql.SQL("SET LOCAL search_path = {}, {}").format(
-        sql.Identifier(schema), sql.Identifier(EXTENSIONS_SCHEMA)))
+def in_schemas(conn: psycopg.Connection, schemas: Sequence[str]) -> None:
+    """For the rest of the current transaction, resolve unqualified names in `schemas` (the
+    primary one first, where unqualified CREATEs land), then in the database's `extensions`
+    (the module convention of sql/README.md)."""
+    conn.execute(sql.SQL("SET LOCAL search_path = {}").format(sql.SQL(", ").join(
+        sql.Identifier(s) for s in (*schemas, EXTENSIONS_SCHEMA))))
 
 
 def _ensure_bookkeeping(admin: psycopg.Connection, target: Target) -> None:
@@ -217,9 +220,9 @@ def _refuse_drift(rows: Sequence[StatusRow], target: Target) -> None:
 def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: str,
               *, as_admin: bool) -> None:
     if as_admin:
-        in_schema(conn, target.schema)
+        in_schemas(conn, target.schemas)
     else:
-        act_as_owner(conn, target.owner_role, target.schema)
+        act_as_owner(conn, target.owner_role, target.schemas)
     conn.execute("SELECT set_config('pgplatform.owner_role', %s, true)", (target.owner_role,))
     for n, statement in enumerate(sqlparse.split(path_text), start=1):
         if not sqlparse.format(statement, strip_comments=True).strip():

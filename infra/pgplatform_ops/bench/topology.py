@@ -21,9 +21,12 @@ def generate(services: int, *, host_port: int = 15470, per_database: int = 10,
     databases = [{"name": f"topo_db_{i:02d}", "extensions": ["vector"]} for i in range(n_db)]
     svcs: list[dict[str, Any]] = []
     for i in range(services):
+        module = modules.load(root, names[i % len(names)])
         svc: dict[str, Any] = {"name": f"topo_svc_{i:03d}",
                                "database": f"topo_db_{i // per_database:02d}",
-                               "module": names[i % len(names)]}
+                               "module": module.name}
+        if module.schemas:  # schema-qualified SQL: its schemas, once per database
+            svc["schemas"] = list(module.schemas)
         # Every fifth service is read by the next one in its database.
         if i % 5 == 0 and i + 1 < services and (i + 1) // per_database == i // per_database:
             svc["readers"] = [f"topo_svc_{i + 1:03d}"]

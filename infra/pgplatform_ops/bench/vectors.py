@@ -290,7 +290,7 @@ def run(deployed: Deployed, *, rows: int, queries: int, warmup: int,
             #    milliseconds each), in one transaction, so a failure leaves it as it was.
             started = time.monotonic()
             with admin.transaction():
-                act_as_owner(admin, svc.owner_role, svc.schema)
+                act_as_owner(admin, svc.owner_role, svc.schemas)
                 if leftover:
                     admin.execute(sql.SQL("TRUNCATE {}").format(target))
                 indexes = _hnsw_indexes(admin, svc.schema)
@@ -363,7 +363,7 @@ def run(deployed: Deployed, *, rows: int, queries: int, warmup: int,
             admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                 sql.Identifier(SCRATCH_SCHEMA)))
             with admin.transaction():
-                act_as_owner(admin, svc.owner_role, svc.schema)
+                act_as_owner(admin, svc.owner_role, svc.schemas)
                 admin.execute(sql.SQL("TRUNCATE {}").format(target))
             log(f"vector: truncated {svc.schema}.{TABLE}, dropped {SCRATCH_SCHEMA}")
     return VectorResult(rows=rows, dim=data.dim, queries=queries, load_seconds=loaded - started,

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pgplatform import access
-from pgplatform.model import BOOKKEEPING_SCHEMA, EXTENSIONS_SCHEMA, PlatformConfig
+from pgplatform.model import (
+    BOOKKEEPING_SCHEMA,
+    EXTENSIONS_SCHEMA,
+    PUBLIC_SCHEMA,
+    PlatformConfig,
+)
 from pgplatform_ops.verify.catalog import DEFAULT_KIND, DatabaseRole, DefaultKey, ObjectKind
 
 Privs = frozenset[str]
@@ -72,22 +77,24 @@ def derive(cfg: PlatformConfig) -> ExpectedMatrix:
         return frozenset(grants.get((kind, database, schema, role), NONE))
 
     for db in cfg.databases:
-        schemas = [s.schema for s in cfg.services_in(db.name)]
-        schemas += ["public", EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA]
+        # `public` is managed in every database, whether a service took it or not.
+        schemas = list(dict.fromkeys([*(x for s in cfg.services_in(db.name) for x in s.schemas),
+                                      PUBLIC_SCHEMA, EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA]))
         for role in roles:
             m.databases[DatabaseRole(db.name, role)] = granted("database", db.name, "", role)
             for schema in schemas:
                 m.schemas[SchemaRole(db.name, schema, role)] = granted("schema", db.name,
                                                                        schema, role)
         for svc in cfg.services_in(db.name):
-            m.schema_owner[SchemaRef(db.name, svc.schema)] = svc.owner_role
-            for role in roles:
-                if role == svc.owner_role:
-                    continue  # the owner's own privileges are implicit
-                key = SchemaRole(db.name, svc.schema, role)
-                m.tables[key] = granted("table", db.name, svc.schema, role)
-                m.sequences[key] = granted("sequence", db.name, svc.schema, role)
-                m.functions[key] = NONE
+            for schema in svc.schemas:
+                m.schema_owner[SchemaRef(db.name, schema)] = svc.owner_role
+                for role in roles:
+                    if role == svc.owner_role:
+                        continue  # the owner's own privileges are implicit
+                    key = SchemaRole(db.name, schema, role)
+                    m.tables[key] = granted("table", db.name, schema, role)
+                    m.sequences[key] = granted("sequence", db.name, schema, role)
+                    m.functions[key] = NONE
     for svc in cfg.services:
         # Kept by the migration runner: the owner reaches its rows of the bookkeeping.
         m.schemas[SchemaRole(svc.database, BOOKKEEPING_SCHEMA, svc.owner_role)] = frozenset(

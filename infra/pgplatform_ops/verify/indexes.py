@@ -28,8 +28,9 @@ def declared(svc: ServiceConfig, module: modules.Module, snap: DatabaseSnapshot
              ) -> list[Finding]:
     out = []
     for want in module.indexes:
-        obj = f"index {svc.database}.{svc.schema}.{want.name}"
-        got = snap.indexes.get(ObjectName(svc.schema, want.name))
+        schema = want.schema or svc.schema
+        obj = f"index {svc.database}.{schema}.{want.name}"
+        got = snap.indexes.get(ObjectName(schema, want.name))
         if got is None:
             out.append(Finding(kind="missing index", object=obj, role="",
                                expected=f"{want.method} on {want.table}", actual="absent"))
@@ -57,13 +58,13 @@ def planner(svc: ServiceConfig, module: modules.Module, migrator_dsn: str) -> li
     out: list[Finding] = []
     with psycopg.connect(migrator_dsn, autocommit=True) as conn:
         with conn.transaction(force_rollback=True):
-            act_as_owner(conn, svc.owner_role, svc.schema)
+            act_as_owner(conn, svc.owner_role, svc.schemas)
             if module.fixture is not None:
                 conn.execute(module.fixture.read_text().encode())
-            for (table,) in conn.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = %s", (svc.schema,)
-            ).fetchall():
-                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(svc.schema, table)))
+            for schema, table in conn.execute(
+                    "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY(%s)",
+                    (list(svc.schemas),)).fetchall():
+                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
             for idx in module.indexes:
                 row = conn.execute(f"EXPLAIN (FORMAT JSON) {idx.query}".encode()).fetchone()
                 plan = row[0] if row else []
@@ -72,7 +73,8 @@ def planner(svc: ServiceConfig, module: modules.Module, migrator_dsn: str) -> li
                 if idx.name not in used:
                     out.append(Finding(
                         kind="index not chosen",
-                        object=f"index {svc.database}.{svc.schema}.{idx.name}", role="",
+                        object=f"index {svc.database}.{idx.schema or svc.schema}.{idx.name}",
+                        role="",
                         expected=f"planner uses it for: {idx.query}",
                         actual=f"plan uses {', '.join(used) or 'no index'}"))
     return out

@@ -17,7 +17,13 @@ import psycopg
 from psycopg import pq, sql
 
 from pgplatform import access
-from pgplatform.model import BOOKKEEPING_SCHEMA, EXTENSIONS_SCHEMA, ConsumerConfig, ServiceConfig
+from pgplatform.model import (
+    BOOKKEEPING_SCHEMA,
+    EXTENSIONS_SCHEMA,
+    PUBLIC_SCHEMA,
+    ConsumerConfig,
+    ServiceConfig,
+)
 from pgplatform_ops.stack import DeployedStack
 from pgplatform_ops.verify.catalog import DatabaseSnapshot, ObjectName
 from pgplatform_ops.verify.findings import Finding
@@ -62,22 +68,21 @@ def _create_in(schema: str) -> sql.Composed:
 def _app_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot,
                 columns: Columns) -> list[Probe]:
     out: list[Probe] = []
-    own = snap.tables(svc.schema)
-    for t in own:
-        ident = sql.Identifier(svc.schema, t)
+    own = [(schema, t) for schema in svc.schemas for t in snap.tables(schema)]
+    for schema, t in own:
+        ident = sql.Identifier(schema, t)
         out += [
-            Probe(what=f"SELECT own table {svc.schema}.{t}", must_work=True,
+            Probe(what=f"SELECT own table {schema}.{t}", must_work=True,
                   statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
-            Probe(what=f"INSERT into own table {svc.schema}.{t}", must_work=True,
-                  statement=_zero_row_insert(svc.schema, t, columns)),
-            Probe(what=f"DELETE from own table {svc.schema}.{t}", must_work=True,
+            Probe(what=f"INSERT into own table {schema}.{t}", must_work=True,
+                  statement=_zero_row_insert(schema, t, columns)),
+            Probe(what=f"DELETE from own table {schema}.{t}", must_work=True,
                   statement=sql.SQL("DELETE FROM {} WHERE false").format(ident)),
         ]
     if own:
-        out.append(Probe(what=f"DROP own table {svc.schema}.{own[0]}", must_work=False,
-                         statement=sql.SQL("DROP TABLE {}").format(
-                             sql.Identifier(svc.schema, own[0]))))
-    for schema in (svc.schema, "public"):
+        out.append(Probe(what=f"DROP own table {own[0][0]}.{own[0][1]}", must_work=False,
+                         statement=sql.SQL("DROP TABLE {}").format(sql.Identifier(*own[0]))))
+    for schema in dict.fromkeys((*svc.schemas, PUBLIC_SCHEMA)):
         out.append(Probe(what=f"CREATE TABLE in schema {schema}", must_work=False,
                          statement=_create_in(schema)))
     out.append(Probe(what=f"SET ROLE {svc.owner_role}", must_work=False,
@@ -90,45 +95,50 @@ def _app_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
 
 def _foreign_probes(other: ServiceConfig, snap: DatabaseSnapshot, *, readable: bool,
                     refusals: frozenset[str] = frozenset({DENIED})) -> list[Probe]:
-    """Another service's schema: reading as declared, no writes, no DDL."""
-    out = [Probe(what=f"CREATE TABLE in {other.name}'s schema {other.schema}",
-                 must_work=False, statement=_create_in(other.schema), refusals=refusals)]
-    tables = snap.tables(other.schema)
-    if not tables:
-        return out
-    t = tables[0]
-    ident = sql.Identifier(other.schema, t)
-    col = sql.Identifier(snap.first_column.get(ObjectName(other.schema, t), "id"))
-    return out + [
-        Probe(what=f"SELECT {other.name}'s table {other.schema}.{t}", must_work=readable,
-              statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
-        Probe(what=f"INSERT into {other.name}'s table {other.schema}.{t}", must_work=False,
-              statement=sql.SQL("INSERT INTO {} DEFAULT VALUES").format(ident),
-              refusals=refusals),
-        Probe(what=f"UPDATE {other.name}'s table {other.schema}.{t}", must_work=False,
-              statement=sql.SQL("UPDATE {} SET {} = {} WHERE false").format(ident, col, col),
-              refusals=refusals),
-        Probe(what=f"DELETE from {other.name}'s table {other.schema}.{t}", must_work=False,
-              statement=sql.SQL("DELETE FROM {} WHERE false").format(ident),
-              refusals=refusals),
-    ]
+    """Another service's schemas: reading as declared, no writes, no DDL."""
+    out: list[Probe] = []
+    for schema in other.schemas:
+        out.append(Probe(what=f"CREATE TABLE in {other.name}'s schema {schema}",
+                         must_work=False, statement=_create_in(schema), refusals=refusals))
+        tables = snap.tables(schema)
+        if not tables:
+            continue
+        t = tables[0]
+        ident = sql.Identifier(schema, t)
+        col = sql.Identifier(snap.first_column.get(ObjectName(schema, t), "id"))
+        out += [
+            Probe(what=f"SELECT {other.name}'s table {schema}.{t}", must_work=readable,
+                  statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
+            Probe(what=f"INSERT into {other.name}'s table {schema}.{t}", must_work=False,
+                  statement=sql.SQL("INSERT INTO {} DEFAULT VALUES").format(ident),
+                  refusals=refusals),
+            Probe(what=f"UPDATE {other.name}'s table {schema}.{t}", must_work=False,
+                  statement=sql.SQL("UPDATE {} SET {} = {} WHERE false").format(
+                      ident, col, col), refusals=refusals),
+            Probe(what=f"DELETE from {other.name}'s table {schema}.{t}", must_work=False,
+                  statement=sql.SQL("DELETE FROM {} WHERE false").format(ident),
+                  refusals=refusals),
+        ]
+    return out
 
 
-def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
-                     ) -> list[Probe]:
-    probe = sql.Identifier(svc.schema, "pgplatform_probe")
+def _created_as_owner(svc: ServiceConfig, schema: str) -> Probe:
+    name = sql.Literal(f"{schema}.pgplatform_probe")
     owned_by_owner = sql.SQL(
         "DO $probe$ BEGIN IF (SELECT relowner::regrole::text FROM pg_class "
         "WHERE oid = {}::regclass) <> {} THEN RAISE EXCEPTION 'created table owned by %', "
         "(SELECT relowner::regrole::text FROM pg_class WHERE oid = {}::regclass); END IF; "
-        "END $probe$").format(sql.Literal(f"{svc.schema}.pgplatform_probe"),
-                              sql.Literal(svc.owner_role),
-                              sql.Literal(f"{svc.schema}.pgplatform_probe"))
+        "END $probe$").format(name, sql.Literal(svc.owner_role), name)
+    return Probe(what=f"CREATE TABLE in own schema {schema}, owned by {svc.owner_role}",
+                 must_work=True, statement=sql.SQL("{}; {}").format(
+                     _create_in(schema), owned_by_owner))
+
+
+def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
+                     ) -> list[Probe]:
     bookkeeping = sql.Identifier(BOOKKEEPING_SCHEMA, "schema_migrations")
     out = [
-        Probe(what=f"CREATE TABLE in own schema {svc.schema}, owned by {svc.owner_role}",
-              must_work=True, statement=sql.SQL("{}; {}").format(
-                  sql.SQL("CREATE TABLE {} (i int)").format(probe), owned_by_owner)),
+        *(_created_as_owner(svc, schema) for schema in svc.schemas),
         Probe(what=f"SET ROLE NONE, then CREATE TABLE in own schema {svc.schema}",
               must_work=False, statement=sql.SQL("SET ROLE NONE; {}").format(
                   _create_in(svc.schema))),
@@ -138,7 +148,8 @@ def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSna
         Probe(what="CREATE SCHEMA", must_work=False,
               statement=sql.SQL("CREATE SCHEMA pgplatform_probe")),
         *(Probe(what=f"CREATE TABLE in schema {s}", must_work=False, statement=_create_in(s))
-          for s in ("public", EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA)),
+          for s in (PUBLIC_SCHEMA, EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA)
+          if s not in svc.schemas),
         Probe(what="INSERT another service's row into the migration bookkeeping",
               must_work=False, statement=sql.SQL(
                   "INSERT INTO {} (service, version, name, checksum, duration_ms) "
@@ -164,38 +175,44 @@ def _read_only_probes(schemas: Sequence[ServiceConfig], not_read: Sequence[Servi
     its statement escapes the read-only transaction, and reaches no other schema."""
     out: list[Probe] = []
     for svc in schemas:
-        tables = snap.tables(svc.schema)
-        out += [Probe(what=f"SELECT {svc.schema}.{t}", must_work=True,
-                      statement=sql.SQL("SELECT count(*) FROM {}").format(
-                          sql.Identifier(svc.schema, t))) for t in tables]
-        out.append(Probe(what=f"CREATE TABLE in schema {svc.schema}", must_work=False,
-                         statement=_create_in(svc.schema), refusals=REFUSED))
         for role in (svc.owner_role, svc.login_role, svc.migrator_role):
             out.append(Probe(what=f"SET ROLE {role}", must_work=False,
                              statement=sql.SQL("SET ROLE {}").format(sql.Identifier(role))))
-        if not tables:
-            continue
+        for schema in svc.schemas:
+            out += _read_only_schema_probes(svc, schema, snap, columns)
+    for other in not_read:
+        out += _foreign_probes(other, snap, readable=False, refusals=REFUSED)
+    return out
+
+
+def _read_only_schema_probes(svc: ServiceConfig, schema: str, snap: DatabaseSnapshot,
+                             columns: Columns) -> list[Probe]:
+    tables = snap.tables(schema)
+    out = [Probe(what=f"SELECT {schema}.{t}", must_work=True,
+                 statement=sql.SQL("SELECT count(*) FROM {}").format(
+                     sql.Identifier(schema, t))) for t in tables]
+    out.append(Probe(what=f"CREATE TABLE in schema {schema}", must_work=False,
+                     statement=_create_in(schema), refusals=REFUSED))
+    if tables:
         t = tables[0]
-        insert = _zero_row_insert(svc.schema, t, columns)
+        insert = _zero_row_insert(schema, t, columns)
         out += [
-            Probe(what=f"INSERT into {svc.schema}.{t}", must_work=False, statement=insert,
+            Probe(what=f"INSERT into {schema}.{t}", must_work=False, statement=insert,
                   refusals=REFUSED),
-            Probe(what=f"BEGIN READ ONLY; COMMIT; INSERT into {svc.schema}.{t}",
+            Probe(what=f"BEGIN READ ONLY; COMMIT; INSERT into {schema}.{t}",
                   must_work=False, statement=sql.SQL("COMMIT; {}").format(insert),
                   refusals=REFUSED),
             # Out of the read-only transaction for good: only privileges are left to refuse.
             Probe(what=f"COMMIT; SET default_transaction_read_only = off; COMMIT; INSERT into "
-                       f"{svc.schema}.{t}", must_work=False,
+                       f"{schema}.{t}", must_work=False,
                   statement=sql.SQL("COMMIT; SET default_transaction_read_only = off; "
                                     "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; "
                                     "COMMIT; {}").format(insert)),
-            Probe(what=f"SET ROLE {svc.login_role}; INSERT into {svc.schema}.{t}",
+            Probe(what=f"SET ROLE {svc.login_role}; INSERT into {schema}.{t}",
                   must_work=False, statement=sql.SQL("COMMIT; SET default_transaction_read_only"
                                                      " = off; SET ROLE {}; COMMIT; {}").format(
                       sql.Identifier(svc.login_role), insert)),
         ]
-    for other in not_read:
-        out += _foreign_probes(other, snap, readable=False, refusals=REFUSED)
     return out
 
 

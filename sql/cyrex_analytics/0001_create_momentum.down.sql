@@ -1,2 +1,0 @@
--- cyrex_analytics 0001: drop momentum
-DROP TABLE momentum;

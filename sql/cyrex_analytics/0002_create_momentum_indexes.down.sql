@@ -1,2 +1,0 @@
--- cyrex_analytics 0002: drop the momentum indexes
-DROP INDEX momentum_leaderboard_idx;

@@ -1,2 +1,0 @@
--- cyrex_analytics 0003: drop level_progress
-DROP TABLE level_progress;

@@ -1,2 +1,0 @@
--- cyrex_analytics 0005: drop achievements
-DROP TABLE achievements;

@@ -1,2 +1,0 @@
--- cyrex_analytics 0006: who unlocked an achievement, most recent first
-CREATE INDEX achievements_achievement_id_unlocked_at_idx ON achievements (achievement_id, unlocked_at DESC);

@@ -1,2 +1,0 @@
--- cyrex_analytics 0007: drop streaks
-DROP TABLE streaks;

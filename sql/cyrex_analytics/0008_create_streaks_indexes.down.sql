@@ -1,2 +1,0 @@
--- cyrex_analytics 0008: drop the streaks indexes
-DROP INDEX streaks_daily_current_idx;

@@ -1,2 +1,0 @@
--- cyrex_analytics 0009: drop boosts
-DROP TABLE boosts;

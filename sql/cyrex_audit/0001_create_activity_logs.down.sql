@@ -1,2 +1,0 @@
--- cyrex_audit 0001: drop activity_logs
-DROP TABLE activity_logs;

@@ -1,3 +1,0 @@
--- cyrex_audit 0004: a user's completions, newest first; completions of a task
-CREATE INDEX task_completions_user_id_completed_at_idx ON task_completions (user_id, completed_at DESC);
-CREATE INDEX task_completions_task_id_idx ON task_completions (task_id);

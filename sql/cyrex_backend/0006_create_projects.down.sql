@@ -1,0 +1,2 @@
+-- cyrex_backend 0006: drop projects
+DROP TABLE public.projects;

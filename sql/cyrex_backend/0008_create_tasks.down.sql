@@ -1,0 +1,2 @@
+-- cyrex_backend 0008: drop tasks
+DROP TABLE public.tasks;

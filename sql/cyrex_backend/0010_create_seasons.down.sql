@@ -1,0 +1,2 @@
+-- cyrex_backend 0010: drop seasons
+DROP TABLE public.seasons;

@@ -1,0 +1,2 @@
+-- cyrex_backend 0011: drop quests
+DROP TABLE public.quests;

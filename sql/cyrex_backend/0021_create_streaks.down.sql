@@ -1,0 +1,2 @@
+-- cyrex_backend 0021: drop streaks
+DROP TABLE analytics.streaks;

@@ -1,0 +1,2 @@
+-- cyrex_backend 0023: drop boosts
+DROP TABLE analytics.boosts;

@@ -1,0 +1,2 @@
+-- cyrex_backend 0027: drop task_completions
+DROP TABLE audit.task_completions;
