@@ -30,6 +30,10 @@ EXECUTE = ("EXECUTE",)
 # database: its own rows only, through a row-level security policy the runner keeps.
 BOOKKEEPING_SCHEMA_PRIVILEGES = USAGE
 BOOKKEEPING_TABLE_PRIVILEGES = ("DELETE", "INSERT", "SELECT")
+# ... and on the runners' lock table: its row, to lock. FOR UPDATE needs UPDATE on some column:
+# only `owner_role`, which the policy keeps equal to the owner, so it cannot rename its row to
+# another service's and take that service's lock.
+LOCKS_TABLE_PRIVILEGES = ("SELECT", "UPDATE (owner_role)")
 
 RoleKind = Literal["owner", "login", "migrator", "readonly", "consumer"]
 GrantObject = Literal["database", "schema", "table", "sequence", "function"]
@@ -50,6 +54,8 @@ class RoleSpec:
     """The role a session switches to at login (`ALTER ROLE ... SET role`)."""
     connection_limit: int = -1
     statement_timeout_ms: int = 0
+    idle_in_transaction_timeout_ms: int = 0
+    """Ends a session left idle inside a transaction (its locks held, vacuum held back)."""
     search_path: tuple[str, ...] = ()
     read_only: bool = False
     """Sessions start with `default_transaction_read_only = on` (a first line: what stops
@@ -61,6 +67,8 @@ class RoleSpec:
         out: dict[str, str] = {}
         if self.statement_timeout_ms:
             out["statement_timeout"] = str(self.statement_timeout_ms)
+        if self.idle_in_transaction_timeout_ms:
+            out["idle_in_transaction_session_timeout"] = str(self.idle_in_transaction_timeout_ms)
         if self.assume_role:
             out["role"] = self.assume_role
         if self.read_only:
@@ -69,6 +77,9 @@ class RoleSpec:
 
 
 READ_ONLY_SETTING = "default_transaction_read_only"
+# Every login's default. PostgreSQL lets any session SET its own timeouts (they are USERSET):
+# a role setting is a default a careless client keeps, not a limit a hostile one cannot lift.
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
 
 
 def service_roles(svc: ServiceConfig) -> tuple[RoleSpec, ...]:
@@ -77,16 +88,19 @@ def service_roles(svc: ServiceConfig) -> tuple[RoleSpec, ...]:
         RoleSpec(name=svc.owner_role, kind="owner", login=False),
         RoleSpec(name=svc.login_role, kind="login", login=True,
                  connection_limit=svc.connection_limit,
-                 statement_timeout_ms=svc.statement_timeout_ms, search_path=path),
+                 statement_timeout_ms=svc.statement_timeout_ms,
+                 idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS, search_path=path),
         # NOINHERIT: only as the owner (SET ROLE, done at login) does it hold the owner's
         # rights, so whatever it creates belongs to the owner; after RESET ROLE it can
         # create nothing.
         RoleSpec(name=svc.migrator_role, kind="migrator", login=True, inherit=False,
                  member_of=(svc.owner_role,), assume_role=svc.owner_role,
-                 connection_limit=MIGRATOR_CONNECTION_LIMIT, search_path=path),
+                 connection_limit=MIGRATOR_CONNECTION_LIMIT,
+                 idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS, search_path=path),
         RoleSpec(name=svc.readonly_role, kind="readonly", login=True,
                  connection_limit=svc.readonly_connection_limit,
-                 statement_timeout_ms=svc.readonly_statement_timeout_ms, search_path=path,
+                 statement_timeout_ms=svc.readonly_statement_timeout_ms,
+                 idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS, search_path=path,
                  read_only=True),
     )
 
@@ -95,6 +109,7 @@ def consumer_role(cfg: PlatformConfig, consumer: ConsumerConfig) -> RoleSpec:
     return RoleSpec(name=consumer.login_role, kind="consumer", login=True,
                     connection_limit=consumer.connection_limit,
                     statement_timeout_ms=consumer.statement_timeout_ms,
+                    idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS,
                     search_path=(*cfg.schemas_read_by(consumer), EXTENSIONS_SCHEMA),
                     read_only=True)
 

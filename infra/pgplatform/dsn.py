@@ -2,6 +2,12 @@
 
 from urllib.parse import quote
 
+# The admin's own sessions (bootstrap bookkeeping, lifecycle steps, verification) resolve names
+# in pg_catalog only. A service may own a database's `public`, which the default search_path
+# ("$user", public) would put on the superuser's path, where a function the service planted
+# could capture an unqualified call (CVE-2018-1058).
+ADMIN_SESSION_OPTIONS = "-c search_path=pg_catalog,pg_temp"
+
 
 def postgres_url(*, user: str, password: str, host: str, port: int, database: str) -> str:
     # The server has no TLS and is reached on loopback only; say so instead of libpq's `prefer`.

@@ -31,6 +31,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.model import BOOKKEEPING_SCHEMA, PUBLIC_SCHEMA
 from pgplatform.progress import Log, quiet
 
@@ -51,7 +52,8 @@ class AdoptionError(RuntimeError):
 @contextmanager
 def _connect(dsn: str, database: str | None = None) -> Iterator[psycopg.Connection]:
     target = make_conninfo(dsn, dbname=database) if database else dsn
-    with psycopg.connect(target, autocommit=True, connect_timeout=15) as conn:
+    with psycopg.connect(target, autocommit=True, connect_timeout=15,
+                         options=ADMIN_SESSION_OPTIONS) as conn:
         yield conn
 
 
@@ -168,8 +170,9 @@ def retire(admin_dsn: str, database: str, service: str, roles: Iterable[str],
         if present:
             conn.execute(sql.SQL("DROP OWNED BY {}").format(
                 sql.SQL(", ").join(sql.Identifier(r) for r in present)))
-        if conn.execute("SELECT to_regclass(%s)", (f"{BOOKKEEPING_SCHEMA}.schema_migrations",)
-                        ).fetchone() != (None,):
-            conn.execute(sql.SQL("DELETE FROM {}.schema_migrations WHERE service = %s").format(
-                sql.Identifier(BOOKKEEPING_SCHEMA)), (service,))
+        for table in ("schema_migrations", "migration_locks"):
+            if conn.execute("SELECT to_regclass(%s)", (f"{BOOKKEEPING_SCHEMA}.{table}",)
+                            ).fetchone() != (None,):
+                conn.execute(sql.SQL("DELETE FROM {} WHERE service = %s").format(
+                    sql.Identifier(BOOKKEEPING_SCHEMA, table)), (service,))
     log(f"retired service {service}: dropped what {', '.join(present)} owned in {database}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pgplatform import modules, paths
+from pgplatform import modules, paths, server_settings
 
 NAMESPACE = "pgplatform"
 KEYS = ("server", "databases", "services", "consumers", "adminPassword")
@@ -27,8 +27,8 @@ MIGRATOR_SUFFIX = "_migrator"
 READONLY_SUFFIX = "_readonly"
 CONSUMER_SUFFIX = "_consumer"
 ROLE_SUFFIXES = (OWNER_SUFFIX, LOGIN_SUFFIX, MIGRATOR_SUFFIX, READONLY_SUFFIX)
-# A migrator runs one migration tool at a time; the bundle's runner and the operator's CLI
-# each hold one session (the advisory lock lives on it), a tool like Alembic another.
+# A migrator runs one migration tool at a time: the bundle's runner holds two sessions (the
+# migrations' and the lock's), a tool like Alembic one or two more.
 MIGRATOR_CONNECTION_LIMIT = 4
 DEFAULT_IMAGE = "pgvector/pgvector:pg17"
 BUILD_IMAGE = "build"
@@ -62,8 +62,9 @@ DEFAULT_SETTINGS: Mapping[str, str] = {
     "max_connections": "200",
 }
 
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-_SETTING_NAME = re.compile(r"^[a-z_][a-z0-9_.]*$")
+# Used with fullmatch: `$` would also accept a trailing newline.
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_DIGITS = re.compile(r"[0-9]+")
 _MEMORY = re.compile(r"^(\d+)\s*(kB|MB|GB|TB)?$")
 _UNIT_BYTES = {None: 1024, "kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
@@ -102,8 +103,9 @@ class ServerConfig:
 
     @property
     def connect_host(self) -> str:
-        """Where clients on this host reach the server: always loopback unless bound elsewhere."""
-        return "127.0.0.1" if self.bind_address in ("0.0.0.0", "::") else self.bind_address
+        """Where clients on this host reach the server: the address it is published on (never
+        every interface: validation refuses that)."""
+        return self.bind_address
 
     def command(self) -> list[str]:
         args = ["postgres"]
@@ -159,6 +161,11 @@ class ServiceConfig:
     @property
     def roles(self) -> tuple[str, ...]:
         return (self.owner_role, self.login_role, self.migrator_role, self.readonly_role)
+
+    @property
+    def connection_limits(self) -> int:
+        """What its logins may hold at once: app, read-only and migrator."""
+        return self.connection_limit + self.readonly_connection_limit + MIGRATOR_CONNECTION_LIMIT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,7 +235,9 @@ class PlatformConfig:
 
 
 def _int(raw: Any, key: str, problems: list[str], *, lo: int, hi: int) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).isdigit():
+    # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not _DIGITS.fullmatch(
+            str(raw)):
         problems.append(f"{key}: {raw!r} is not a whole number. Fix: use an integer {lo}..{hi}")
         return lo
     value = int(raw)
@@ -250,7 +259,7 @@ def check_identifier(value: Any, key: str, problems: list[str], *, max_bytes: in
     if not isinstance(value, str) or not value:
         problems.append(f"{key}: missing or not a string. Fix: set a lowercase identifier")
         return ""
-    if not _IDENTIFIER.match(value):
+    if not _IDENTIFIER.fullmatch(value):
         problems.append(
             f"{key}: {value!r} is not a valid identifier. Fix: use lowercase letters, digits "
             "and '_', starting with a letter or '_'"
@@ -292,13 +301,22 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         image = DEFAULT_IMAGE
     bind = str(raw.get("bindAddress", "127.0.0.1"))
     try:
-        ipaddress.ip_address(bind)
+        address = ipaddress.ip_address(bind)
     except ValueError:
         problems.append(f"{key}.bindAddress: {bind!r} is not an IP address")
+    else:
+        bind = str(address)  # one spelling: '::0' is '::', '0:0::1' is '::1'
+        if address.is_unspecified:
+            problems.append(
+                f"{key}.bindAddress: {bind!r} publishes the server on every interface. Fix: "
+                "use 127.0.0.1 (the default) or one address of this host")
     port = _int(raw.get("hostPort", 15432), f"{key}.hostPort", problems, lo=1, hi=65535)
     admin = check_identifier(
         raw.get("adminUser", "postgres"), f"{key}.adminUser", problems, max_bytes=63
     )
+    if admin in RESERVED_ROLES - {"postgres"}:
+        problems.append(f"{key}.adminUser: {admin!r} is reserved (PostgreSQL reads it as "
+                        "PUBLIC). Fix: use postgres or another name")
     names = {}
     for name_key, default in (("containerName", f"pgplatform-{stack}"),
                               ("volumeName", f"pgplatform-{stack}-data")):
@@ -313,11 +331,14 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         settings_raw = {}
     settings = dict(DEFAULT_SETTINGS)
     for name, value in settings_raw.items():
-        if not _SETTING_NAME.match(str(name)):
-            problems.append(f"{key}.settings.{name}: not a PostgreSQL setting name")
-            continue
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, bool):  # YAML's true/false for PostgreSQL's on/off
+            value = "on" if value else "off"
+        if not isinstance(value, (str, int, float)):
             problems.append(f"{key}.settings.{name}: value must be a string or number")
+            continue
+        refused = server_settings.problem(str(name), str(value))
+        if refused:
+            problems.append(f"{key}.settings.{name}: {refused}")
             continue
         settings[str(name)] = str(value)
     for name in MEMORY_SETTINGS:
@@ -432,20 +453,20 @@ def _services(
         if name in RESERVED_ROLES:
             problems.append(f"{at}.name: {name!r} is reserved")
         database = item.get("database")
-        if database not in db_by_name:
+        if not isinstance(database, str) or database not in db_by_name:
             problems.append(
                 f"{at}.database: unknown database {database!r}. "
                 f"Fix: use one of {sorted(db_by_name)} or declare it in {NAMESPACE}:databases"
             )
         schemas = _schemas(item, name, at, problems)
         module = item.get("module", name)
-        if module not in available:
+        if not isinstance(module, str) or module not in available:
             problems.append(
                 f"{at}.module: unknown SQL module {module!r} (no {sql_root}/{module}/ with "
                 f"migrations). Fix: use one of {sorted(available)}"
             )
-        elif database in db_by_name:
-            loaded = modules.load(sql_root, str(module))
+        elif isinstance(database, str) and database in db_by_name:
+            loaded = modules.load(sql_root, module)
             missing = set(loaded.extensions) - set(db_by_name[database].extensions)
             if missing:
                 problems.append(
@@ -459,7 +480,8 @@ def _services(
                     f"service does not own. Fix: set schemas: {list(loaded.schemas) or elsewhere}"
                     f" (its module.toml)")
         readers = item.get("readers", [])
-        if not isinstance(readers, Sequence) or isinstance(readers, str):
+        if not isinstance(readers, Sequence) or isinstance(readers, str) or not all(
+                isinstance(r, str) for r in readers):
             problems.append(f"{at}.readers: must be a list of service names")
             readers = []
         out.append(
@@ -572,7 +594,8 @@ def _consumers(raw: Any, services: Sequence[ServiceConfig], problems: list[str]
             problems.append(f"{at}.database: {database!r} is not the database of any service. "
                             "Fix: name the database whose services it reads")
         reads = item.get("reads")
-        if not isinstance(reads, Sequence) or isinstance(reads, str) or not reads:
+        if not isinstance(reads, Sequence) or isinstance(reads, str) or not reads or not all(
+                isinstance(r, str) for r in reads):
             problems.append(f"{at}.reads: must be a non-empty list of service names")
             reads = []
         for svc in reads:
@@ -609,6 +632,37 @@ def _unique_roles(services: Sequence[ServiceConfig], consumers: Sequence[Consume
             problems.append(f"{where}.name: its role {role!r} is also the role of {seen[role]}."
                             " Fix: rename one of them")
         seen.setdefault(role, where)
+    # A schema named after a role heads that role's default search_path (`"$user", public`):
+    # the admin's sessions, or a login's after RESET search_path, would resolve names in it.
+    for s in services:
+        for schema in s.schemas:
+            if schema in seen or schema in RESERVED_ROLES - {PUBLIC_SCHEMA}:
+                owner = seen.get(schema, "PostgreSQL")
+                problems.append(
+                    f"{NAMESPACE}:services[{s.name}].schema: {schema!r} is also the name of a "
+                    f"role (of {owner}), whose default search_path ($user) it would head. "
+                    "Fix: rename the schema")
+
+
+def _connection_budget(server: ServerConfig, services: Sequence[ServiceConfig],
+                       consumers: Sequence[ConsumerConfig], problems: list[str]) -> None:
+    """Every login's connection limit must fit the server's slots at once, or one service at
+    its limit can leave another none ("too many clients already")."""
+    total = (sum(s.connection_limits for s in services)
+             + sum(c.connection_limit for c in consumers))
+    try:
+        reserved = sum(int(server.settings.get(name, default)) for name, default in
+                       (("superuser_reserved_connections", "3"), ("reserved_connections", "0")))
+        slots = int(server.settings["max_connections"]) - reserved
+    except ValueError:
+        return  # a malformed number is reported with its own key
+    if total > slots:
+        problems.append(
+            f"{NAMESPACE}:server.settings.max_connections: the logins' connection limits add "
+            f"up to {total} (per service its connectionLimit, readonlyConnectionLimit and "
+            f"{MIGRATOR_CONNECTION_LIMIT} for the migrator; per consumer its connectionLimit), "
+            f"over the {slots} slots left by max_connections minus {reserved} reserved. Fix: "
+            f"raise max_connections to at least {total + reserved}, or lower the limits")
 
 
 def from_mapping(
@@ -624,6 +678,7 @@ def from_mapping(
     services = _services(values.get("services"), databases, root, problems)
     consumers = _consumers(values.get("consumers"), services, problems)
     _unique_roles(services, consumers, server.admin_user, problems)
+    _connection_budget(server, services, consumers, problems)
     admin_password = values.get("adminPassword")
     if admin_password is not None and not (
             isinstance(admin_password, SecretValue)

@@ -16,13 +16,15 @@ import psycopg
 from psycopg import sql
 
 from pgplatform.access import READ_ONLY_SETTING
+from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.progress import Log, quiet
 
 
 def set_read_only(admin_dsn: str, roles: Iterable[str], on: bool, log: Log = quiet) -> None:
     """Make sessions of `roles` start read-only (or stop doing so); roles that no longer
     exist are skipped (a removed consumer's role goes before this resource)."""
-    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15) as conn, \
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
+                         options=ADMIN_SESSION_OPTIONS) as conn, \
             conn.transaction():
         for role in roles:
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():

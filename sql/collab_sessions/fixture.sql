@@ -32,7 +32,8 @@ SELECT 1 + i % 5000,
 FROM generate_series(1, 20000) AS i;
 
 INSERT INTO tasks (id, session_id, agent_name, task_type, status, priority, input_data, process_id,
-                   claimed_by, claimed_at, started_at, completed_at, created_at)
+                   claimed_by, claimed_at, started_at, completed_at, created_at, lease_token,
+                   lease_expires_at, attempts)
 SELECT i, 1 + i % 5000, (ARRAY['claude_code','codex','gemini_cli','researcher'])[1 + floor(random() * 4)::int],
        (ARRAY['code','research','document','analysis'])[1 + i % 4], st, floor(random() * 10)::int,
        jsonb_build_object('prompt', 'Task ' || i),
@@ -41,7 +42,11 @@ SELECT i, 1 + i % 5000, (ARRAY['claude_code','codex','gemini_cli','researcher'])
        CASE WHEN st <> 'pending' THEN t + interval '1 minute' END,
        CASE WHEN st IN ('running', 'completed', 'failed') THEN t + interval '2 minutes' END,
        CASE WHEN st IN ('completed', 'failed') THEN t + interval '20 minutes' END,
-       t
+       t,
+       CASE WHEN st IN ('claimed', 'running') THEN md5('lease-' || i)::uuid END,
+       -- held tasks: leases running out over the next ten minutes, a tenth already out
+       CASE WHEN st IN ('claimed', 'running') THEN now() + (i % 600 - 60) * interval '1 second' END,
+       CASE WHEN st <> 'pending' THEN 1 ELSE 0 END
 FROM (SELECT i, now() - (30001 - i) * interval '10 minutes' AS t,
              CASE WHEN r < 0.90 THEN 'completed' WHEN r < 0.95 THEN 'failed' WHEN r < 0.96 THEN 'running'
                   WHEN r < 0.97 THEN 'claimed' ELSE 'pending' END AS st

@@ -244,8 +244,14 @@ class DockerApplier:
             f"health={health}) within {timeout_s:.0f}s; last log lines:\n{logs}")
 
     def delete_container(self, outputs: dict[str, Any]) -> None:
-        """resourceDockerContainerDelete: removed by force (the server gets no shutdown)."""
+        """resourceDockerContainerDelete: with destroy_grace_seconds, ContainerStop (the
+        container's stop signal, SIGKILL after that many seconds) first; then removed by force
+        (without it, the server gets no shutdown)."""
         try:
-            self.client.containers.get(outputs["name"]).remove(force=True)
+            container = self.client.containers.get(outputs["name"])
+            grace = int(outputs.get("destroyGraceSeconds") or 0)
+            if grace > 0:
+                container.stop(timeout=grace)
+            container.remove(force=True)
         except docker.errors.NotFound:
             pass

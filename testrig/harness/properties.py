@@ -60,13 +60,14 @@ TABLE: dict[str, Properties] = {
     rt.DOCKER_CONTAINER: Properties(
         source="TFD resource_docker_container.go (ForceNew: name, image, entrypoint, command, "
                "env, upload, ports, volumes, shm_size, stop_signal; healthcheck, memory, "
-               "memory_swap, restart, wait, wait_timeout are not: resourceDockerContainerUpdate "
-               "sends restart, memory and memory_swap to ContainerUpdate, the rest is state); "
+               "memory_swap, restart, wait, wait_timeout, destroy_grace_seconds are not: "
+               "resourceDockerContainerUpdate sends restart, memory and memory_swap to "
+               "ContainerUpdate, the rest is state); "
                "pulumi-docker provider/resources.go: DeleteBeforeReplace",
         replace=frozenset({"name", "image", "entrypoints", "command", "envs", "uploads",
                            "ports", "volumes", "shmSize", "stopSignal"}),
         update=frozenset({"memory", "memorySwap", "restart", "wait", "waitTimeout",
-                          "healthcheck"}),
+                          "healthcheck", "destroyGraceSeconds"}),
         read_back=frozenset({"memorySwap"}),
         delete_before_replace=True),
     rt.DOCKER_VOLUME: Properties(

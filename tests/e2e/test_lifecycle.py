@@ -54,7 +54,7 @@ def stack_values(name: str, port: int, *, keep: bool) -> dict[str, Any]:
                    "allowVolumeDeletion": not keep, "containerName": f"pgplatform-{name}",
                    "volumeName": f"pgplatform-{name}-data",
                    "settings": {"shared_buffers": "128MB", "maintenance_work_mem": "128MB",
-                                "work_mem": "8MB", "max_connections": 100}},
+                                "work_mem": "8MB", "max_connections": 200}},
         "databases": [{"name": "flipsync", "extensions": []},
                       {"name": "paddle", "extensions": ["vector"]}],
         "services": [{"name": "flipsync_app", "database": "flipsync", "schema": "flipsync"},
@@ -383,6 +383,10 @@ class TestDevLifecycle:
         assert checksums(dev.deployed) == before
         with psycopg.connect(dev.deployed.admin_dsn()) as c:
             assert c.execute("SHOW work_mem").fetchone() == ("16MB",)
+        # The old server was stopped (destroy_grace_seconds), not killed: no crash recovery.
+        log = docker.from_env().containers.get(dev.deployed.outputs.container_name).logs()
+        assert b"database system was shut down at" in log, log[-2000:]
+        assert b"automatic recovery in progress" not in log, log[-2000:]
         print(f"\n[lifecycle {dev.deployer.name}] setting change: container replaced, "
               f"downtime {downtime.longest:.1f} s")
         record_property(f"{dev.deployer.name}_setting_change_downtime_s",

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from pgplatform import modules, paths
 from pgplatform.migrate import runner
@@ -92,6 +94,26 @@ def test_migrate__failure_leaves_nothing_half_applied_and_names_file_and_stateme
     assert [r.state for r in runner.status(broken)][-1] == "pending"
 
 
+def test_migrate__a_migration_blocked_by_an_open_transaction_gives_up_naming_why(
+    target: runner.Target,
+) -> None:
+    """ALTER TABLE behind an app's open transaction would queue every later query on the
+    table behind it; the runner's lock timeout ends the wait instead."""
+    runner.migrate(target)
+    table = sorted(_tables(target.dsn, "vs"))[0]
+    (target.module.path / "9999_alter_busy.sql").write_text(
+        f"-- vector_store 9999: waits on purpose\nALTER TABLE {table} ADD COLUMN busy int;\n")
+    busy = dataclasses.replace(target, module=modules.load(target.module.path.parent, MODULE))
+    with psycopg.connect(target.admin_dsn) as app:
+        app.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("vs", table)))
+        with pytest.raises(runner.MigrationError) as err:
+            runner.migrate(busy)
+    assert "9999_alter_busy.sql" in str(err.value), str(err.value)
+    assert f"waited {runner.MIGRATION_LOCK_TIMEOUT} for a lock" in str(err.value), str(err.value)
+    assert [r.state for r in runner.status(busy)][-1] == "pending"
+    assert [m.id for m in runner.migrate(busy)] == ["9999_alter_busy"], "applies once quiet"
+
+
 def _run_one(args: tuple[str, str, str]) -> int:
     dsn, admin_dsn, root = args
     t = runner.Target(dsn=dsn, admin_dsn=admin_dsn, service="vs", schemas=("vs",),
@@ -110,10 +132,37 @@ def test_migrate__concurrent_runners_apply_each_migration_once(target: runner.Ta
 def test_migrate__no_wait_fails_cleanly_while_another_runner_holds_the_lock(
     target: runner.Target,
 ) -> None:
-    with psycopg.connect(target.dsn, autocommit=True) as holder:
-        runner.status(target)  # creates the bookkeeping schema
-        holder.execute("SELECT pg_advisory_lock(hashtext(%s), hashtext(%s))",
-                       (runner.LOCK_NAMESPACE, "vs"))
+    runner.status(target)  # creates the bookkeeping
+    with psycopg.connect(target.dsn) as holder:  # the service's migrator, as a runner is
+        holder.execute("SELECT 1 FROM pgplatform.migration_locks WHERE service = 'vs' "
+                       "FOR UPDATE")
         with pytest.raises(runner.LockBusy, match="another runner holds the lock"):
             runner.migrate(target, wait=False)
     assert runner.migrate(target, wait=False)
+
+
+def test_migrate__no_other_login_can_take_or_hold_the_lock(
+    pg_server: PgServer, target: runner.Target,
+) -> None:
+    """Any login could take the advisory lock of an earlier version (its key is public) and sit
+    on it; the lock row is reachable by the service's owner only."""
+    runner.status(target)
+    database = conninfo_to_dict(target.dsn)["dbname"]
+    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = 'intruder'").fetchone():
+            admin.execute("CREATE ROLE intruder LOGIN PASSWORD 'intruder'")
+        admin.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO intruder").format(
+            sql.Identifier(str(database))))
+    with psycopg.connect(pg_server.dsn(str(database), "intruder", "intruder")) as intruder:
+        intruder.execute("SELECT pg_advisory_lock(hashtext(%s), hashtext(%s))",
+                         (runner.LOCK_NAMESPACE, "vs"))  # the old key: no longer the lock
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            intruder.execute("SELECT 1 FROM pgplatform.migration_locks FOR UPDATE")
+        intruder.rollback()
+        assert runner.migrate(target, wait=False), "the runner must not wait on the intruder"
+    with psycopg.connect(target.dsn) as owner:  # the service's own migrator, as its owner
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            owner.execute("UPDATE pgplatform.migration_locks SET service = 'another'")
+        owner.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # WITH CHECK of the policy
+            owner.execute("UPDATE pgplatform.migration_locks SET owner_role = 'intruder'")

@@ -65,6 +65,33 @@ CASES = {
     "module-needs-its-schemas": (
         with_("services.2", {"name": "rag", "database": "paddle", "module": "cyrex_backend"}),
         "pgplatform:services[rag].schemas", "writes to schemas ['analytics', 'audit', 'public']"),
+    "identifier-trailing-newline": (with_("services.0.name", "flipsync_app\n"),
+                                    "pgplatform:services[0].name", "not a valid identifier"),
+    "port-superscript-digit": (with_("server.hostPort", "\u00b2"), "pgplatform:server.hostPort",
+                               "not a whole number"),
+    "database-as-list": (with_("services.0.database", ["flipsync"]),
+                         "pgplatform:services[flipsync_app].database", "unknown database"),
+    "module-as-list": (with_("services.0.module", ["flipsync_app"]),
+                       "pgplatform:services[flipsync_app].module", "unknown SQL module"),
+    "readers-of-lists": (with_("services.1.readers", [["rag"]]),
+                         "pgplatform:services[vector_store].readers", "list of service names"),
+    "schema-named-like-admin": (with_("services.0.schema", "postgres"),
+                                "pgplatform:services[flipsync_app].schema", "search_path"),
+    "schema-named-like-a-login": (with_("services.0.schema", "rag_app"),
+                                  "pgplatform:services[flipsync_app].schema",
+                                  "services[rag]"),
+    "admin-user-public": (with_("server.adminUser", "public"), "pgplatform:server.adminUser",
+                          "reserved"),
+    "bind-every-interface-v4": (with_("server.bindAddress", "0.0.0.0"),
+                                "pgplatform:server.bindAddress", "every interface"),
+    "bind-every-interface-v6-spelled-oddly": (with_("server.bindAddress", "::0"),
+                                              "pgplatform:server.bindAddress",
+                                              "'::' publishes the server on every interface"),
+    "connection-limits-over-max-connections": (
+        with_("server.settings", {"max_connections": 100, "superuser_reserved_connections": 5}),
+        "pgplatform:server.settings.max_connections",
+        "add up to 102 (per service its connectionLimit, readonlyConnectionLimit and 4 for the "
+        "migrator; per consumer its connectionLimit), over the 95 slots"),
     "public-taken-twice": (
         with_("services", [{"name": "vector_store", "database": "paddle",
                             "schemas": ["public", "vector_store"]},
@@ -106,7 +133,25 @@ CASES = {
     "unknown-server-key": (with_("server.hostport", 1), "pgplatform:server.hostport",
                            "unknown key"),
     "bad-memory-setting": (with_("server.settings", {"work_mem": "lots"}),
-                           "pgplatform:server.settings.work_mem", "not a memory size"),
+                           "pgplatform:server.settings.work_mem", "'lots' is not an integer"),
+    "setting-typo": (with_("server.settings", {"shared_buffer": "1GB"}),
+                     "pgplatform:server.settings.shared_buffer",
+                     "not a PostgreSQL 17 setting. Did you mean shared_buffers?"),
+    "setting-logs-passwords": (with_("server.settings", {"log_statement": "all"}),
+                               "pgplatform:server.settings.log_statement", "with the password"),
+    "setting-runs-commands": (with_("server.settings", {"archive_command": "curl x"}),
+                              "pgplatform:server.settings.archive_command", "shell command"),
+    "setting-md5": (with_("server.settings", {"password_encryption": "md5"}),
+                    "pgplatform:server.settings.password_encryption", "only scram-sha-256"),
+    "setting-out-of-range": (with_("server.settings", {"hnsw.ef_search": 5000}),
+                             "pgplatform:server.settings.hnsw.ef_search", "outside 1..1000"),
+    "setting-wrong-unit": (with_("server.settings", {"statement_timeout": "5GB"}),
+                           "pgplatform:server.settings.statement_timeout",
+                           "unit 'GB' does not apply"),
+    "setting-wrong-enum": (with_("server.settings", {"wal_level": "maximal"}),
+                           "pgplatform:server.settings.wal_level", "is not one of"),
+    "setting-read-only": (with_("server.settings", {"block_size": 16384}),
+                          "pgplatform:server.settings.block_size", "read-only"),
     "production-with-deletable-volume": (
         with_("server", {"production": True, "allowVolumeDeletion": True}),
         "pgplatform:server.allowVolumeDeletion", "production: false in one deploy"),
@@ -148,6 +193,15 @@ def test_config__valid_base_builds_the_model() -> None:
     assert cfg.server.bind_address == "127.0.0.1"
     mwm = model.memory_bytes(cfg.server.settings["maintenance_work_mem"])
     assert mwm is not None and cfg.server.shm_size_mb * 1024**2 >= mwm
+
+
+def test_config__settings_of_every_type_pass_as_yaml_writes_them() -> None:
+    settings = {"log_connections": True, "random_page_cost": 1.1, "work_mem": "32MB",
+                "statement_timeout": "30s", "hnsw.ef_search": 100,
+                "default_transaction_isolation": "serializable", "log_statement": "none"}
+    cfg = model.from_mapping(with_("server.settings", settings), stack="test")
+    assert cfg.server.settings["log_connections"] == "on"
+    assert cfg.server.settings["random_page_cost"] == "1.1"
 
 
 def test_config__a_service_may_take_public_and_own_several_schemas() -> None:

@@ -495,7 +495,7 @@ def run_pack(g: Any) -> list[Any]:
     return found + list(pack_service.AnalyzeStack(stack_request, None).diagnostics)
 
 
-@pytest.mark.parametrize("stack", ["ci", "prod"])
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "ci"])
 def test_policy__program_stacks_pass_the_pack(stack: str, secret_markers: None) -> None:
     g = program_graph(stack)
     assert [(d.policyName, d.message) for d in run_pack(g)] == []

@@ -36,6 +36,8 @@ def test_graph__roles_are_exactly_the_models_identities(g: Graph) -> None:
         assert r.get("inherit", True) == spec.inherit, f"{spec.name}: INHERIT"
         assert r.get("roles", []) == list(spec.member_of), f"{spec.name}: memberships"
         assert r.get("assumeRole") == spec.assume_role, f"{spec.name}: assumeRole"
+        assert int(r.get("idleInTransactionSessionTimeout") or 0) == (
+            access.IDLE_IN_TRANSACTION_TIMEOUT_MS if spec.login else 0), spec.name
     for svc in g.cfg.services:
         login, migrator = roles[svc.login_role], roles[svc.migrator_role]
         assert login["searchPaths"] == [*svc.schemas, EXTENSIONS_SCHEMA]
@@ -160,6 +162,8 @@ def test_graph__port_bound_to_loopback_and_shm_fits_maintenance_work_mem(g: Grap
     mwm = memory_bytes(g.cfg.server.settings["maintenance_work_mem"])
     assert mwm is not None and int(c["shmSize"]) * 1024**2 >= mwm
     assert not any("PASSWORD=" in e for e in c["envs"]), "password must come from a file"
+    # Replaced or destroyed, PostgreSQL gets a fast shutdown, not upstream's SIGKILL.
+    assert c["stopSignal"] == "SIGINT" and int(c["destroyGraceSeconds"]) >= 30
 
 
 def test_graph__secrets_are_secret(g: Graph) -> None:

@@ -94,11 +94,53 @@ def test_workflows__permissions_are_minimal(path: Path) -> None:
         assert writes <= allowed_writes, f"{path.name}:{job_id}: writes {writes}"
 
 
+# Jobs of a pull request run its code: each may read the secrets of one stack's preview
+# environment, and those of staging and prod wait for a reviewer (configured in GitHub).
+PREVIEW_ENVIRONMENT = "preview-${{ matrix.stack }}"
+APPROVED_PREVIEW_ENVIRONMENTS = ("preview-staging", "preview-prod")
+
+
+def _reads_secrets(job: dict[str, Any]) -> bool:
+    return bool(SECRET_EXPR.search(yaml.safe_dump(job)))
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflows__every_secret_comes_from_an_environment(path: Path) -> None:
+    """Repository secrets reach every job of every workflow, pull requests' included; so there
+    are none: a job that reads a secret names the environment holding it."""
+    for job_id, job in workflow(path.name)["jobs"].items():
+        if _reads_secrets(job):
+            assert job.get("environment"), (
+                f"{path.name}:{job_id}: reads secrets without an environment, i.e. repository "
+                "secrets, which a pull request's code can read too")
+
+
+def test_workflows__pull_request_jobs_read_only_their_stacks_preview_environment() -> None:
+    for path in WORKFLOWS:
+        doc = workflow(path.name)
+        if not {"pull_request", "pull_request_target"} & set(doc["on"]):
+            continue
+        assert "pull_request_target" not in doc["on"], (
+            f"{path.name}: pull_request_target runs with the base repository's secrets")
+        for job_id, job in doc["jobs"].items():
+            if not _reads_secrets(job):
+                continue
+            stacks = job.get("strategy", {}).get("matrix", {}).get("stack", [])
+            assert job.get("environment") == PREVIEW_ENVIRONMENT and stacks, (
+                f"{path.name}:{job_id}: a pull request job reads secrets; only a stack's "
+                f"preview ({PREVIEW_ENVIRONMENT}) may, and only that stack's")
+            for stack in stacks:
+                if stack != "dev":
+                    assert f"preview-{stack}" in APPROVED_PREVIEW_ENVIRONMENTS, (
+                        f"{path.name}:{job_id}: {stack} previews must wait for a reviewer")
+
+
 def test_workflows__preview_every_stack_with_the_policy_pack_on_the_pr() -> None:
     doc = workflow("preview.yml")
     assert set(doc["on"]) == {"pull_request"}
     job = doc["jobs"]["preview"]
     assert job["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    assert job["environment"] == PREVIEW_ENVIRONMENT
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
     [(_, step)] = pulumi_steps(doc)
     assert step["with"]["command"] == "preview"
@@ -118,7 +160,7 @@ def test_workflows__deploy_chains_environments_and_verifies_dev() -> None:
     assert doc["on"] == {"push": {"branches": ["main"]}}
     jobs = doc["jobs"]
     assert list(jobs) == ["dev", "staging", "prod"]
-    assert "environment" not in jobs["dev"] or jobs["dev"]["environment"] == "dev"
+    assert jobs["dev"]["environment"] == "dev"
     assert (jobs["staging"]["needs"], jobs["staging"]["environment"]) == ("dev", "staging")
     assert (jobs["prod"]["needs"], jobs["prod"]["environment"]) == ("staging", "production")
     ups = {job_id: s["with"] for job_id, s in pulumi_steps(doc)}

@@ -91,6 +91,8 @@ class Identity(pulumi.ComponentResource):
                 assume_role=spec.assume_role,
                 connection_limit=spec.connection_limit if spec.login else None,
                 statement_timeout=spec.statement_timeout_ms or None,
+                idle_in_transaction_session_timeout=(
+                    spec.idle_in_transaction_timeout_ms or None),
                 search_paths=list(spec.search_path) or None, opts=child)
             by_name[spec.name] = role
             self.role[spec.kind] = role

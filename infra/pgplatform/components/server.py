@@ -14,6 +14,7 @@ PASSWORD_FILE = "/run/secrets/postgres-password"
 ENTRYPOINT = "/usr/local/bin/pgplatform-entrypoint.sh"
 ENTRYPOINT_SOURCE = paths.DOCKER_CONTEXT / "pgplatform-entrypoint.sh"
 POSTGRES_PORT = 5432
+STOP_GRACE_SECONDS = 60
 INITDB_ARGS = "--auth-local=peer --auth-host=scram-sha-256"
 # A real query over TCP: pg_isready answers while init scripts still run on the socket only.
 HEALTHCHECK = (
@@ -91,6 +92,10 @@ class PostgresServer(pulumi.ComponentResource):
             wait_timeout=180,
             restart="unless-stopped",
             stop_signal="SIGINT",
+            # Upstream's delete (also the first half of a replacement) force-removes the
+            # container, i.e. SIGKILLs PostgreSQL, unless this is set: then it stops it first
+            # with stop_signal (fast shutdown: a checkpoint, clients told) and waits this long.
+            destroy_grace_seconds=STOP_GRACE_SECONDS,
             opts=pulumi.ResourceOptions(parent=self),
         )
         # Stack policies see a component's registered outputs, not its inputs.

@@ -14,9 +14,10 @@ the service's owner may and nothing more (`RESET ROLE` leads back to the owner; 
 NONE` to a role with no rights). Only the migrations a module lists under `[admin]` in its
 module.toml run on a separate admin connection. The admin also keeps the bookkeeping
 (`pgplatform.schema_migrations`, admin-owned): each service's owner role reads and writes its
-own rows only, through a row-level security policy. A session-level advisory lock per
-(database, service), taken by the migrator, serialises runners and is released by the server if
-a runner dies.
+own rows only, through a row-level security policy. A row lock on the service's row of
+`pgplatform.migration_locks`, which only its owner role can take, held by a third session of
+the migrator, serialises runners and is released by the server if a runner dies. Migrations run
+under a lock timeout and a statement timeout.
 """
 
 from __future__ import annotations
@@ -32,13 +33,26 @@ import psycopg
 import sqlparse
 from psycopg import sql
 
-from pgplatform.access import BOOKKEEPING_SCHEMA_PRIVILEGES, BOOKKEEPING_TABLE_PRIVILEGES
+from pgplatform.access import (
+    BOOKKEEPING_SCHEMA_PRIVILEGES,
+    BOOKKEEPING_TABLE_PRIVILEGES,
+    LOCKS_TABLE_PRIVILEGES,
+)
+from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.model import BOOKKEEPING_SCHEMA, EXTENSIONS_SCHEMA
 from pgplatform.modules import Migration, Module
 from pgplatform.progress import Log, quiet
 
 BOOKKEEPING_TABLE = "schema_migrations"
+LOCKS_TABLE = "migration_locks"
 LOCK_NAMESPACE = "pgplatform.migrate"
+"""Serialises the first creation of the bookkeeping across the services of a database."""
+LOCK_WAIT = "5min"
+"""How long a runner queues behind another runner of the same service before giving up."""
+MIGRATION_LOCK_TIMEOUT = "10s"
+"""How long a migration statement waits for a lock (the app's open transactions on a table it
+alters) before failing, rather than stalling every query queued behind it."""
+MIGRATION_STATEMENT_TIMEOUT = "30min"
 
 MigrationState = Literal["pending", "applied", "edited", "missing-file"]
 
@@ -105,10 +119,8 @@ def in_schemas(conn: psycopg.Connection, schemas: Sequence[str]) -> None:
 
 
 def _ensure_bookkeeping(admin: psycopg.Connection, target: Target) -> None:
-    """As the admin: the bookkeeping table, and this service's owner role reaching its own
-    rows of it and nothing else."""
-    table = sql.Identifier(BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE)
-    owner = sql.Identifier(target.owner_role)
+    """As the admin: the bookkeeping tables, and this service's owner role reaching its own
+    rows of them and nothing else."""
     with admin.transaction():
         # Serialise the first CREATE across services of one database.
         admin.execute("SELECT pg_advisory_xact_lock(hashtext(%s), 0)", (LOCK_NAMESPACE,))
@@ -116,6 +128,9 @@ def _ensure_bookkeeping(admin: psycopg.Connection, target: Target) -> None:
             sql.Identifier(BOOKKEEPING_SCHEMA)))
         admin.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(
             sql.Identifier(BOOKKEEPING_SCHEMA)))
+        admin.execute(sql.SQL("GRANT {} ON SCHEMA {} TO {}").format(
+            sql.SQL(", ").join(map(sql.SQL, BOOKKEEPING_SCHEMA_PRIVILEGES)),
+            sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(target.owner_role)))
         admin.execute(sql.SQL(
             """CREATE TABLE IF NOT EXISTS {} (
                    service     text        NOT NULL,
@@ -124,62 +139,108 @@ def _ensure_bookkeeping(admin: psycopg.Connection, target: Target) -> None:
                    checksum    text        NOT NULL,
                    applied_at  timestamptz NOT NULL DEFAULT now(),
                    duration_ms integer     NOT NULL,
-                   PRIMARY KEY (service, version))""").format(table))
-        # ALTER TABLE and CREATE POLICY take an ACCESS EXCLUSIVE lock, which would queue
-        # behind another service's migration in progress: only when missing.
-        qualified = f"{BOOKKEEPING_SCHEMA}.{BOOKKEEPING_TABLE}"
-        if not admin.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass",
-                             (qualified,)).fetchone()[0]:  # type: ignore[index]
-            admin.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(table))
-        admin.execute(sql.SQL("GRANT {} ON SCHEMA {} TO {}").format(
-            sql.SQL(", ").join(map(sql.SQL, BOOKKEEPING_SCHEMA_PRIVILEGES)),
-            sql.Identifier(BOOKKEEPING_SCHEMA), owner))
-        admin.execute(sql.SQL("GRANT {} ON {} TO {}").format(
-            sql.SQL(", ").join(map(sql.SQL, BOOKKEEPING_TABLE_PRIVILEGES)), table, owner))
-        if not admin.execute(
-                "SELECT 1 FROM pg_policies WHERE schemaname = %s AND tablename = %s AND "
-                "policyname = %s AND roles = ARRAY[%s]::name[] AND qual = %s",
-                (BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE, target.service, target.owner_role,
-                 f"(service = {sql.quote(target.service)}::text)")).fetchone():
-            policy = sql.Identifier(target.service)
-            admin.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(policy, table))
-            admin.execute(sql.SQL("CREATE POLICY {} ON {} TO {} USING (service = {}) "
-                                  "WITH CHECK (service = {})").format(
-                policy, table, owner, sql.Literal(target.service),
-                sql.Literal(target.service)))
+                   PRIMARY KEY (service, version))""").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE)))
+        _own_rows(admin, target, BOOKKEEPING_TABLE, BOOKKEEPING_TABLE_PRIVILEGES)
+        _ensure_lock_row(admin, target)
+
+
+def _ensure_lock_row(admin: psycopg.Connection, target: Target) -> None:
+    """The runners' lock: a row per service that only its owner role can lock (FOR UPDATE
+    needs UPDATE; the policy shows a role only its rows). An advisory lock, which any login can
+    take with the same well-known key, let one service stall every other's migrations.
+
+    One policy for every service, made with the table: a policy per service would need an
+    ACCESS EXCLUSIVE lock on the table while other services' runners hold their rows."""
+    table = sql.Identifier(BOOKKEEPING_SCHEMA, LOCKS_TABLE)
+    admin.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (service text PRIMARY KEY, "
+                          "owner_role name NOT NULL)").format(table))
+    if not admin.execute("SELECT 1 FROM pg_policies WHERE schemaname = %s AND tablename = %s",
+                         (BOOKKEEPING_SCHEMA, LOCKS_TABLE)).fetchone():
+        admin.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(table))
+        admin.execute(sql.SQL("CREATE POLICY owner_only ON {} USING (owner_role = current_user)"
+                              ).format(table))
+    admin.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(table),
+                  (target.service, target.owner_role))
+    admin.execute(sql.SQL("GRANT {} ON {} TO {}").format(
+        sql.SQL(", ").join(map(sql.SQL, LOCKS_TABLE_PRIVILEGES)), table,
+        sql.Identifier(target.owner_role)))
+
+
+def _own_rows(admin: psycopg.Connection, target: Target, table_name: str,
+              privileges: Sequence[str]) -> None:
+    """Row-level security on a bookkeeping table, `privileges` for the service's owner and a
+    policy that shows it the service's rows only."""
+    table = sql.Identifier(BOOKKEEPING_SCHEMA, table_name)
+    owner = sql.Identifier(target.owner_role)
+    # ALTER TABLE and CREATE POLICY take an ACCESS EXCLUSIVE lock, which would queue behind
+    # another service's migration in progress: only when missing.
+    if not admin.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass",
+                         (f"{BOOKKEEPING_SCHEMA}.{table_name}",)).fetchone()[0]:  # type: ignore[index]
+        admin.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(table))
+    admin.execute(sql.SQL("GRANT {} ON {} TO {}").format(
+        sql.SQL(", ").join(map(sql.SQL, privileges)), table, owner))
+    if not admin.execute(
+            "SELECT 1 FROM pg_policies WHERE schemaname = %s AND tablename = %s AND "
+            "policyname = %s AND roles = ARRAY[%s]::name[] AND qual = %s",
+            (BOOKKEEPING_SCHEMA, table_name, target.service, target.owner_role,
+             f"(service = {sql.quote(target.service)}::text)")).fetchone():
+        policy = sql.Identifier(target.service)
+        admin.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(policy, table))
+        admin.execute(sql.SQL("CREATE POLICY {} ON {} TO {} USING (service = {}) "
+                              "WITH CHECK (service = {})").format(
+            policy, table, owner, sql.Literal(target.service), sql.Literal(target.service)))
 
 
 @contextmanager
 def _sessions(target: Target, *, wait: bool
               ) -> Iterator[tuple[psycopg.Connection, psycopg.Connection]]:
-    """(migrator, admin) connections, the bookkeeping ready and the service's lock held by
-    the migrator."""
-    with psycopg.connect(target.admin_dsn, autocommit=True) as admin, \
-            psycopg.connect(target.dsn, autocommit=True) as conn:
+    """(migrator, admin) connections with their deadlines, the bookkeeping ready and the
+    service's lock held (on a third session, the migrator's too)."""
+    with psycopg.connect(target.admin_dsn, autocommit=True,
+                         options=ADMIN_SESSION_OPTIONS) as admin, \
+            psycopg.connect(target.dsn, autocommit=True) as conn, \
+            psycopg.connect(target.dsn) as lock:
         _ensure_bookkeeping(admin, target)
-        conn.execute("SET application_name = 'pgplatform-migrate'")
-        # A runner that dies mid-migration (SIGKILL) must not hold the lock and its open
-        # transaction until a long statement ends: the server polls the socket instead.
-        conn.execute("SET client_connection_check_interval = '1s'")
-        # The migrator's login already did this (its `role` setting); saying it again keeps
-        # the bookkeeping reachable should that setting ever be missing.
-        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(target.owner_role)))
-        key = (LOCK_NAMESPACE, target.service)
-        if wait:
-            conn.execute("SELECT pg_advisory_lock(hashtext(%s), hashtext(%s))", key)
-        else:
-            row = conn.execute(
-                "SELECT pg_try_advisory_lock(hashtext(%s), hashtext(%s))", key).fetchone()
-            if not row or not row[0]:
-                raise LockBusy(
-                    f"migrate: another runner holds the lock for service {target.service!r}. "
-                    "Fix: wait for it to finish, or run without --no-wait to queue behind it"
-                )
+        for session in (conn, lock):
+            session.execute("SET application_name = 'pgplatform-migrate'")
+            # A runner that dies mid-migration (SIGKILL) must not hold the lock and its open
+            # transaction until a long statement ends: the server polls the socket instead.
+            session.execute("SET client_connection_check_interval = '1s'")
+            # The migrator's login already did this (its `role` setting); saying it again
+            # keeps the bookkeeping reachable should that setting ever be missing.
+            session.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(target.owner_role)))
+        for session in (conn, admin):
+            session.execute(sql.SQL("SET lock_timeout = {}").format(
+                sql.Literal(MIGRATION_LOCK_TIMEOUT)))
+            session.execute(sql.SQL("SET statement_timeout = {}").format(
+                sql.Literal(MIGRATION_STATEMENT_TIMEOUT)))
+        _lock(lock, target, wait=wait)
         try:
             yield conn, admin
         finally:
-            if not conn.closed:
-                conn.execute("SELECT pg_advisory_unlock(hashtext(%s), hashtext(%s))", key)
+            if not lock.closed:
+                lock.rollback()
+
+
+def _lock(lock: psycopg.Connection, target: Target, *, wait: bool) -> None:
+    """Lock the service's row of the lock table for as long as `lock`'s transaction lasts."""
+    # It sits idle in its transaction on purpose while the migrations run.
+    lock.execute("SET idle_in_transaction_session_timeout = 0")
+    lock.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(LOCK_WAIT)))
+    statement = sql.SQL("SELECT 1 FROM {} WHERE service = %s FOR UPDATE{}").format(
+        sql.Identifier(BOOKKEEPING_SCHEMA, LOCKS_TABLE), sql.SQL("" if wait else " NOWAIT"))
+    try:
+        row = lock.execute(statement, (target.service,)).fetchone()
+    except psycopg.errors.LockNotAvailable as exc:
+        raise LockBusy(
+            f"migrate: another runner holds the lock for service {target.service!r}"
+            + (f" and kept it past {LOCK_WAIT}" if wait else "") + " (pg_stat_activity: "
+            "application_name = 'pgplatform-migrate'). Fix: wait for it to finish"
+            + ("" if wait else ", or run without --no-wait to queue behind it")) from exc
+    if row is None:
+        raise MigrationError(f"migrate [{target.service}]: its row of {BOOKKEEPING_SCHEMA}."
+                             f"{LOCKS_TABLE} is not visible to {target.owner_role}")
 
 
 def _applied(conn: psycopg.Connection, service: str) -> dict[int, Applied]:
@@ -234,8 +295,18 @@ def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: s
                           if ln.strip() and not ln.strip().startswith("--")), "")
             raise MigrationError(
                 f"migrate [{target.service}]: {where}: statement {n} failed "
-                f"({first[:120]!r}): {exc.diag.message_primary or exc}"
+                f"({first[:120]!r}): {exc.diag.message_primary or exc}{_hint(exc)}"
             ) from exc
+
+
+def _hint(exc: psycopg.Error) -> str:
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        return (f". It waited {MIGRATION_LOCK_TIMEOUT} for a lock other sessions hold (open "
+                "transactions on that table). Fix: rerun when the table is quiet")
+    if isinstance(exc, psycopg.errors.QueryCanceled):
+        return (f". It ran past the {MIGRATION_STATEMENT_TIMEOUT} statement deadline. Fix: "
+                "split the change, or build the index CONCURRENTLY outside a migration")
+    return ""
 
 
 def _irreversible(down_sql: str) -> str | None:

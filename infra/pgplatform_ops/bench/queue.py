@@ -30,8 +30,10 @@ SESSION_TITLE = "pgplatform bench queue"
 CLAIM_TASK = "SELECT id FROM claim_task(%s, %s)"
 NAIVE_SELECT = ("SELECT id FROM tasks WHERE agent_name = %s AND status = 'pending' "
                 "ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE")
+# The same row written as claim_task writes it (a claimed task holds a lease: 0017).
 NAIVE_UPDATE = ("UPDATE tasks SET status = 'claimed', claimed_by = %s, claimed_at = now(), "
-                "updated_at = now() WHERE id = %s")
+                "lease_token = gen_random_uuid(), lease_expires_at = now() + interval "
+                "'5 minutes', attempts = attempts + 1, updated_at = now() WHERE id = %s")
 
 
 def _worker(kind: str, dsn: str, worker: int, barrier: Any, results: Any) -> None:

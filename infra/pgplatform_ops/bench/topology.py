@@ -22,9 +22,11 @@ def generate(services: int, *, host_port: int = 15470, per_database: int = 10,
     svcs: list[dict[str, Any]] = []
     for i in range(services):
         module = modules.load(root, names[i % len(names)])
+        # Small limits: every login's limit must fit max_connections at once.
         svc: dict[str, Any] = {"name": f"topo_svc_{i:03d}",
                                "database": f"topo_db_{i // per_database:02d}",
-                               "module": module.name}
+                               "module": module.name, "connectionLimit": 4,
+                               "readonlyConnectionLimit": 2}
         if module.schemas:  # schema-qualified SQL: its schemas, once per database
             svc["schemas"] = list(module.schemas)
         # Every fifth service is read by the next one in its database.
@@ -35,7 +37,7 @@ def generate(services: int, *, host_port: int = 15470, per_database: int = 10,
         "server": {"image": "build", "hostPort": host_port, "memoryMb": 4096, "shmSizeMb": 512,
                    "allowVolumeDeletion": True,
                    "containerName": container_name or f"pgplatform-topo{services}",
-                   "settings": {"max_connections": 400, "shared_buffers": "512MB",
+                   "settings": {"max_connections": 10 * services + 100, "shared_buffers": "512MB",
                                 "maintenance_work_mem": "256MB", "work_mem": "16MB",
                                 "effective_cache_size": "2GB", "hnsw.ef_search": 100}},
         "databases": databases,

@@ -3,6 +3,7 @@
     scripts/migrate --outputs outputs.json status
     scripts/migrate dev up [--service NAME] [--no-wait]
     scripts/migrate dev down --service NAME [--steps N]
+    scripts/migrate prod down --service NAME --confirm-production prod   (after a backup)
 """
 
 from __future__ import annotations
@@ -13,6 +14,20 @@ from pathlib import Path
 
 from pgplatform.migrate import runner
 from pgplatform_ops import stack
+
+
+def _production_refusal(stack_name: str, production: bool, args: argparse.Namespace
+                        ) -> str | None:
+    """Down files drop tables with their rows: on a production stack, only with the stack's
+    name typed again."""
+    if args.command != "down" or not production or args.confirm_production == stack_name:
+        return None
+    said = (f" (--confirm-production {args.confirm_production!r} names another stack)"
+            if args.confirm_production else "")
+    return (f"migrate: refusing down on production stack {stack_name!r}{said}: it would run "
+            f"the down files of the last {args.steps} migration(s) of service "
+            f"{args.service[0]!r}, which drop their tables and rows. Fix: take a backup, then "
+            f"rerun with --confirm-production {stack_name}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1, help="down: how many to roll back")
     parser.add_argument("--no-wait", action="store_true",
                         help="fail at once if another runner holds the lock")
+    parser.add_argument("--confirm-production", metavar="STACK",
+                        help="down on a production stack: its name, typed again")
     args = parser.parse_args(argv)
     try:
         d = stack.load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
@@ -41,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "down" and len(args.service) != 1:
         print("migrate: down needs exactly one --service", file=sys.stderr)
+        return 2
+    refusal = _production_refusal(d.cfg.stack, d.cfg.server.production, args)
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
     selected = [s for s in d.cfg.services if not args.service or s.name in args.service]
     try:

@@ -22,6 +22,7 @@ import psycopg
 import pytest
 
 from pgplatform import access, modules
+from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.model import ConsumerConfig, PlatformConfig, ServiceConfig
 from pgplatform_ops import stack
 from pgplatform_ops.verify import catalog, indexes, probes, report
@@ -79,11 +80,13 @@ def matrix(pytestconfig: pytest.Config) -> ExpectedMatrix:
 @pytest.fixture(scope="session")
 def server(deployed: stack.DeployedStack, matrix: ExpectedMatrix) -> catalog.ServerSnapshot:
     """The whole catalog: three queries on the server, seven per managed database."""
-    with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
+    with psycopg.connect(deployed.admin_dsn(), autocommit=True,
+                         options=ADMIN_SESSION_OPTIONS) as conn:
         roles, members, dbs = catalog.read_server(conn)
     per_db = {}
     for db in deployed.cfg.databases:
-        with psycopg.connect(deployed.admin_dsn(db.name), autocommit=True) as conn:
+        with psycopg.connect(deployed.admin_dsn(db.name), autocommit=True,
+                             options=ADMIN_SESSION_OPTIONS) as conn:
             per_db[db.name] = catalog.read_database(conn, db.name,
                                                     matrix.managed_schemas(db.name),
                                                     matrix.service_schemas(db.name))

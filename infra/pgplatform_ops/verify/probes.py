@@ -87,6 +87,7 @@ def _app_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
                          statement=_create_in(schema)))
     out.append(Probe(what=f"SET ROLE {svc.owner_role}", must_work=False,
                      statement=sql.SQL("SET ROLE {}").format(sql.Identifier(svc.owner_role))))
+    out.append(_take_migration_lock(frozenset({DENIED})))
     for other in stack.cfg.services_in(svc.database):
         if other.name != svc.name:
             out += _foreign_probes(other, snap, readable=svc.name in other.readers)
@@ -122,6 +123,14 @@ def _foreign_probes(other: ServiceConfig, snap: DatabaseSnapshot, *, readable: b
     return out
 
 
+def _take_migration_lock(refusals: frozenset[str]) -> Probe:
+    """Holding a service's migration lock would stall its runner: only its owner may."""
+    return Probe(what="lock a service's migrations (FOR UPDATE on pgplatform.migration_locks)",
+                 must_work=False, refusals=refusals, statement=sql.SQL(
+                     "SELECT 1 FROM {} FOR UPDATE").format(
+                     sql.Identifier(BOOKKEEPING_SCHEMA, "migration_locks")))
+
+
 def _created_as_owner(svc: ServiceConfig, schema: str) -> Probe:
     name = sql.Literal(f"{schema}.pgplatform_probe")
     owned_by_owner = sql.SQL(
@@ -154,11 +163,12 @@ def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSna
               must_work=False, statement=sql.SQL(
                   "INSERT INTO {} (service, version, name, checksum, duration_ms) "
                   "VALUES ('pgplatform_probe', 1, 'x', 'x', 0)").format(bookkeeping)),
-        Probe(what="see another service's rows of the migration bookkeeping", must_work=True,
-              statement=sql.SQL(
-                  "DO $probe$ BEGIN IF EXISTS (SELECT 1 FROM {} WHERE service <> {}) THEN "
-                  "RAISE EXCEPTION 'sees other services'' migrations'; END IF; END $probe$"
-              ).format(bookkeeping, sql.Literal(svc.name))),
+        *(Probe(what=f"see another service's rows of {table}", must_work=True,
+                statement=sql.SQL(
+                    "DO $probe$ BEGIN IF EXISTS (SELECT 1 FROM {} WHERE service <> {}) THEN "
+                    "RAISE EXCEPTION 'sees other services'' rows'; END IF; END $probe$"
+                ).format(sql.Identifier(BOOKKEEPING_SCHEMA, table), sql.Literal(svc.name)))
+          for table in ("schema_migrations", "migration_locks")),
     ]
     for other in stack.cfg.services_in(svc.database):
         if other.name != svc.name:
@@ -174,6 +184,7 @@ def _read_only_probes(schemas: Sequence[ServiceConfig], not_read: Sequence[Servi
     """A read-only login (a service's, a consumer): reads `schemas`, writes nothing even when
     its statement escapes the read-only transaction, and reaches no other schema."""
     out: list[Probe] = []
+    out.append(_take_migration_lock(REFUSED))
     for svc in schemas:
         for role in (svc.owner_role, svc.login_role, svc.migrator_role):
             out.append(Probe(what=f"SET ROLE {role}", must_work=False,
