@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.monitor import is_secret
+from harness.monitor import is_secret, reveal
 from pgplatform import access, outputs
 from pgplatform import resource_types as rt
 from pgplatform.model import EXTENSIONS_SCHEMA, memory_bytes
@@ -177,6 +177,9 @@ def test_graph__secrets_are_secret(g: Graph) -> None:
         for kind in ("login", "migrator", "readonly"):
             _, login = g.one(ROLE, f"{svc.name}-{kind}-role")
             assert is_secret(login["password"]), f"{svc.name} {kind}: password is not secret"
+            # The server gets a SCRAM verifier, never the password (pgplatform.scram).
+            assert str(reveal(login["password"])).startswith("SCRAM-SHA-256$4096:"), (
+                f"{svc.name} {kind}: the Role's password is not a SCRAM verifier")
     for consumer in g.cfg.consumers:
         assert g.secret_outputs[f"{outputs.CONSUMERS}.{consumer.name}.{outputs.CONSUMER_DSN}"]
     _, c = g.resources(CONTAINER)[0]

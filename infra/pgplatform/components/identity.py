@@ -4,6 +4,7 @@ login, and the read-only sessions of the read-only logins."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ import pulumi_postgresql as postgresql
 import pulumi_random as random
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from pgplatform import resource_types, role_settings
+from pgplatform import resource_types, role_settings, scram
 from pgplatform.access import RoleKind, RoleSpec
 
 
@@ -75,17 +76,19 @@ class Identity(pulumi.ComponentResource):
         self.role, self.password = {}, {}
         by_name: dict[str, postgresql.Role] = {}
         for spec in args.roles:
-            password: pulumi.Output[str] | None = None
+            verifier: pulumi.Output[str] | None = None
             if spec.login:
                 generated = random.RandomPassword(
                     f"{name}-{spec.kind}-password", length=32, special=False,
                     opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)))
-                password = pulumi.Output.secret(generated.result)
-                self.password[spec.kind] = password
+                self.password[spec.kind] = pulumi.Output.secret(generated.result)
+                # The server gets the verifier only (see pgplatform.scram).
+                verifier = pulumi.Output.secret(generated.result.apply(
+                    functools.partial(scram.verifier, spec.name)))
             role = postgresql.Role(
                 f"{name}-{spec.kind}-role", name=spec.name, login=spec.login,
                 # Inputs left at upstream's defaults are not sent: existing roles see no diff.
-                inherit=None if spec.inherit else False, password=password,
+                inherit=None if spec.inherit else False, password=verifier,
                 # Outputs of the member roles: the membership waits for them.
                 roles=[by_name[r].name for r in spec.member_of] or None,
                 assume_role=spec.assume_role,
