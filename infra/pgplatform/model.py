@@ -107,9 +107,21 @@ class ServerConfig:
         every interface: validation refuses that)."""
         return self.bind_address
 
+    @property
+    def restart_settings(self) -> dict[str, str]:
+        """Settings PostgreSQL reads only at start: on the container's command line, so a
+        change replaces the container."""
+        return {n: v for n, v in self.settings.items() if server_settings.needs_restart(n)}
+
+    @property
+    def reload_settings(self) -> dict[str, str]:
+        """The others: `ALTER SYSTEM` and a reload (`ServerSettings`), no restart. On the
+        command line they would override ALTER SYSTEM and need a new container."""
+        return {n: v for n, v in self.settings.items() if not server_settings.needs_restart(n)}
+
     def command(self) -> list[str]:
         args = ["postgres"]
-        for name, value in sorted(self.settings.items()):
+        for name, value in sorted(self.restart_settings.items()):
             args += ["-c", f"{name}={value}"]
         return args
 

@@ -20,6 +20,7 @@ from pgplatform.components.lifecycle import (
 )
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
 from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
+from pgplatform.components.settings import ServerSettings
 from pgplatform.dsn import postgres_url
 from pgplatform.model import PUBLIC_SCHEMA, ConfigError, PlatformConfig
 
@@ -59,6 +60,8 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         opts=pulumi.ResourceOptions(depends_on=[server.container]),
     )
     admin_dsn = _url(cfg, s.admin_user, admin_password, "postgres")
+    ServerSettings("postgres-settings", admin_dsn, s.reload_settings,
+                   pulumi.ResourceOptions(parent=server, depends_on=[server.container]))
     chain = AclChain()
     # Every role and database waits for the guard: a rename or move is refused before any
     # of them is touched.

@@ -26,6 +26,7 @@ RETAINED_DATA_PARK = DYNAMIC_PREFIX + "/pgplatform:RetainedDataPark"
 RETAINED_DATA_ADOPTION = DYNAMIC_PREFIX + "/pgplatform:RetainedDataAdoption"
 SERVICE_RETIREMENT = DYNAMIC_PREFIX + "/pgplatform:ServiceRetirement"
 READ_ONLY_SESSIONS = DYNAMIC_PREFIX + "/pgplatform:ReadOnlySessions"
+SERVER_SETTINGS = DYNAMIC_PREFIX + "/pgplatform:ServerSettings"
 
 # The program's components.
 POSTGRES_IMAGE = "pgplatform:index:PostgresImage"

@@ -74,6 +74,11 @@ _REQUIRED: dict[str, tuple[Callable[[str], bool], str]] = {
 }
 
 
+def needs_restart(name: str) -> bool:
+    """Whether PostgreSQL reads `name` only at start (context postmaster)."""
+    return bool(catalog()[name]["context"] == "postmaster")
+
+
 @cache
 def catalog() -> Mapping[str, Mapping[str, Any]]:
     settings: Mapping[str, Mapping[str, Any]] = json.loads(CATALOG.read_text())["settings"]

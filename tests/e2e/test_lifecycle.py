@@ -371,18 +371,36 @@ class TestDevLifecycle:
         again = dev.up()
         assert again.only(), f"a refused change must leave nothing to undo: {again}"
 
+    def test_reloadable_setting__changed_in_place_without_a_restart(self, dev: Scenario) -> None:
+        d = dev.deployed
+        engine = docker.from_env()
+        started = engine.containers.get(d.outputs.container_name).attrs["State"]["StartedAt"]
+        dev.values["server"]["settings"]["work_mem"] = "12MB"
+        with Downtime(d.admin_dsn()) as downtime:
+            changes = dev.up()
+        assert changes.only(updated=1) and "ServerSettings::postgres-settings" in changes.log, (
+            f"ALTER SYSTEM and a reload only: {changes}")
+        with psycopg.connect(dev.deployed.admin_dsn()) as c:
+            assert c.execute("SHOW work_mem").fetchone() == ("12MB",)
+        container = engine.containers.get(dev.deployed.outputs.container_name)
+        assert container.attrs["State"]["StartedAt"] == started, "the server restarted"
+        assert downtime.longest == 0, f"unavailable for {downtime.longest:.1f} s"
+
     def test_server_setting__container_replaced_rows_intact_downtime_measured(
             self, dev: Scenario, record_property: Callable[[str, object], None]) -> None:
         d = dev.deployed
         insert_rows(d)
         before = checksums(d)
-        dev.values["server"]["settings"]["work_mem"] = "16MB"
+        # max_connections is read at start only: a new container.
+        dev.values["server"]["settings"]["max_connections"] = 210
         with Downtime(d.admin_dsn()) as downtime:
             changes = dev.up()
         assert changes.only(replaced=1), f"the container only: {changes}"
         assert checksums(dev.deployed) == before
         with psycopg.connect(dev.deployed.admin_dsn()) as c:
-            assert c.execute("SHOW work_mem").fetchone() == ("16MB",)
+            assert c.execute("SHOW max_connections").fetchone() == ("210",)
+            assert c.execute("SHOW work_mem").fetchone() == ("12MB",), (
+                "ALTER SYSTEM settings live in the data volume: kept by the new container")
         # The old server was stopped (destroy_grace_seconds), not killed: no crash recovery.
         log = docker.from_env().containers.get(dev.deployed.outputs.container_name).logs()
         assert b"database system was shut down at" in log, log[-2000:]

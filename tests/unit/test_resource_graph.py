@@ -162,6 +162,14 @@ def test_graph__port_bound_to_loopback_and_shm_fits_maintenance_work_mem(g: Grap
     mwm = memory_bytes(g.cfg.server.settings["maintenance_work_mem"])
     assert mwm is not None and int(c["shmSize"]) * 1024**2 >= mwm
     assert not any("PASSWORD=" in e for e in c["envs"]), "password must come from a file"
+    # Only what PostgreSQL reads at start is on the command line (a change replaces the
+    # container); the rest is reloaded in place.
+    on_command = {c["command"][i + 1].split("=", 1)[0] for i, arg in enumerate(c["command"])
+                  if arg == "-c"}
+    _, reloaded = g.one(rt.SERVER_SETTINGS, "postgres-settings")
+    assert on_command == set(g.cfg.server.restart_settings) and "shared_buffers" in on_command
+    assert reveal(reloaded["settings"]) == g.cfg.server.reload_settings
+    assert set(on_command) | set(reveal(reloaded["settings"])) == set(g.cfg.server.settings)
     # Replaced or destroyed, PostgreSQL gets a fast shutdown, not upstream's SIGKILL.
     assert c["stopSignal"] == "SIGINT" and int(c["destroyGraceSeconds"]) >= 30
 
