@@ -11,5 +11,7 @@ ADMIN_SESSION_OPTIONS = "-c search_path=pg_catalog,pg_temp"
 
 def postgres_url(*, user: str, password: str, host: str, port: int, database: str) -> str:
     # The server has no TLS and is reached on loopback only; say so instead of libpq's `prefer`.
+    # An IPv6 address goes in brackets, or libpq reads its colons as the port's.
+    where = f"[{host}]" if ":" in host else host
     return (f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
-            f"@{host}:{port}/{quote(database, safe='')}?sslmode=disable")
+            f"@{where}:{port}/{quote(database, safe='')}?sslmode=disable")

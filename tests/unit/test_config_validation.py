@@ -204,6 +204,18 @@ def test_config__settings_of_every_type_pass_as_yaml_writes_them() -> None:
     assert cfg.server.settings["random_page_cost"] == "1.1"
 
 
+def test_config__an_ipv6_bind_address_gives_dsns_libpq_parses() -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    from pgplatform.dsn import postgres_url
+
+    cfg = model.from_mapping(with_("server.bindAddress", "0:0::1"), stack="test")
+    assert cfg.server.bind_address == cfg.server.connect_host == "::1"
+    url = postgres_url(user="u", password="p", host=cfg.server.connect_host, port=5432,
+                       database="d")
+    assert conninfo_to_dict(url)["host"] == "::1", url
+
+
 def test_config__a_service_may_take_public_and_own_several_schemas() -> None:
     values = with_("services.2", {"name": "rag", "database": "paddle",
                                   "schemas": ["public", "rag", "rag_audit"]})
