@@ -197,7 +197,7 @@ def database_grants(database: str) -> list[GrantSpec]:
     ]
 
 
-def _named(base: str, svc: ServiceConfig, schema: str) -> str:
+def per_schema(base: str, svc: ServiceConfig, schema: str) -> str:
     """A per-schema resource name; the primary schema keeps the bare name, as it had when a
     service owned one schema, so that deployed stacks keep their resources."""
     return base if schema == svc.schema else f"{base}-{schema}"
@@ -220,19 +220,19 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
     ]
     for schema in svc.schemas:
         specs += [
-            GrantSpec(name=_named(f"{n}-login-schema", svc, schema), role=svc.login_role,
+            GrantSpec(name=per_schema(f"{n}-login-schema", svc, schema), role=svc.login_role,
                       database=db, object_type="schema", schema=schema, privileges=USAGE),
             # Existing objects (e.g. tables a migration adopted from `public`); objects the
             # owner creates later are covered by the default privileges.
-            GrantSpec(name=_named(f"{n}-login-tables", svc, schema), role=svc.login_role,
+            GrantSpec(name=per_schema(f"{n}-login-tables", svc, schema), role=svc.login_role,
                       database=db, object_type="table", schema=schema, privileges=DML,
                       after_bootstrap=True),
-            GrantSpec(name=_named(f"{n}-login-sequences", svc, schema), role=svc.login_role,
+            GrantSpec(name=per_schema(f"{n}-login-sequences", svc, schema), role=svc.login_role,
                       database=db, object_type="sequence", schema=schema,
                       privileges=SEQUENCE_USE, after_bootstrap=True),
             # Functions that exist before the default privileges do (kept through `destroy`,
             # or adopted) get the EXECUTE those would have given.
-            GrantSpec(name=_named(f"{n}-login-functions", svc, schema), role=svc.login_role,
+            GrantSpec(name=per_schema(f"{n}-login-functions", svc, schema), role=svc.login_role,
                       database=db, object_type="function", schema=schema,
                       privileges=EXECUTE, after_bootstrap=True),
         ]
@@ -240,10 +240,10 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
         r = cfg.service(reader)
         for schema in svc.schemas:  # the reader has CONNECT and the extensions of its own
             specs += [
-                GrantSpec(name=_named(f"{n}-reader-{reader}-schema", svc, schema),
+                GrantSpec(name=per_schema(f"{n}-reader-{reader}-schema", svc, schema),
                           role=r.login_role, database=db, object_type="schema", schema=schema,
                           privileges=USAGE),
-                GrantSpec(name=_named(f"{n}-reader-{reader}-tables", svc, schema),
+                GrantSpec(name=per_schema(f"{n}-reader-{reader}-tables", svc, schema),
                           role=r.login_role, database=db, object_type="table", schema=schema,
                           privileges=READ, after_bootstrap=True),
             ]
@@ -256,22 +256,22 @@ def service_default_privileges(cfg: PlatformConfig, svc: ServiceConfig
     specs: list[DefaultPrivilegeSpec] = []
     for schema in svc.schemas:
         specs += [
-            DefaultPrivilegeSpec(name=_named(f"{n}-default-tables", svc, schema), owner=owner,
+            DefaultPrivilegeSpec(name=per_schema(f"{n}-default-tables", svc, schema), owner=owner,
                                  role=svc.login_role, database=db, schema=schema,
                                  object_type="table", privileges=DML),
-            DefaultPrivilegeSpec(name=_named(f"{n}-default-sequences", svc, schema),
+            DefaultPrivilegeSpec(name=per_schema(f"{n}-default-sequences", svc, schema),
                                  owner=owner, role=svc.login_role, database=db, schema=schema,
                                  object_type="sequence", privileges=SEQUENCE_USE),
-            DefaultPrivilegeSpec(name=_named(f"{n}-default-functions", svc, schema),
+            DefaultPrivilegeSpec(name=per_schema(f"{n}-default-functions", svc, schema),
                                  owner=owner, role=svc.login_role, database=db, schema=schema,
                                  object_type="function", privileges=EXECUTE),
-            DefaultPrivilegeSpec(name=_named(f"{n}-default-readonly-tables", svc, schema),
+            DefaultPrivilegeSpec(name=per_schema(f"{n}-default-readonly-tables", svc, schema),
                                  owner=owner, role=svc.readonly_role, database=db,
                                  schema=schema, object_type="table", privileges=READ),
         ]
         for reader in sorted(svc.readers):
             specs.append(DefaultPrivilegeSpec(
-                name=_named(f"{n}-default-reader-{reader}-tables", svc, schema), owner=owner,
+                name=per_schema(f"{n}-default-reader-{reader}-tables", svc, schema), owner=owner,
                 role=cfg.service(reader).login_role, database=db, schema=schema,
                 object_type="table", privileges=READ))
     # Functions are executable by PUBLIC unless the owner's database-wide default says
@@ -310,7 +310,7 @@ def consumer_grants(cfg: PlatformConfig, consumer: ConsumerConfig) -> list[Grant
 def consumer_default_privileges(cfg: PlatformConfig, consumer: ConsumerConfig
                                 ) -> list[DefaultPrivilegeSpec]:
     return [DefaultPrivilegeSpec(
-                name=_named(f"consumer-{consumer.name}-default-{svc.name}-tables", svc, schema),
+                name=per_schema(f"consumer-{consumer.name}-default-{svc.name}-tables", svc, schema),
                 owner=svc.owner_role, role=consumer.login_role, database=svc.database,
                 schema=schema, object_type="table", privileges=READ)
             for svc in map(cfg.service, consumer.reads) for schema in svc.schemas]

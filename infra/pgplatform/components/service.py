@@ -10,7 +10,7 @@ from pathlib import Path
 import pulumi
 import pulumi_postgresql as postgresql
 
-from pgplatform import modules, resource_types
+from pgplatform import access, modules, resource_types
 from pgplatform.access import DefaultPrivilegeSpec, GrantSpec
 from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.bootstrap import SchemaBootstrap, SchemaBootstrapArgs
@@ -69,8 +69,7 @@ class ServiceAccess(pulumi.ComponentResource):
         after_roles += args.after
         self.schemas = [
             postgresql.Schema(
-                # The primary schema keeps the name it had when a service owned one schema.
-                f"{name}-schema" if schema == svc.schema else f"{name}-schema-{schema}",
+                access.per_schema(f"{name}-schema", svc, schema),
                 name=schema, database=svc.database, owner=args.identity.role["owner"].name,
                 # Only a stack that may lose its data lets `destroy` drop a non-empty schema.
                 drop_cascade=not args.keep_data,
