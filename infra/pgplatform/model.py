@@ -53,8 +53,6 @@ RESERVED_DATABASES = frozenset({"postgres", "template0", "template1"})
 PUBLIC_SCHEMA = "public"
 RESERVED_SCHEMAS = frozenset({"information_schema", EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA})
 RESERVED_ROLES = frozenset({"postgres", "public"})
-# Settings with units that the container's /dev/shm and memory limits must accommodate.
-MEMORY_SETTINGS = ("shared_buffers", "work_mem", "maintenance_work_mem")
 DEFAULT_SETTINGS: Mapping[str, str] = {
     "shared_buffers": "256MB",
     "work_mem": "16MB",
@@ -65,8 +63,6 @@ DEFAULT_SETTINGS: Mapping[str, str] = {
 # Used with fullmatch: `$` would also accept a trailing newline.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _DIGITS = re.compile(r"[0-9]+")
-_MEMORY = re.compile(r"^(\d+)\s*(kB|MB|GB|TB)?$")
-_UNIT_BYTES = {None: 1024, "kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
 
 class ConfigError(ValueError):
@@ -287,12 +283,6 @@ def check_identifier(value: Any, key: str, problems: list[str], *, max_bytes: in
     return value
 
 
-def memory_bytes(value: str) -> int | None:
-    """A PostgreSQL memory setting in bytes (bare numbers are kB), or None if malformed."""
-    m = _MEMORY.match(str(value).strip())
-    return int(m.group(1)) * _UNIT_BYTES[m.group(2)] if m else None
-
-
 def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
     key = f"{NAMESPACE}:server"
     if raw is None:
@@ -353,15 +343,11 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
             problems.append(f"{key}.settings.{name}: {refused}")
             continue
         settings[str(name)] = str(value)
-    for name in MEMORY_SETTINGS:
-        if memory_bytes(settings[name]) is None:
-            problems.append(
-                f"{key}.settings.{name}: {settings[name]!r} is not a memory size. "
-                "Fix: use e.g. 256MB or 1GB"
-            )
     _int(settings["max_connections"], f"{key}.settings.max_connections", problems, lo=10, hi=10000)
 
-    mwm = memory_bytes(settings["maintenance_work_mem"]) or 0
+    # Every value left here passed server_settings.problem, so it parses.
+    mwm = server_settings.size_in_bytes("maintenance_work_mem",
+                                        settings["maintenance_work_mem"]) or 0
     # A parallel HNSW build allocates maintenance_work_mem in /dev/shm (64 MB by default).
     shm_default = max(256, mwm // 1024**2 + 64)
     shm = _int(raw.get("shmSizeMb", shm_default), f"{key}.shmSizeMb", problems, lo=64, hi=1 << 20)
@@ -372,7 +358,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
             "Fix: raise shmSizeMb or lower maintenance_work_mem"
         )
     memory = _int(raw.get("memoryMb", 2048), f"{key}.memoryMb", problems, lo=256, hi=1 << 22)
-    shared = memory_bytes(settings["shared_buffers"]) or 0
+    shared = server_settings.size_in_bytes("shared_buffers", settings["shared_buffers"]) or 0
     if shared > memory * 1024**2 // 2:
         problems.append(
             f"{key}.settings.shared_buffers: {settings['shared_buffers']} exceeds half of "

@@ -122,6 +122,21 @@ def _type_problem(spec: Mapping[str, Any], value: str) -> str | None:
     return None  # string
 
 
+def size_in_bytes(name: str, value: str) -> int | None:
+    """A memory setting's value in bytes (a bare number counts in the setting's own unit: kB
+    for work_mem, 8kB pages for shared_buffers), or None for another setting or a malformed
+    value."""
+    spec = catalog().get(name)
+    family = _BASE.get((spec or {}).get("unit") or "")
+    m = _NUMBER.fullmatch(value.strip())
+    if spec is None or family is None or family[0] is not _MEMORY_UNITS or m is None:
+        return None
+    given = m.group(2)
+    if given and given not in _MEMORY_UNITS:
+        return None
+    return int(float(m.group(1)) * (_MEMORY_UNITS[given] if given else family[1]))
+
+
 def _number_problem(spec: Mapping[str, Any], value: str) -> str | None:
     m = _NUMBER.fullmatch(value.strip())
     unit = spec["unit"]

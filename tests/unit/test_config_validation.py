@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from pgplatform import model, paths, stack_config
+from pgplatform import model, paths, server_settings, stack_config
 
 pytestmark = pytest.mark.unit
 STACKS = ("dev", "staging", "prod", "ci")
@@ -191,8 +191,21 @@ def test_config__valid_base_builds_the_model() -> None:
     assert (rag.owner_role, rag.login_role) == ("rag_owner", "rag_app")
     assert [s.name for s in cfg.readable_by("rag")] == ["vector_store"]
     assert cfg.server.bind_address == "127.0.0.1"
-    mwm = model.memory_bytes(cfg.server.settings["maintenance_work_mem"])
+    mwm = server_settings.size_in_bytes("maintenance_work_mem",
+                                        cfg.server.settings["maintenance_work_mem"])
     assert mwm is not None and cfg.server.shm_size_mb * 1024**2 >= mwm
+
+
+def test_config__memory_sizes_count_a_bare_number_in_the_settings_own_unit() -> None:
+    assert server_settings.size_in_bytes("shared_buffers", "32768") == 256 * 1024**2  # 8kB
+    assert server_settings.size_in_bytes("work_mem", "16384") == 16 * 1024**2  # kB
+    assert server_settings.size_in_bytes("work_mem", "1.5GB") == 3 * 1024**3 // 2
+    assert server_settings.size_in_bytes("work_mem", "16 parsecs") is None
+    assert server_settings.size_in_bytes("statement_timeout", "30s") is None
+    # 32768 pages are 256 MB: over half of a 256 MB container, which the kB reading missed.
+    with pytest.raises(model.ConfigError, match=r"shared_buffers: 32768 exceeds half"):
+        model.from_mapping(with_("server", {"memoryMb": 256, "settings": {
+            "shared_buffers": "32768", "maintenance_work_mem": "64MB"}}), stack="test")
 
 
 def test_config__settings_of_every_type_pass_as_yaml_writes_them() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from harness.monitor import is_secret, reveal
-from pgplatform import access, outputs
+from pgplatform import access, outputs, server_settings
 from pgplatform import resource_types as rt
-from pgplatform.model import EXTENSIONS_SCHEMA, memory_bytes
+from pgplatform.model import EXTENSIONS_SCHEMA
 
 from graph import COMMITTED_STACKS, Graph, committed_graph
 
@@ -159,7 +159,8 @@ def test_graph__port_bound_to_loopback_and_shm_fits_maintenance_work_mem(g: Grap
     _, c = g.resources(CONTAINER)[0]
     assert c["ports"] == [{"internal": 5432, "external": g.cfg.server.host_port,
                            "ip": "127.0.0.1"}]
-    mwm = memory_bytes(g.cfg.server.settings["maintenance_work_mem"])
+    mwm = server_settings.size_in_bytes("maintenance_work_mem",
+                                        g.cfg.server.settings["maintenance_work_mem"])
     assert mwm is not None and int(c["shmSize"]) * 1024**2 >= mwm
     assert not any("PASSWORD=" in e for e in c["envs"]), "password must come from a file"
     # Only what PostgreSQL reads at start is on the command line (a change replaces the

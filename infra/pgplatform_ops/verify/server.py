@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
-from pgplatform.model import PlatformConfig, memory_bytes
+from pgplatform import server_settings
+from pgplatform.model import PlatformConfig
 from pgplatform_ops.verify.catalog import DatabaseSnapshot
 from pgplatform_ops.verify.findings import Finding
 
@@ -37,12 +38,9 @@ def authentication(conn: psycopg.Connection) -> list[Finding]:
 def _same(name: str, want: str, got: str) -> bool:
     if want == got:
         return True
-    w, g = memory_bytes(want), memory_bytes(got)
-    if w is not None and g is not None and name in ("shared_buffers", "work_mem",
-                                                    "maintenance_work_mem",
-                                                    "effective_cache_size"):
-        return w == g
-    return False
+    # The server reports memory in its own unit ("16MB" for "16384kB").
+    w = server_settings.size_in_bytes(name, want)
+    return w is not None and w == server_settings.size_in_bytes(name, got)
 
 
 def settings(cfg: PlatformConfig, conn: psycopg.Connection) -> list[Finding]:
