@@ -32,6 +32,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
+from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import BOOKKEEPING_SCHEMA, PUBLIC_SCHEMA
 from pgplatform.progress import Log, quiet
 
@@ -170,7 +171,7 @@ def retire(admin_dsn: str, database: str, service: str, roles: Iterable[str],
         if present:
             conn.execute(sql.SQL("DROP OWNED BY {}").format(
                 sql.SQL(", ").join(sql.Identifier(r) for r in present)))
-        for table in ("schema_migrations", "migration_locks"):
+        for table in (BOOKKEEPING_TABLE, LOCKS_TABLE):
             if conn.execute("SELECT to_regclass(%s)", (f"{BOOKKEEPING_SCHEMA}.{table}",)
                             ).fetchone() != (None,):
                 conn.execute(sql.SQL("DELETE FROM {} WHERE service = %s").format(

@@ -17,6 +17,7 @@ import psycopg
 from psycopg import pq, sql
 
 from pgplatform import access
+from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
     EXTENSIONS_SCHEMA,
@@ -128,7 +129,7 @@ def _take_migration_lock(refusals: frozenset[str]) -> Probe:
     return Probe(what="lock a service's migrations (FOR UPDATE on pgplatform.migration_locks)",
                  must_work=False, refusals=refusals, statement=sql.SQL(
                      "SELECT 1 FROM {} FOR UPDATE").format(
-                     sql.Identifier(BOOKKEEPING_SCHEMA, "migration_locks")))
+                     sql.Identifier(BOOKKEEPING_SCHEMA, LOCKS_TABLE)))
 
 
 def _created_as_owner(svc: ServiceConfig, schema: str) -> Probe:
@@ -145,7 +146,7 @@ def _created_as_owner(svc: ServiceConfig, schema: str) -> Probe:
 
 def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
                      ) -> list[Probe]:
-    bookkeeping = sql.Identifier(BOOKKEEPING_SCHEMA, "schema_migrations")
+    bookkeeping = sql.Identifier(BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE)
     out = [
         *(_created_as_owner(svc, schema) for schema in svc.schemas),
         Probe(what=f"SET ROLE NONE, then CREATE TABLE in own schema {svc.schema}",
@@ -168,7 +169,7 @@ def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSna
                     "DO $probe$ BEGIN IF EXISTS (SELECT 1 FROM {} WHERE service <> {}) THEN "
                     "RAISE EXCEPTION 'sees other services'' rows'; END IF; END $probe$"
                 ).format(sql.Identifier(BOOKKEEPING_SCHEMA, table), sql.Literal(svc.name)))
-          for table in ("schema_migrations", "migration_locks")),
+          for table in (BOOKKEEPING_TABLE, LOCKS_TABLE)),
     ]
     for other in stack.cfg.services_in(svc.database):
         if other.name != svc.name:
