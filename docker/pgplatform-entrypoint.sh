@@ -24,4 +24,31 @@ if [ "$(id -u)" = 0 ] && [ -s "$PGDATA/PG_VERSION" ] && [ -n "${POSTGRES_PASSWOR
     unset password
     echo "pgplatform-entrypoint: admin password set from $POSTGRES_PASSWORD_FILE" >&2
 fi
+# The stack's server certificate and key arrive root-only (uploads carry no owner); PostgreSQL
+# wants the key owned by the user it runs as, and private to it.
+if [ "$(id -u)" = 0 ] && [ -n "${PGPLATFORM_TLS_SOURCE:-}" ] \
+        && [ -r "$PGPLATFORM_TLS_SOURCE/server.key" ]; then
+    install -d -o postgres -g postgres -m 0700 "$PGPLATFORM_TLS_DIR"
+    install -o postgres -g postgres -m 0644 "$PGPLATFORM_TLS_SOURCE/server.crt" \
+        "$PGPLATFORM_TLS_DIR/server.crt"
+    install -o postgres -g postgres -m 0600 "$PGPLATFORM_TLS_SOURCE/server.key" \
+        "$PGPLATFORM_TLS_DIR/server.key"
+fi
+# Kept pg_hba rules for the host name the gateway of the network the data was on; a network
+# made again may have another. Point them (the lines ending in PGPLATFORM_HBA_HOST_MARK) at this
+# container's default gateway (/proc/net/route: IPv4, hex, little-endian), as the file's owner.
+if [ "$(id -u)" = 0 ] && [ -n "${PGPLATFORM_HBA_HOST_MARK:-}" ] && [ -s "$PGDATA/pg_hba.conf" ] \
+        && grep -qF "$PGPLATFORM_HBA_HOST_MARK" "$PGDATA/pg_hba.conf"; then
+    hex=$(awk '$2 == "00000000" { print $3; exit }' /proc/net/route)
+    if [ -n "$hex" ]; then
+        gateway=$(printf '%d.%d.%d.%d' "0x$(echo "$hex" | cut -c7-8)" \
+            "0x$(echo "$hex" | cut -c5-6)" "0x$(echo "$hex" | cut -c3-4)" \
+            "0x$(echo "$hex" | cut -c1-2)")
+        setpriv --reuid="$(stat -c %u "$PGDATA")" --regid="$(stat -c %g "$PGDATA")" \
+            --clear-groups sed -i -E \
+            "s@ [0-9a-fA-F.:]+/(32|128) (.*) $PGPLATFORM_HBA_HOST_MARK\$@ $gateway/32 \2 $PGPLATFORM_HBA_HOST_MARK@" \
+            "$PGDATA/pg_hba.conf"
+        echo "pgplatform-entrypoint: pg_hba rules for the host now from $gateway" >&2
+    fi
+fi
 exec docker-entrypoint.sh "$@"

@@ -2,6 +2,8 @@
 
 from urllib.parse import quote
 
+from pgplatform.tls import VERIFY_FULL
+
 # The admin's own sessions (bootstrap bookkeeping, lifecycle steps, verification) resolve names
 # in pg_catalog only. A service may own a database's `public`, which the default search_path
 # ("$user", public) would put on the superuser's path, where a function the service planted
@@ -10,8 +12,10 @@ ADMIN_SESSION_OPTIONS = "-c search_path=pg_catalog,pg_temp"
 
 
 def postgres_url(*, user: str, password: str, host: str, port: int, database: str) -> str:
-    # The server has no TLS and is reached on loopback only; say so instead of libpq's `prefer`.
+    # TLS only, verified: libpq's default (`prefer`) falls back to plaintext and checks nothing.
+    # The CA is not in the URL (libpq reads it from a file): connect through `tls.with_ca`, or
+    # set PGSSLROOTCERT to a file holding the stack's `ca_cert`.
     # An IPv6 address goes in brackets, or libpq reads its colons as the port's.
     where = f"[{host}]" if ":" in host else host
     return (f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
-            f"@{where}:{port}/{quote(database, safe='')}?sslmode=disable")
+            f"@{where}:{port}/{quote(database, safe='')}?sslmode={VERIFY_FULL}")

@@ -80,6 +80,9 @@ class ServerConfig:
     image: str
     container_name: str
     volume_name: str
+    network_name: str
+    """The server's own Docker network: no other container shares it unless the bundle puts it
+    there, and the host reaches the server through its gateway."""
     bind_address: str
     host_port: int
     admin_user: str
@@ -102,6 +105,19 @@ class ServerConfig:
         """Where clients on this host reach the server: the address it is published on (never
         every interface: validation refuses that)."""
         return self.bind_address
+
+    @property
+    def tls_ip_addresses(self) -> tuple[str, ...]:
+        """The server certificate's IP SANs: the address clients verify it by (verify-full
+        matches an IP host against IP SANs only)."""
+        return (self.connect_host,)
+
+    @property
+    def tls_dns_names(self) -> tuple[str, ...]:
+        """Its DNS SANs: the container's name, for containers on its network; `localhost`
+        when it is published on loopback."""
+        loopback = ipaddress.ip_address(self.bind_address).is_loopback
+        return (self.container_name, *(("localhost",) if loopback else ()))
 
     @property
     def restart_settings(self) -> dict[str, str]:
@@ -291,8 +307,8 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         problems.append(f"{key}: must be a mapping")
         raw = {}
     known = {
-        "image", "containerName", "volumeName", "bindAddress", "hostPort", "adminUser",
-        "memoryMb", "shmSizeMb", "settings", "allowVolumeDeletion", "production",
+        "image", "containerName", "volumeName", "networkName", "bindAddress", "hostPort",
+        "adminUser", "memoryMb", "shmSizeMb", "settings", "allowVolumeDeletion", "production",
     }
     for unknown in sorted(set(raw) - known):
         problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
@@ -321,7 +337,8 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
                         "PUBLIC). Fix: use postgres or another name")
     names = {}
     for name_key, default in (("containerName", f"pgplatform-{stack}"),
-                              ("volumeName", f"pgplatform-{stack}-data")):
+                              ("volumeName", f"pgplatform-{stack}-data"),
+                              ("networkName", f"pgplatform-{stack}-net")):
         value = raw.get(name_key, default)
         if not isinstance(value, str) or not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", value):
             problems.append(f"{key}.{name_key}: {value!r} is not a valid Docker name")
@@ -377,6 +394,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         image=image,
         container_name=names["containerName"],
         volume_name=names["volumeName"],
+        network_name=names["networkName"],
         bind_address=bind,
         host_port=port,
         admin_user=admin,

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 STACK = "stack"
 ADMIN_DSN = "admin_dsn"
+CA_CERT = "ca_cert"
 HOST = "host"
 PORT = "port"
 CONTAINER_NAME = "container_name"
@@ -35,7 +36,7 @@ CONSUMER_DSN = "dsn"
 
 DATABASE_ADMIN_DSN = "admin_dsn"
 
-STACK_KEYS = (STACK, ADMIN_DSN, HOST, PORT, CONTAINER_NAME, SERVICES, DATABASES, CONSUMERS)
+STACK_KEYS = (STACK, ADMIN_DSN, CA_CERT, HOST, PORT, CONTAINER_NAME, SERVICES, DATABASES, CONSUMERS)
 SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_SCHEMAS, SERVICE_LOGIN_ROLE,
                 SERVICE_OWNER_ROLE, SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN)
 CONSUMER_KEYS = (CONSUMER_DATABASE, CONSUMER_LOGIN_ROLE, CONSUMER_DSN)
@@ -83,6 +84,9 @@ class StackOutputs(Generic[V]):
     stack: str
     admin_dsn: V
     """The admin's DSN for the `postgres` maintenance database."""
+    ca_cert: V
+    """The stack's CA certificate (PEM, public): every DSN is `sslmode=verify-full` against
+    it."""
     host: str
     port: int
     container_name: V
@@ -93,7 +97,8 @@ class StackOutputs(Generic[V]):
     def exports(self) -> dict[str, Any]:
         """The stack outputs by key, as `pulumi.export` publishes them."""
         return {
-            STACK: self.stack, ADMIN_DSN: self.admin_dsn, HOST: self.host, PORT: self.port,
+            STACK: self.stack, ADMIN_DSN: self.admin_dsn, CA_CERT: self.ca_cert,
+            HOST: self.host, PORT: self.port,
             CONTAINER_NAME: self.container_name,
             SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schemas[0],
                               SERVICE_SCHEMAS: list(s.schemas),
@@ -147,6 +152,7 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
         for c in [_section(raw, CONSUMER_KEYS, f"consumers.{name}", source)]
     }
     return StackOutputs(stack=str(top[STACK]), admin_dsn=str(top[ADMIN_DSN]),
+                        ca_cert=str(top[CA_CERT]),
                         host=str(top[HOST]), port=int(top[PORT]),
                         container_name=str(top[CONTAINER_NAME]), services=services,
                         databases=databases, consumers=consumers)

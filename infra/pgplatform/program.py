@@ -6,11 +6,13 @@ import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
 
-from pgplatform import access, outputs, placements
+from pgplatform import access, hba, outputs, placements, tls
 from pgplatform.components.acl_chain import AclChain
+from pgplatform.components.certificates import StackCertificates
 from pgplatform.components.consumer import ConsumerAccess, ConsumerAccessArgs
 from pgplatform.components.database import ManagedDatabase, ManagedDatabaseArgs
 from pgplatform.components.grants import AclWriter
+from pgplatform.components.hba import HbaRules
 from pgplatform.components.identity import Identity, IdentityArgs
 from pgplatform.components.image import PostgresImage, PostgresImageArgs
 from pgplatform.components.lifecycle import (
@@ -49,39 +51,46 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     admin_password = _admin_password(cfg)
     image = PostgresImage("postgres-image",
                           PostgresImageArgs(image_name=s.image_name, build=s.builds_image))
+    certs = StackCertificates("tls", cfg.stack, s)
+    ca_cert = certs.ca_cert_pem
     server = PostgresServer("postgres", PostgresServerArgs(
-        server=s, image_ref=image.ref, admin_password=admin_password))
+        server=s, image_ref=image.ref, admin_password=admin_password,
+        server_cert_pem=certs.server_cert_pem, server_key_pem=certs.server_key_pem))
     # The provider pings lazily, once, without retry: it may only exist after `wait=True` has
-    # seen the container healthy.
+    # seen the container healthy. lib/pq reads the CA from a file only (tls.ca_file).
     provider = postgresql.Provider(
         "postgres-admin",
         host=s.connect_host, port=s.host_port, username=s.admin_user, password=admin_password,
-        database="postgres", sslmode="disable", superuser=True, connect_timeout=15,
+        database="postgres", sslmode=tls.VERIFY_FULL, sslrootcert=ca_cert.apply(tls.ca_file),
+        superuser=True, connect_timeout=15,
         opts=pulumi.ResourceOptions(depends_on=[server.container]),
     )
     admin_dsn = _url(cfg, s.admin_user, admin_password, "postgres")
-    ServerSettings("postgres-settings", admin_dsn, s.reload_settings,
-                   pulumi.ResourceOptions(parent=server, depends_on=[server.container]))
+    after_server = pulumi.ResourceOptions(parent=server, depends_on=[server.container])
+    ServerSettings("postgres-settings", admin_dsn, ca_cert, s.reload_settings, after_server)
     chain = AclChain()
-    # Every role and database waits for the guard: a rename or move is refused before any
-    # of them is touched.
+    # Every role and database, and the pg_hba naming them, wait for the guard: a rename or
+    # move is refused before any of them is touched.
     before: list[pulumi.Resource] = [PlacementGuard("service-placements", placements.of(cfg))]
+    hba_rules = HbaRules("postgres-hba", admin_dsn, ca_cert, server.gateway.apply(
+        lambda gateway: [r.line() for r in hba.rules(cfg, gateway)]),
+        pulumi.ResourceOptions(parent=server, depends_on=[server.container, *before]))
     roles = list(cfg.roles)
     names = [db.name for db in cfg.databases]
     if cfg.keeps_data:
-        before.append(RetainedDataPark("retained-data-park", admin_dsn, roles, names,
+        before.append(RetainedDataPark("retained-data-park", admin_dsn, ca_cert, roles, names,
                                        pulumi.ResourceOptions(depends_on=[server.container])))
     keep_data = cfg.keeps_data
     identities = {
         svc.name: Identity(svc.name, IdentityArgs(
             roles=access.service_roles(svc), provider=provider, admin_dsn=admin_dsn,
-            keep_data=keep_data, after=before))
+            ca_cert=ca_cert, keep_data=keep_data, after=before))
         for svc in cfg.services
     }
     consumer_identities = {
         c.name: Identity(f"consumer-{c.name}", IdentityArgs(
             roles=[access.consumer_role(cfg, c)], provider=provider, admin_dsn=admin_dsn,
-            keep_data=keep_data, after=before))
+            ca_cert=ca_cert, keep_data=keep_data, after=before))
         for c in cfg.consumers
     }
     databases = {
@@ -97,7 +106,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     adopted: list[pulumi.Resource] = []
     if cfg.keeps_data:
         adopted.append(RetainedDataAdoption(
-            "retained-data-adoption", admin_dsn, roles, names, pulumi.ResourceOptions(
+            "retained-data-adoption", admin_dsn, ca_cert, roles, names, pulumi.ResourceOptions(
                 depends_on=[*(d.database for d in databases.values()),
                             *(r for i in identities.values() for r in i.roles)])))
     for managed in databases.values():
@@ -124,12 +133,14 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             database_ready=databases[svc.database].ready,
             admin_dsn=database_admin_dsns[svc.database],
             migrator_dsn=migrator_dsns[svc.name],
+            ca_cert=ca_cert,
             sql_root=cfg.sql_root,
             provider=provider,
             chain=chain,
             keep_data=keep_data,
-            after=[services[o.name].bootstrap for o in cfg.services_in(svc.database)
-                   if PUBLIC_SCHEMA in svc.schemas and o.name in services],
+            # Its logins connect only once the rules let them.
+            after=[hba_rules, *(services[o.name].bootstrap for o in cfg.services_in(svc.database)
+                                if PUBLIC_SCHEMA in svc.schemas and o.name in services)],
         ))
     for c in cfg.consumers:
         ConsumerAccess(f"consumer-{c.name}", ConsumerAccessArgs(
@@ -143,6 +154,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     return outputs.StackOutputs(
         stack=cfg.stack,
         admin_dsn=admin_dsn,
+        ca_cert=ca_cert,
         host=s.connect_host,
         port=s.host_port,
         container_name=server.container.name,

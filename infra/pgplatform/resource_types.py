@@ -3,11 +3,12 @@ tests and the policy pack look resources up by these, never by retyped strings."
 
 from __future__ import annotations
 
-# Upstream providers (pulumi-docker, pulumi-postgresql, pulumi-random).
+# Upstream providers (pulumi-docker, pulumi-postgresql, pulumi-random, pulumi-tls).
 DOCKER_IMAGE = "docker:index/image:Image"
 DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage"
 DOCKER_VOLUME = "docker:index/volume:Volume"
 DOCKER_CONTAINER = "docker:index/container:Container"
+DOCKER_NETWORK = "docker:index/network:Network"
 PG_ROLE = "postgresql:index/role:Role"
 PG_DATABASE = "postgresql:index/database:Database"
 PG_SCHEMA = "postgresql:index/schema:Schema"
@@ -15,6 +16,10 @@ PG_EXTENSION = "postgresql:index/extension:Extension"
 PG_GRANT = "postgresql:index/grant:Grant"
 PG_DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey"
+TLS_SELF_SIGNED_CERT = "tls:index/selfSignedCert:SelfSignedCert"
+TLS_CERT_REQUEST = "tls:index/certRequest:CertRequest"
+TLS_LOCALLY_SIGNED_CERT = "tls:index/locallySignedCert:LocallySignedCert"
 PROVIDER_PREFIX = "pulumi:providers:"
 POSTGRES_PROVIDER = PROVIDER_PREFIX + "postgresql"
 # pulumi.dynamic.Resource registers as `pulumi-python:dynamic:Resource` unless the subclass
@@ -27,9 +32,11 @@ RETAINED_DATA_ADOPTION = DYNAMIC_PREFIX + "/pgplatform:RetainedDataAdoption"
 SERVICE_RETIREMENT = DYNAMIC_PREFIX + "/pgplatform:ServiceRetirement"
 READ_ONLY_SESSIONS = DYNAMIC_PREFIX + "/pgplatform:ReadOnlySessions"
 SERVER_SETTINGS = DYNAMIC_PREFIX + "/pgplatform:ServerSettings"
+HBA_RULES = DYNAMIC_PREFIX + "/pgplatform:HbaRules"
 
 # The program's components.
 POSTGRES_IMAGE = "pgplatform:index:PostgresImage"
+STACK_CERTIFICATES = "pgplatform:index:StackCertificates"
 POSTGRES_SERVER = "pgplatform:index:PostgresServer"
 """Registered with {production, allowVolumeDeletion, volumeName, bindAddress}."""
 MANAGED_DATABASE = "pgplatform:index:ManagedDatabase"

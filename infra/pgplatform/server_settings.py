@@ -52,6 +52,13 @@ _OFF_LIMITS = {
     "config_file": "is the bundle's",
     "data_directory": "is the bundle's (the data volume)",
     "ssl": "is the bundle's (TLS)",
+    "ssl_cert_file": "is the bundle's (the stack's server certificate)",
+    "ssl_key_file": "is the bundle's (the stack's server key)",
+    "ssl_ca_file": "is the bundle's (TLS)",
+    "ssl_crl_file": "is the bundle's (TLS)",
+    "ssl_crl_dir": "is the bundle's (TLS)",
+    "ssl_passphrase_command": "runs a shell command as the server",
+    "ssl_passphrase_command_supports_reload": "is the bundle's (TLS)",
 }
 _REQUIRED: dict[str, tuple[Callable[[str], bool], str]] = {
     "log_statement": (lambda v: v == "none",
@@ -62,6 +69,8 @@ _REQUIRED: dict[str, tuple[Callable[[str], bool], str]] = {
                                 "logs statements, passwords included (only -1)"),
     "log_transaction_sample_rate": (lambda v: float(v) == 0,
                                     "logs statements, passwords included (only 0)"),
+    "ssl_min_protocol_version": (lambda v: v in ("TLSv1.2", "TLSv1.3"),
+                                 "allows broken TLS versions (only TLSv1.2, TLSv1.3)"),
     "password_encryption": (lambda v: v == "scram-sha-256",
                             "stores passwords as MD5 (only scram-sha-256)"),
     "fsync": (lambda v: v in ("on", "true", "yes", "1"), "loses committed data on a crash"),
@@ -115,7 +124,8 @@ def _type_problem(spec: Mapping[str, Any], value: str) -> str | None:
         return None if value.strip().lower() in _BOOLEANS else f"{value!r} is not on/off"
     if kind == "enum":
         choices = spec["enum"] or []
-        return (None if value.strip().lower() in choices
+        # PostgreSQL reads enum values without regard to case (`TLSv1.2`, `tlsv1.2`).
+        return (None if value.strip().lower() in {c.lower() for c in choices}
                 else f"{value!r} is not one of {choices}")
     if kind in ("integer", "real"):
         return _number_problem(spec, value)

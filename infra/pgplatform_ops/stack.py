@@ -15,7 +15,7 @@ from typing import Any
 
 from psycopg.conninfo import make_conninfo
 
-from pgplatform import modules, outputs, paths, stack_config
+from pgplatform import modules, outputs, paths, stack_config, tls
 from pgplatform.migrate import runner
 from pgplatform.model import ConfigError, PlatformConfig, ServiceConfig
 
@@ -33,26 +33,30 @@ class DeployedStack:
     def name(self) -> str:
         return self.cfg.stack
 
+    def verified(self, dsn: str) -> str:
+        """`dsn` with the stack's CA as `sslrootcert`: every DSN this class hands out is."""
+        return tls.with_ca(dsn, self.outputs.ca_cert)
+
     def admin_dsn(self, database: str = "postgres") -> str:
         if database == "postgres":
-            return self.outputs.admin_dsn
-        return self.outputs.databases[database].admin_dsn
+            return self.verified(self.outputs.admin_dsn)
+        return self.verified(self.outputs.databases[database].admin_dsn)
 
     def service_dsn(self, service: str) -> str:
-        return self.outputs.services[service].dsn
+        return self.verified(self.outputs.services[service].dsn)
 
     def service_dsn_for(self, service: str, database: str) -> str:
         """The service's credentials aimed at another database (to prove it is refused)."""
         return make_conninfo(self.service_dsn(service), dbname=database)
 
     def migrator_dsn(self, service: str) -> str:
-        return self.outputs.services[service].migrator_dsn
+        return self.verified(self.outputs.services[service].migrator_dsn)
 
     def readonly_dsn(self, service: str) -> str:
-        return self.outputs.services[service].readonly_dsn
+        return self.verified(self.outputs.services[service].readonly_dsn)
 
     def consumer_dsn(self, consumer: str) -> str:
-        return self.outputs.consumers[consumer].dsn
+        return self.verified(self.outputs.consumers[consumer].dsn)
 
     def migration_target(self, svc: ServiceConfig) -> runner.Target:
         """The runner's view of `svc`: its migrator, and the admin for the bookkeeping and

@@ -7,7 +7,14 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from pgplatform_policy import data_volume, network, role_attributes, secrets, service_access
+from pgplatform_policy import (
+    data_volume,
+    network,
+    role_attributes,
+    secrets,
+    service_access,
+    tls_only,
+)
 from pgplatform_policy.values import keep_secret_markers
 
 PACK_NAME = "pgplatform"
@@ -18,6 +25,7 @@ POLICIES: list[Policy] = [
     data_volume.POLICY,
     role_attributes.POLICY,
     secrets.POLICY,
+    tls_only.POLICY,
 ]
 
 PACK: dict[str, Any] = {
@@ -25,7 +33,7 @@ PACK: dict[str, Any] = {
     "policies": POLICIES,
     "enforcement_level": EnforcementLevel.MANDATORY,
     "description": "Least privilege between services, loopback-only ports, protected "
-                   "production data, secret passwords.",
+                   "production data, secret passwords, verified TLS, a network of its own.",
 }
 
 __all__ = ["PACK", "PACK_NAME", "POLICIES", "keep_secret_markers"]

@@ -36,6 +36,7 @@ class Appliers:
             self._postgres[provider_id] = PostgresApplier(Connection(
                 host=inputs["host"], port=int(inputs["port"]), user=inputs["username"],
                 password=inputs["password"], sslmode=inputs.get("sslmode") or "require",
+                sslrootcert=inputs.get("sslrootcert") or None,
                 database=inputs.get("database") or "postgres",
             ), self.log)
 

@@ -137,6 +137,50 @@ class DockerApplier:
                     raise
                 time.sleep(1)
 
+    # -- network -----------------------------------------------------------------------------
+    def create_network(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """resource_docker_network_funcs.go resourceDockerNetworkCreate: NetworkCreate with the
+        IPAM driver always sent (ipam_driver defaults to "default") and ipam_config only when
+        set; then the read."""
+        ipam = docker.types.IPAMConfig(
+            driver=inputs.get("ipamDriver") or "default",
+            pool_configs=[docker.types.IPAMPool(subnet=c.get("subnet"), gateway=c.get("gateway"),
+                                                iprange=c.get("ipRange"))
+                          for c in inputs.get("ipamConfigs") or []] or None)
+        network = self.client.networks.create(
+            inputs["name"], driver=inputs.get("driver") or "bridge", ipam=ipam,
+            internal=bool(inputs.get("internal")), attachable=bool(inputs.get("attachable")),
+            options=inputs.get("options") or None)
+        return self.read_network(inputs, str(network.id))
+
+    def read_network(self, inputs: dict[str, Any], network_id: str) -> dict[str, Any]:
+        """resourceDockerNetworkReadRefreshFunc: what Docker reports, the IPAM config it
+        assigned included (flattenIpamConfigSpec keeps each non-empty field)."""
+        attrs = self.client.networks.get(network_id).attrs
+        configs = [{k: v for k, v in (("subnet", c.get("Subnet")), ("gateway", c.get("Gateway")),
+                                      ("ipRange", c.get("IPRange")),
+                                      ("auxAddress", c.get("AuxiliaryAddresses"))) if v}
+                   for c in (attrs.get("IPAM") or {}).get("Config") or []]
+        return {**inputs, "id": network_id, "driver": attrs.get("Driver"),
+                "internal": bool(attrs.get("Internal")), "scope": attrs.get("Scope"),
+                "ipamDriver": (attrs.get("IPAM") or {}).get("Driver") or "default",
+                "ipamConfigs": configs}
+
+    def delete_network(self, outputs: dict[str, Any]) -> None:
+        """resourceDockerNetworkDelete: retried for 30 s while it "has active endpoints"; not
+        found is success."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.client.networks.get(outputs["id"]).remove()
+                return
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError as exc:
+                if "active endpoints" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
+
     # -- container ---------------------------------------------------------------------------
     def create_container(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """resourceDockerContainerCreate: create (a name in use is Docker's 409 conflict),
@@ -173,8 +217,22 @@ class DockerApplier:
             healthcheck=healthcheck,
             restart_policy=restart_policy,
             stop_signal=inputs.get("stopSignal"),
+            network_mode=inputs.get("networkMode") or "bridge",
             detach=True,
         )
+        networks = inputs.get("networksAdvanced") or []
+        if networks:
+            # Created on network_mode (default "bridge"), then taken off Docker's default
+            # network and put on each named one (NetworkDisconnect "bridge", NetworkConnect).
+            try:
+                self.client.networks.get("bridge").disconnect(container)
+            except docker.errors.APIError as exc:
+                if "is not connected" not in str(exc):
+                    raise
+            for net in networks:
+                self.client.networks.get(net["name"]).connect(
+                    container, aliases=net.get("aliases") or None,
+                    ipv4_address=net.get("ipv4Address") or None)
         for upload in inputs.get("uploads", []):
             container.put_archive("/", self._tar(upload))
         container.start()
@@ -200,7 +258,12 @@ class DockerApplier:
     def read_container(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """resourceDockerContainerRead: what the provider keeps in state."""
         attrs = self.client.containers.get(inputs["name"]).attrs
-        out = {**inputs, "exitCode": None, "networkDatas": [], "containerLogs": None}
+        # flattenContainerNetworks: one entry per network the container is on.
+        networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        out = {**inputs, "exitCode": None, "containerLogs": None, "networkDatas": [
+            {"networkName": name, "ipAddress": n.get("IPAddress"),
+             "ipPrefixLength": n.get("IPPrefixLen"), "gateway": n.get("Gateway")}
+            for name, n in sorted(networks.items())]}
         swap = int(attrs["HostConfig"].get("MemorySwap") or 0)
         out["memorySwap"] = swap // MB if swap > 0 else swap
         hc = (attrs.get("Config") or {}).get("Healthcheck")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import tls_apply
 from harness.appliers import Appliers, UnknownResourceType
 from harness.docker_apply import context_digest
 from harness.random_apply import random_password
@@ -46,7 +47,13 @@ class Kind:
 
 def _nothing(_: Appliers, __: Outputs, ___: str) -> None:
     """Images stay in the local cache (keep_locally / skip_push); deleting a provider closes
-    it; a random value holds nothing outside the state."""
+    it; a random value, a key or a certificate holds nothing outside the state."""
+
+
+def _state_only(_: Appliers, old: Outputs, r: Request) -> Outputs:
+    """Upstream's Update copies the plan into the state (updatedUsingPlan): what may change in
+    place changes nothing else."""
+    return {**old, **r.inputs}
 
 
 def provider_id(name: str) -> str:
@@ -111,6 +118,9 @@ KINDS: dict[str, Kind] = {
     rt.DOCKER_VOLUME: Kind(
         create=lambda a, r: a.docker.create_volume(r.inputs), update=None,
         delete=lambda a, o, _: a.docker.delete_volume(o), identity=_name),
+    rt.DOCKER_NETWORK: Kind(
+        create=lambda a, r: a.docker.create_network(r.inputs), update=None,
+        delete=lambda a, o, _: a.docker.delete_network(o), identity=lambda _, o: str(o["id"])),
     rt.DOCKER_CONTAINER: Kind(
         create=lambda a, r: a.docker.create_container(r.inputs),
         update=lambda a, old, r: a.docker.update_container(old, r.inputs),
@@ -135,6 +145,16 @@ KINDS: dict[str, Kind] = {
         delete=_pg_delete("delete_default_privileges"), identity=_logical),
     rt.RANDOM_PASSWORD: Kind(create=lambda _, r: random_password(r.inputs), update=None,
                              delete=_nothing, identity=_logical),
+    rt.TLS_PRIVATE_KEY: Kind(create=lambda _, r: tls_apply.private_key(r.inputs), update=None,
+                             delete=_nothing, identity=lambda _, o: str(o["id"])),
+    rt.TLS_SELF_SIGNED_CERT: Kind(create=lambda _, r: tls_apply.self_signed_cert(r.inputs),
+                                  update=_state_only, delete=_nothing,
+                                  identity=lambda _, o: str(o["id"])),
+    rt.TLS_CERT_REQUEST: Kind(create=lambda _, r: tls_apply.cert_request(r.inputs),
+                              update=None, delete=_nothing, identity=lambda _, o: str(o["id"])),
+    rt.TLS_LOCALLY_SIGNED_CERT: Kind(
+        create=lambda _, r: tls_apply.locally_signed_cert(r.inputs), update=_state_only,
+        delete=_nothing, identity=lambda _, o: str(o["id"])),
     rt.POSTGRES_PROVIDER: Kind(create=_postgres_provider,
                                update=lambda a, _, r: _postgres_provider(a, r),
                                delete=_nothing, identity=lambda n, _: provider_id(n),

@@ -42,6 +42,8 @@ class Connection:
     user: str
     password: str
     sslmode: str
+    sslrootcert: str | None = None
+    """A file path, as lib/pq reads it (postgresql/config.go connParams passes it on)."""
     database: str = "postgres"
     """The provider's own database: where roles and databases are created and dropped."""
 
@@ -49,7 +51,8 @@ class Connection:
     def connect(self, database: str | None = None) -> Iterator[psycopg.Connection]:
         with psycopg.connect(host=self.host, port=self.port, user=self.user,
                              password=self.password, dbname=database or self.database,
-                             sslmode=self.sslmode, autocommit=True,
+                             sslmode=self.sslmode, sslrootcert=self.sslrootcert,
+                             autocommit=True,
                              connect_timeout=15) as conn:
             yield conn
 

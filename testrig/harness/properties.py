@@ -10,6 +10,8 @@ Sources (each row cites its file):
   (schema), resource_docker_container_funcs.go (create, read, update, delete), as bridged by
   pulumi-docker 5.2; pulumi-docker's own Image (provider/hybrid.go).
 - TFR: hashicorp/terraform-provider-random, internal/provider/resource_password.go.
+- TFT: hashicorp/terraform-provider-tls, internal/provider/resource_*.go, as bridged by
+  pulumi-tls 5.x.
 """
 
 from __future__ import annotations
@@ -59,13 +61,15 @@ def _norm(value: object) -> object:
 TABLE: dict[str, Properties] = {
     rt.DOCKER_CONTAINER: Properties(
         source="TFD resource_docker_container.go (ForceNew: name, image, entrypoint, command, "
-               "env, upload, ports, volumes, shm_size, stop_signal; healthcheck, memory, "
+               "env, upload, ports, volumes, shm_size, stop_signal, networks_advanced, "
+               "network_mode; healthcheck, memory, "
                "memory_swap, restart, wait, wait_timeout, destroy_grace_seconds are not: "
                "resourceDockerContainerUpdate sends restart, memory and memory_swap to "
                "ContainerUpdate, the rest is state); "
                "pulumi-docker provider/resources.go: DeleteBeforeReplace",
         replace=frozenset({"name", "image", "entrypoints", "command", "envs", "uploads",
-                           "ports", "volumes", "shmSize", "stopSignal"}),
+                           "ports", "volumes", "shmSize", "stopSignal", "networksAdvanced",
+                           "networkMode"}),
         update=frozenset({"memory", "memorySwap", "restart", "wait", "waitTimeout",
                           "healthcheck", "destroyGraceSeconds"}),
         read_back=frozenset({"memorySwap"}),
@@ -73,6 +77,30 @@ TABLE: dict[str, Properties] = {
     rt.DOCKER_VOLUME: Properties(
         source="TFD resource_docker_volume.go (name, driver: ForceNew)",
         replace=frozenset({"name", "driver"})),
+    rt.DOCKER_NETWORK: Properties(
+        source="TFD resource_docker_network.go (no UpdateContext: every argument ForceNew; "
+               "ipam_config Optional+Computed, so Docker's assignment read back is no diff)",
+        replace=frozenset({"name", "driver", "internal", "attachable", "ipamConfigs",
+                           "ipamDriver", "options", "labels", "ipv6", "ingress"})),
+    rt.TLS_PRIVATE_KEY: Properties(
+        source="TFT resource_private_key.go (algorithm, rsa_bits, ecdsa_curve: RequiresReplace)",
+        replace=frozenset({"algorithm", "rsaBits", "ecdsaCurve"})),
+    rt.TLS_SELF_SIGNED_CERT: Properties(
+        source="TFT resource_self_signed_cert.go (all RequiresReplace but early_renewal_hours)",
+        replace=frozenset({"privateKeyPem", "subject", "validityPeriodHours", "allowedUses",
+                           "isCaCertificate", "maxPathLength", "setSubjectKeyId",
+                           "setAuthorityKeyId", "dnsNames", "ipAddresses", "uris"}),
+        update=frozenset({"earlyRenewalHours"})),
+    rt.TLS_CERT_REQUEST: Properties(
+        source="TFT resource_cert_request.go (all RequiresReplace)",
+        replace=frozenset({"privateKeyPem", "subject", "dnsNames", "ipAddresses", "uris"})),
+    rt.TLS_LOCALLY_SIGNED_CERT: Properties(
+        source="TFT resource_locally_signed_cert.go (all RequiresReplace but "
+               "early_renewal_hours)",
+        replace=frozenset({"certRequestPem", "caPrivateKeyPem", "caCertPem",
+                           "validityPeriodHours", "allowedUses", "isCaCertificate",
+                           "maxPathLength", "setSubjectKeyId"}),
+        update=frozenset({"earlyRenewalHours"})),
     rt.DOCKER_IMAGE: Properties(
         source="pulumi-docker provider/hybrid.go (the native Image hashes its build context, "
                "hashContext, and keeps the digest in state as contextDigest: a changed context "
@@ -88,7 +116,7 @@ TABLE: dict[str, Properties] = {
     rt.POSTGRES_PROVIDER: Properties(
         source="pulumi providers: a changed configuration reconfigures the provider",
         update=frozenset({"host", "port", "username", "password", "database", "sslmode",
-                          "superuser", "connectTimeout", "version"})),
+                          "sslrootcert", "superuser", "connectTimeout", "version"})),
     rt.PG_ROLE: Properties(
         source="TFPG resource_postgresql_role.go (no ForceNew: all updated in place)",
         update=frozenset({"name", "login", "password", "connectionLimit", "statementTimeout",

@@ -17,7 +17,7 @@ def ci_deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CiDeploy
     if not docker_available():
         pytest.skip("no Docker engine answers: the harness needs one to apply the stack")
     server = stack_config.for_stack(STACK).server
-    sweep_leftovers(STACK, server.container_name, server.volume_name)
+    sweep_leftovers(STACK, server)
     out = tmp_path_factory.mktemp("harness") / "outputs.json"
     first = script("harness", "up", STACK, str(out))
     assert first.returncode == 0, f"harness up failed:\n{first.stdout}\n{first.stderr}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.engine import state_path
 from pgplatform import paths
+from pgplatform.model import ServerConfig
 from pgplatform_ops import stack
 
 STACK = "ci"
@@ -30,20 +31,25 @@ def script(name: str, *args: str, timeout: int = 900) -> subprocess.CompletedPro
                           timeout=timeout, check=False)
 
 
-def sweep_leftovers(stack: str, container: str, volume: str) -> None:
-    """Remove what a killed run of test-owned `stack` left behind: its container, its volume and
-    its harness state. The Docker engine outlives a run, so without this the next run's create
-    collides with the old name (409), exactly as a real `pulumi up` with lost state would."""
+def sweep_leftovers(stack: str, server: ServerConfig) -> None:
+    """Remove what a killed run of test-owned `stack` left behind: its container, volume and
+    network and its harness state. The Docker engine outlives a run, so without this the next
+    run's create collides with the old name (409), exactly as a real `pulumi up` with lost state
+    would."""
     import docker
 
     client = docker.from_env()
-    for c in client.containers.list(all=True, filters={"name": f"^/{container}$"}):
+    for c in client.containers.list(all=True, filters={"name": f"^/{server.container_name}$"}):
         print(f"sweeping leftover container {c.name} of test stack {stack}")
         c.remove(force=True)
-    for v in client.volumes.list(filters={"name": volume}):
-        if v.name == volume:
+    for v in client.volumes.list(filters={"name": server.volume_name}):
+        if v.name == server.volume_name:
             print(f"sweeping leftover volume {v.name} of test stack {stack}")
             v.remove(force=True)
+    for n in client.networks.list(names=[server.network_name]):
+        if n.name == server.network_name:
+            print(f"sweeping leftover network {n.name} of test stack {stack}")
+            n.remove()
     state_path(paths.PROJECT_ROOT, stack).unlink(missing_ok=True)
 
 

@@ -15,7 +15,7 @@ from deployers import harness_changes
 from psycopg import sql
 
 import docker
-from pgplatform import outputs, paths, stack_config
+from pgplatform import hba, model, outputs, paths, stack_config
 from pgplatform.model import ServiceConfig
 from pgplatform_ops.stack import DeployedStack
 
@@ -101,7 +101,7 @@ def test_service__is_refused_on_every_other_service(
     deployed: DeployedStack, svc: ServiceConfig, other: ServiceConfig
 ) -> None:
     if other.database != svc.database:
-        with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
+        with pytest.raises(psycopg.OperationalError, match=hba.REJECTED):
             psycopg.connect(deployed.service_dsn_for(svc.name, other.database)).close()
         return
     their = tables(deployed, other.database, other.schema)
@@ -135,6 +135,10 @@ def test_harness__refuses_a_container_name_it_did_not_create(
         (paths.PROJECT_ROOT / ".harness" / "ci_intruder.json").unlink(missing_ok=True)
         with contextlib.suppress(docker.errors.NotFound):
             docker.from_env().volumes.get(volume).remove(force=True)
+        # Created before the container met the conflict.
+        network = model.from_mapping(values, stack="ci_intruder").server.network_name
+        with contextlib.suppress(docker.errors.NotFound):
+            docker.from_env().networks.get(network).remove()
     assert proc.returncode != 0
     # Docker's own 409, as upstream's create meets it.
     assert f'The container name "/{name}" is already in use' in proc.stdout + proc.stderr, (

@@ -36,7 +36,7 @@ from deployers import (
 from psycopg import sql
 
 import docker
-from pgplatform import paths, stack_config
+from pgplatform import model, paths, stack_config
 from pgplatform_ops.stack import DeployedStack
 
 from e2e_support import docker_available, script, sweep_leftovers
@@ -52,7 +52,7 @@ def stack_values(name: str, port: int, *, keep: bool) -> dict[str, Any]:
     return {
         "server": {"image": "build", "hostPort": port, "memoryMb": 1024, "shmSizeMb": 256,
                    "allowVolumeDeletion": not keep, "containerName": f"pgplatform-{name}",
-                   "volumeName": f"pgplatform-{name}-data",
+                   "volumeName": f"pgplatform-{name}-data", "networkName": f"pgplatform-{name}-net",
                    "settings": {"shared_buffers": "128MB", "maintenance_work_mem": "128MB",
                                 "work_mem": "8MB", "max_connections": 200}},
         "databases": [{"name": "flipsync", "extensions": []},
@@ -193,7 +193,7 @@ def _containers() -> set[str]:
 
 
 def _sweep(stack: str, values: dict[str, Any]) -> None:
-    sweep_leftovers(stack, values["server"]["containerName"], values["server"]["volumeName"])
+    sweep_leftovers(stack, model.from_mapping(values, stack=stack).server)
 
 
 def _teardown(deployer: Deployer, stack: str, values: dict[str, Any]) -> None:
@@ -271,11 +271,13 @@ class TestDevLifecycle:
         dev.values["services"].append({"name": "scheduler", "database": "paddle"})
         added = custom_urns("lifedev", dev.values) - before
         changes = dev.up()
-        # The placement guard records the new service's place: a state-only update.
-        assert changes.only(created=len(added), updated=1), (
-            f"expected {len(added)} created ({sorted(added)}) and the guard updated, "
-            f"got {changes}")
+        # The placement guard records the new service's place (a state-only update) and pg_hba
+        # gains its logins (in place, reloaded).
+        assert changes.only(created=len(added), updated=2), (
+            f"expected {len(added)} created ({sorted(added)}) and the guard and pg_hba "
+            f"updated, got {changes}")
         assert "PlacementGuard::service-placements" in changes.log
+        assert "HbaRules::postgres-hba" in changes.log
         every_dsn_works(dev.deployed)
 
     def test_remove_a_service__its_roles_schema_and_grants_go_and_verify_passes(
@@ -290,8 +292,8 @@ class TestDevLifecycle:
         dev.values["services"] = [s for s in dev.values["services"] if s["name"] != "scheduler"]
         gone = before - custom_urns("lifedev", dev.values)
         changes = dev.up()
-        assert changes.only(deleted=len(gone), updated=1), (
-            f"expected {len(gone)} deleted and the guard updated, got {changes}")
+        assert changes.only(deleted=len(gone), updated=2), (
+            f"expected {len(gone)} deleted and the guard and pg_hba updated, got {changes}")
         d = dev.deployed
         with psycopg.connect(d.admin_dsn("paddle")) as c:
             assert c.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'scheduler%'"
@@ -314,7 +316,7 @@ class TestDevLifecycle:
                                        "schemas": ["public", "scheduler_archive"]})
         mine = custom_urns("lifedev", dev.values) - before
         added = dev.up()
-        assert added.only(created=len(mine), updated=1), added
+        assert added.only(created=len(mine), updated=2), added
         with psycopg.connect(dev.deployed.admin_dsn("paddle")) as c:
             owners = schema_owners(c, "public", "scheduler_archive")
             assert owners == {"public": "scheduler_owner", "scheduler_archive":
@@ -327,7 +329,7 @@ class TestDevLifecycle:
         dev.values["services"] = [s for s in dev.values["services"] if s["name"] != "scheduler"]
         removed = dev.up()
         # `public`'s Schema is retained: the engine forgets it and counts it deleted.
-        assert removed.only(deleted=len(mine), updated=1), removed
+        assert removed.only(deleted=len(mine), updated=2), removed
         with psycopg.connect(dev.deployed.admin_dsn("paddle")) as c:
             owners = schema_owners(c, "public", "scheduler_archive")
             assert owners == {"public": "pg_database_owner"}, owners
@@ -463,16 +465,28 @@ def _outputs_file(s: Scenario) -> Path:
 
 class TestKeptDataLifecycle:
     def test_destroy_then_up__same_rows_every_dsn_works(self, kept: Scenario) -> None:
+        """Also when Docker gives the re-created network another subnet: the kept pg_hba
+        names the old gateway, which the container's entrypoint replaces at start."""
         kept.up()
         insert_rows(kept.deployed)
         before = checksums(kept.deployed)
+        client = docker.from_env()
+        network = kept.values["server"]["networkName"]
+        old_subnet = client.networks.get(network).attrs["IPAM"]["Config"][0]["Subnet"]
         ok, log = kept.deployer.down()
         assert ok, f"destroy of a stack that keeps its data: {log[-4000:]}"
         assert kept.values["server"]["containerName"] not in _containers()
-        names = {v.name for v in docker.from_env().volumes.list()}
+        names = {v.name for v in client.volumes.list()}
         assert kept.values["server"]["volumeName"] in names, "the data volume is retained"
-        again = kept.up()
+        squatter = client.networks.create(f"{network}-squatter", ipam=docker.types.IPAMConfig(
+            pool_configs=[docker.types.IPAMPool(subnet=old_subnet)]))
+        try:
+            again = kept.up()
+        finally:
+            squatter.remove()
         assert again.created > 0 and again.only(created=again.created), again
+        new_subnet = client.networks.get(network).attrs["IPAM"]["Config"][0]["Subnet"]
+        assert new_subnet != old_subnet
         d = kept.deployed
         assert checksums(d) == before
         every_dsn_works(d)

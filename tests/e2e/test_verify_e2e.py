@@ -105,8 +105,8 @@ def violations(ci: CiDeployment) -> dict[str, Violation]:
             ("ALTER SYSTEM RESET password_encryption", "SELECT pg_reload_conf()"),
             r"password_encryption: server: expected scram-sha-256, found md5"),
         "trust-in-pg-hba": Violation(
-            "postgres", (), (), r"pg_hba rule: pg_hba.conf line 1: host .*expected auth "
-            r"scram-sha-256, found trust",
+            "postgres", (), (), r"pg_hba rule: pg_hba rule 1: expected no such rule, found "
+            r"host all all 10\.99\.0\.0/16 trust",
             container=((f"cp {hba} /tmp/hba.bak",
                         f"sed -i '1i host all all 10.99.0.0/16 trust' {hba}", reload_conf),
                        (f"cp /tmp/hba.bak {hba}", reload_conf))),

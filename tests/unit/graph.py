@@ -13,6 +13,9 @@ from pulumi.runtime import mocks as pulumi_mocks
 from harness.monitor import RecordingMonitor, Registration, run_program
 from pgplatform import model, outputs, program, resource_types, stack_config
 
+GATEWAY = "172.30.0.1"
+"""The gateway the mocked Docker gives the server's network."""
+
 
 class GraphMocks(pulumi_mocks.Mocks):
     """Echo inputs as outputs, plus the few outputs dependents read."""
@@ -31,6 +34,15 @@ class GraphMocks(pulumi_mocks.Mocks):
             state["repoDigest"] = "sha256:builtbuilt"
         if args.typ == resource_types.DOCKER_REMOTE_IMAGE:
             state["imageId"] = "sha256:feedface"
+        if args.typ == resource_types.DOCKER_NETWORK:
+            state["ipamConfigs"] = [{"subnet": "172.30.0.0/16", "gateway": GATEWAY}]
+        if args.typ == resource_types.TLS_PRIVATE_KEY:
+            state["privateKeyPem"] = f"-----BEGIN EC PRIVATE KEY-----\n{args.name}\n"
+        if args.typ == resource_types.TLS_CERT_REQUEST:
+            state["certRequestPem"] = f"-----BEGIN CERTIFICATE REQUEST-----\n{args.name}\n"
+        if args.typ in (resource_types.TLS_SELF_SIGNED_CERT,
+                        resource_types.TLS_LOCALLY_SIGNED_CERT):
+            state["certPem"] = f"-----BEGIN CERTIFICATE-----\n{args.name}\n"
         return f"{args.name}-id", state
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], None]:

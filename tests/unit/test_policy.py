@@ -40,6 +40,7 @@ from pgplatform_policy import (  # noqa: E402
     role_attributes,
     secrets,
     service_access,
+    tls_only,
     tokens,
     values,
 )
@@ -282,6 +283,29 @@ def test_policy__host_networking_fails() -> None:
     assert len(found) == 1 and "host networking" in found[0], found
 
 
+def test_policy__verified_tls_and_own_network_pass() -> None:
+    provider = resource_args(tokens.POSTGRES_PROVIDER, "postgres-admin",
+                             {"sslmode": "verify-full", "sslrootcert": "/ca.pem"})
+    assert messages(tls_only.validate, provider) == []
+    assert messages(tls_only.validate, container(
+        [], networksAdvanced=[{"name": "pgplatform-dev-net"}])) == []
+
+
+@pytest.mark.parametrize("props", [
+    {"sslmode": "disable"}, {"sslmode": "require", "sslrootcert": "/ca.pem"},
+    {"sslmode": "verify-full"}, {},
+], ids=["plaintext", "unverified", "no-ca", "lib-pq-default"])
+def test_policy__unverified_admin_connection_fails(props: dict[str, Any]) -> None:
+    found = messages(tls_only.validate, resource_args(tokens.POSTGRES_PROVIDER,
+                                                      "postgres-admin", props))
+    assert len(found) == 1 and "[tls-only]" in found[0] and "unverified" in found[0], found
+
+
+def test_policy__container_on_the_default_network_fails() -> None:
+    found = messages(tls_only.validate, container([]))
+    assert len(found) == 1 and "shared default network" in found[0], found
+
+
 # --- 3. production data ------------------------------------------------------------------------
 
 def server_and_volume(*, production: bool, protect: bool) -> list[PolicyResource]:
@@ -433,7 +457,8 @@ def test_policy__pack_tells_secret_from_plain_through_the_sdk(secret_markers: No
 def test_policy__pack_still_reads_secret_wrapped_values(secret_markers: None) -> None:
     """Marks kept, the other rules still see through them (a secret ip is still 0.0.0.0)."""
     found = analyze_one(tokens.CONTAINER, "c", {"ports": [wire_secret({"internal": 5432.0,
-                                                                      "ip": "0.0.0.0"})]})
+                                                                      "ip": "0.0.0.0"})],
+                                                "networksAdvanced": [{"name": "own"}]})
     assert [d.policyName for d in found] == [network.NAME]
 
 
@@ -557,7 +582,7 @@ def test_policy__components_expose_their_model_to_stack_policies(
 
 def test_policy__every_policy_is_mandatory() -> None:
     assert pack.PACK["enforcement_level"] is EnforcementLevel.MANDATORY
-    assert len({p.name for p in pack.POLICIES}) == len(pack.POLICIES) == 5
+    assert len({p.name for p in pack.POLICIES}) == len(pack.POLICIES) == 6
     assert all(p.enforcement_level is EnforcementLevel.MANDATORY for p in pack.POLICIES)
 
 

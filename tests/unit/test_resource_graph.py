@@ -7,6 +7,7 @@ import pytest
 from harness.monitor import is_secret, reveal
 from pgplatform import access, outputs, server_settings
 from pgplatform import resource_types as rt
+from pgplatform.components import server
 from pgplatform.model import EXTENSIONS_SCHEMA
 
 from graph import COMMITTED_STACKS, Graph, committed_graph
@@ -168,9 +169,12 @@ def test_graph__port_bound_to_loopback_and_shm_fits_maintenance_work_mem(g: Grap
     on_command = {c["command"][i + 1].split("=", 1)[0] for i, arg in enumerate(c["command"])
                   if arg == "-c"}
     _, reloaded = g.one(rt.SERVER_SETTINGS, "postgres-settings")
-    assert on_command == set(g.cfg.server.restart_settings) and "shared_buffers" in on_command
+    tls_args = {a.split("=", 1)[0] for a in server.TLS_ARGS if a != "-c"}
+    assert on_command - tls_args == set(g.cfg.server.restart_settings)
+    assert "shared_buffers" in on_command
     assert reveal(reloaded["settings"]) == g.cfg.server.reload_settings
-    assert set(on_command) | set(reveal(reloaded["settings"])) == set(g.cfg.server.settings)
+    assert (on_command - tls_args) | set(reveal(reloaded["settings"])) == set(
+        g.cfg.server.settings)
     # Replaced or destroyed, PostgreSQL gets a fast shutdown, not upstream's SIGKILL.
     assert c["stopSignal"] == "SIGINT" and int(c["destroyGraceSeconds"]) >= 30
 
@@ -212,7 +216,7 @@ def test_graph__outputs_have_the_documented_shape(g: Graph) -> None:
     parsed = outputs.parse(g.outputs, "graph")
     assert parsed.exports() == g.outputs, "parse is the inverse of exports"
     for name, db in parsed.databases.items():
-        assert db.admin_dsn.endswith(f"/{name}?sslmode=disable"), name
+        assert db.admin_dsn.endswith(f"/{name}?sslmode=verify-full"), name
 
 
 def test_graph__bootstrap_runs_after_schema_roles_and_default_privileges(g: Graph) -> None:

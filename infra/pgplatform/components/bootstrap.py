@@ -15,15 +15,18 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
 from pgplatform import modules
+from pgplatform.components import connection
 from pgplatform.migrate import runner
 
 # Inputs whose change means "run the migrations again" (new files, other target).
-_TRIGGERS = ("checksum", "dsn", "admin_dsn", "schemas", "owner_role", "module", "service")
+_TRIGGERS = ("checksum", "dsn", "admin_dsn", connection.CA_CERT, "schemas", "owner_role",
+             "module", "service")
 
 
 def _target(props: dict[str, Any]) -> runner.Target:
     return runner.Target(
-        dsn=props["dsn"], admin_dsn=props["admin_dsn"], service=props["service"],
+        dsn=connection.dsn(props), admin_dsn=connection.dsn(props, "admin_dsn"),
+        service=props["service"],
         schemas=tuple(props["schemas"]),
         owner_role=props["owner_role"],
         module=modules.load(Path(props["sql_root"]), props["module"]),
@@ -57,6 +60,7 @@ class MigrationsProvider(ResourceProvider):
 class SchemaBootstrapArgs:
     admin_dsn: pulumi.Input[str]
     migrator_dsn: pulumi.Input[str]
+    ca_cert: pulumi.Input[str]
     service: str
     schemas: tuple[str, ...]
     owner_role: str
@@ -73,8 +77,8 @@ class SchemaBootstrap(pulumi.dynamic.Resource, module="pgplatform", name="Schema
             MigrationsProvider(),
             name,
             {
-                "dsn": pulumi.Output.secret(args.migrator_dsn),
-                "admin_dsn": pulumi.Output.secret(args.admin_dsn),
+                **connection.props(args.ca_cert, dsn=args.migrator_dsn,
+                                   admin_dsn=args.admin_dsn),
                 "service": args.service,
                 "schemas": list(args.schemas),
                 "owner_role": args.owner_role,

@@ -16,34 +16,35 @@ from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateRes
 
 from pgplatform import resource_types, role_settings, scram
 from pgplatform.access import RoleKind, RoleSpec
+from pgplatform.components import connection
 
 
 class ReadOnlySessionsProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
-        role_settings.set_read_only(props["dsn"], props["roles"], on=True)
+        role_settings.set_read_only(connection.dsn(props), props["roles"], on=True)
         return CreateResult(id_="-".join(props["roles"]) + "-read-only", outs=props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = olds.get("roles") != news.get("roles") or olds.get("dsn") != news.get("dsn")
+        changed = any(olds.get(k) != news.get(k) for k in ("roles", "dsn", connection.CA_CERT))
         return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         gone = [r for r in olds.get("roles") or [] if r not in news["roles"]]
-        role_settings.set_read_only(news["dsn"], gone, on=False)
-        role_settings.set_read_only(news["dsn"], news["roles"], on=True)
+        role_settings.set_read_only(connection.dsn(news), gone, on=False)
+        role_settings.set_read_only(connection.dsn(news), news["roles"], on=True)
         return UpdateResult(outs=news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        role_settings.set_read_only(props["dsn"], props["roles"], on=False)
+        role_settings.set_read_only(connection.dsn(props), props["roles"], on=False)
 
 
 class ReadOnlySessions(pulumi.dynamic.Resource, module="pgplatform", name="ReadOnlySessions"):
     """`default_transaction_read_only = on` for `roles` (see `pgplatform.role_settings`)."""
 
-    def __init__(self, name: str, admin_dsn: pulumi.Input[str], roles: Sequence[str],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                 roles: Sequence[str], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(ReadOnlySessionsProvider(), name,
-                         {"dsn": pulumi.Output.secret(admin_dsn), "roles": sorted(roles)},
+                         {**connection.props(ca_cert, dsn=admin_dsn), "roles": sorted(roles)},
                          pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
                              additional_secret_outputs=["dsn"])))
 
@@ -54,6 +55,7 @@ class IdentityArgs:
     provider: pulumi.ProviderResource
     admin_dsn: pulumi.Input[str]
     """The admin's DSN of the maintenance database (read-only sessions are set with it)."""
+    ca_cert: pulumi.Input[str]
     keep_data: bool
     """Retain the roles on delete: they own retained schemas and data."""
     after: Sequence[pulumi.Resource] = ()
@@ -101,7 +103,8 @@ class Identity(pulumi.ComponentResource):
             self.role[spec.kind] = role
         read_only = [s.name for s in args.roles if s.read_only]
         if read_only:
-            ReadOnlySessions(f"{name}-read-only-sessions", args.admin_dsn, read_only,
+            ReadOnlySessions(f"{name}-read-only-sessions", args.admin_dsn, args.ca_cert,
+                             read_only,
                              pulumi.ResourceOptions(parent=self, depends_on=[
                                  by_name[r] for r in read_only]))
         self.register_outputs({kind: role.name for kind, role in self.role.items()})

@@ -25,6 +25,7 @@ from pulumi.dynamic import (
 )
 
 from pgplatform import lifecycle, placements
+from pgplatform.components import connection
 
 _SECRET_DSN = pulumi.ResourceOptions(additional_secret_outputs=["dsn"])
 
@@ -61,7 +62,7 @@ class ParkProvider(ResourceProvider):
     it was retained); update parks only the names added since."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        parked = lifecycle.park(props["dsn"], props["roles"], props["databases"])
+        parked = lifecycle.park(connection.dsn(props), props["roles"], props["databases"])
         return CreateResult(id_="retained-data-park", outs={**props, "parked": parked})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -70,42 +71,45 @@ class ParkProvider(ResourceProvider):
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         roles = [r for r in news["roles"] if r not in set(olds.get("roles") or [])]
         dbs = [d for d in news["databases"] if d not in set(olds.get("databases") or [])]
-        return UpdateResult(outs={**news, "parked": lifecycle.park(news["dsn"], roles, dbs)})
+        parked = lifecycle.park(connection.dsn(news), roles, dbs)
+        return UpdateResult(outs={**news, "parked": parked})
 
 
 class AdoptProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
-        adopted = lifecycle.adopt(props["dsn"], props["roles"], props["databases"])
+        adopted = lifecycle.adopt(connection.dsn(props), props["roles"], props["databases"])
         return CreateResult(id_="retained-data-adoption", outs={**props, "adopted": adopted})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return _changed(olds, news, ["roles", "databases"])
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        adopted = lifecycle.adopt(news["dsn"], news["roles"], news["databases"])
+        adopted = lifecycle.adopt(connection.dsn(news), news["roles"], news["databases"])
         return UpdateResult(outs={**news, "adopted": adopted})
 
 
-def _retained_props(admin_dsn: pulumi.Input[str], roles: Sequence[str],
-                    databases: Sequence[str]) -> dict[str, Any]:
-    return {"dsn": pulumi.Output.secret(admin_dsn), "roles": sorted(roles),
+def _retained_props(admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                    roles: Sequence[str], databases: Sequence[str]) -> dict[str, Any]:
+    return {**connection.props(ca_cert, dsn=admin_dsn), "roles": sorted(roles),
             "databases": sorted(databases)}
 
 
 class RetainedDataPark(pulumi.dynamic.Resource, module="pgplatform", name="RetainedDataPark"):
-    def __init__(self, name: str, admin_dsn: pulumi.Input[str], roles: Sequence[str],
-                 databases: Sequence[str], opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                 roles: Sequence[str], databases: Sequence[str],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(ParkProvider(), name,
-                         {**_retained_props(admin_dsn, roles, databases), "parked": None},
+                         {**_retained_props(admin_dsn, ca_cert, roles, databases), "parked": None},
                          pulumi.ResourceOptions.merge(opts, _SECRET_DSN))
 
 
 class RetainedDataAdoption(pulumi.dynamic.Resource, module="pgplatform",
                            name="RetainedDataAdoption"):
-    def __init__(self, name: str, admin_dsn: pulumi.Input[str], roles: Sequence[str],
-                 databases: Sequence[str], opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                 roles: Sequence[str], databases: Sequence[str],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(AdoptProvider(), name,
-                         {**_retained_props(admin_dsn, roles, databases), "adopted": None},
+                         {**_retained_props(admin_dsn, ca_cert, roles, databases), "adopted": None},
                          pulumi.ResourceOptions.merge(opts, _SECRET_DSN))
 
 
@@ -114,19 +118,20 @@ class RetirementProvider(ResourceProvider):
         return CreateResult(id_=f"{props['service']}-retirement", outs=props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return _changed(olds, news, ["dsn", "database", "service", "roles"])
+        return _changed(olds, news, ["dsn", connection.CA_CERT, "database", "service", "roles"])
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(outs=news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        lifecycle.retire(props["dsn"], props["database"], props["service"], props["roles"])
+        lifecycle.retire(connection.dsn(props), props["database"], props["service"], props["roles"])
 
 
 class ServiceRetirement(pulumi.dynamic.Resource, module="pgplatform", name="ServiceRetirement"):
-    def __init__(self, name: str, admin_dsn: pulumi.Input[str], database: str, service: str,
-                 roles: Sequence[str], opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                 database: str, service: str, roles: Sequence[str],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(RetirementProvider(), name,
-                         {"dsn": pulumi.Output.secret(admin_dsn), "database": database,
+                         {**connection.props(ca_cert, dsn=admin_dsn), "database": database,
                           "service": service, "roles": sorted(roles)},
                          pulumi.ResourceOptions.merge(opts, _SECRET_DSN))

@@ -1,25 +1,34 @@
-"""The server: a named data volume and the PostgreSQL container, healthy before anyone connects."""
+"""The server: a named data volume, its own Docker network, and the PostgreSQL container with
+the stack's certificate, healthy before anyone connects."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_docker as docker
 
-from pgplatform import paths, resource_types
+from pgplatform import hba, paths, resource_types
 from pgplatform.model import DATA_DIR, ServerConfig
 
 PASSWORD_FILE = "/run/secrets/postgres-password"
+# Uploaded root-only; the entrypoint copies them where the server (not root) can read them,
+# the key private to it, as PostgreSQL requires of ssl_key_file.
+TLS_SOURCE = "/run/secrets/pgplatform-tls"
+TLS_DIR = "/var/lib/postgresql/tls"
+TLS_ARGS = ("-c", "ssl=on", "-c", f"ssl_cert_file={TLS_DIR}/server.crt",
+            "-c", f"ssl_key_file={TLS_DIR}/server.key")
 ENTRYPOINT = "/usr/local/bin/pgplatform-entrypoint.sh"
 ENTRYPOINT_SOURCE = paths.DOCKER_CONTEXT / "pgplatform-entrypoint.sh"
 POSTGRES_PORT = 5432
 STOP_GRACE_SECONDS = 60
 INITDB_ARGS = "--auth-local=peer --auth-host=scram-sha-256"
 # A real query over TCP: pg_isready answers while init scripts still run on the socket only.
+# TLS without verification: the container's own loopback (pgplatform.hba.CONTAINER_LOOPBACK).
 HEALTHCHECK = (
-    f'PGPASSWORD="$(cat {PASSWORD_FILE})" psql -h 127.0.0.1 -U "$POSTGRES_USER" -d postgres '
-    "-tAc 'select 1' | grep -qx 1"
+    f'PGPASSWORD="$(cat {PASSWORD_FILE})" PGSSLMODE=require psql -h 127.0.0.1 '
+    "-U \"$POSTGRES_USER\" -d postgres -tAc 'select 1' | grep -qx 1"
 )
 
 
@@ -28,11 +37,16 @@ class PostgresServerArgs:
     server: ServerConfig
     image_ref: pulumi.Input[str]
     admin_password: pulumi.Input[str]
+    server_cert_pem: pulumi.Input[str]
+    server_key_pem: pulumi.Input[str]
 
 
 class PostgresServer(pulumi.ComponentResource):
     container: docker.Container
     volume: docker.Volume
+    network: docker.Network
+    gateway: pulumi.Output[str]
+    """Where the host's connections arrive from (pgplatform.hba)."""
 
     def __init__(self, name: str, args: PostgresServerArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -52,6 +66,11 @@ class PostgresServer(pulumi.ComponentResource):
                 protect=s.production and not s.allow_volume_deletion,
             ),
         )
+        # Its own bridge: a container on Docker's default network (or any other) cannot reach
+        # the server, and the gateway is the one address the host's clients come from.
+        self.network = docker.Network(f"{name}-network", name=s.network_name,
+                                      opts=pulumi.ResourceOptions(parent=self))
+        self.gateway = self.network.ipam_configs.apply(_gateway)
         self.container = docker.Container(
             f"{name}-container",
             name=s.container_name,
@@ -59,18 +78,26 @@ class PostgresServer(pulumi.ComponentResource):
             # Sets the admin password from the file on every start, then runs the image's
             # own entrypoint (see docker/pgplatform-entrypoint.sh).
             entrypoints=[ENTRYPOINT],
-            command=s.command(),
+            command=[*s.command(), *TLS_ARGS],
             envs=[f"POSTGRES_USER={s.admin_user}", f"POSTGRES_PASSWORD_FILE={PASSWORD_FILE}",
-                  f"PGDATA={DATA_DIR}",
+                  f"PGDATA={DATA_DIR}", f"PGPLATFORM_TLS_SOURCE={TLS_SOURCE}",
+                  f"PGPLATFORM_TLS_DIR={TLS_DIR}", f"PGPLATFORM_HBA_HOST_MARK={hba.HOST_MARK}",
                   # The official image's initdb defaults local connections to trust.
                   f"POSTGRES_INITDB_ARGS={INITDB_ARGS}"],
             # Both entrypoints read the file as root before dropping privileges, and the
             # healthcheck runs as root: the secret stays root-only, out of env and outputs.
             uploads=[docker.ContainerUploadArgs(file=PASSWORD_FILE, content=args.admin_password,
                                                 permissions="0400"),
+                     docker.ContainerUploadArgs(file=f"{TLS_SOURCE}/server.key",
+                                                content=args.server_key_pem,
+                                                permissions="0400"),
+                     docker.ContainerUploadArgs(file=f"{TLS_SOURCE}/server.crt",
+                                                content=args.server_cert_pem,
+                                                permissions="0444"),
                      docker.ContainerUploadArgs(file=ENTRYPOINT,
                                                 content=ENTRYPOINT_SOURCE.read_text(),
                                                 permissions="0755")],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=self.network.name)],
             ports=[docker.ContainerPortArgs(internal=POSTGRES_PORT, external=s.host_port,
                                             ip=s.bind_address)],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name,
@@ -99,4 +126,12 @@ class PostgresServer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         # Stack policies see a component's registered outputs, not its inputs.
-        self.register_outputs({**model, "container_name": self.container.name})
+        self.register_outputs({**model, "container_name": self.container.name,
+                               "network_name": self.network.name})
+
+
+def _gateway(configs: Sequence[docker.outputs.NetworkIpamConfig]) -> str:
+    gateways = [c.gateway for c in configs or [] if c.gateway]
+    if not gateways:
+        raise ValueError("server: Docker reported no gateway for the server's network")
+    return str(gateways[0])

@@ -33,6 +33,7 @@ class ServiceAccessArgs:
     runs the migrations the module declares as the admin's with it."""
     migrator_dsn: pulumi.Input[str]
     """The migrator's DSN: every other migration runs through it."""
+    ca_cert: pulumi.Input[str]
     sql_root: Path
     provider: pulumi.ProviderResource
     chain: AclChain
@@ -62,7 +63,7 @@ class ServiceAccess(pulumi.ComponentResource):
             # the database's extensions, which `DROP EXTENSION ... RESTRICT` (upstream) cannot
             # drop while the tables of a retained `public` still use them.
             after_roles.append(ServiceRetirement(
-                f"{name}-retirement", args.admin_dsn, svc.database, svc.name,
+                f"{name}-retirement", args.admin_dsn, args.ca_cert, svc.database, svc.name,
                 list(svc.roles),
                 pulumi.ResourceOptions(parent=self, depends_on=[*args.identity.roles,
                                                                 *args.database_ready])))
@@ -89,7 +90,7 @@ class ServiceAccess(pulumi.ComponentResource):
         self.bootstrap = SchemaBootstrap(
             f"{name}-bootstrap",
             SchemaBootstrapArgs(
-                admin_dsn=args.admin_dsn, migrator_dsn=args.migrator_dsn,
+                admin_dsn=args.admin_dsn, migrator_dsn=args.migrator_dsn, ca_cert=args.ca_cert,
                 service=svc.name, schemas=svc.schemas,
                 owner_role=svc.owner_role, module=modules.load(args.sql_root, svc.module),
                 sql_root=args.sql_root),

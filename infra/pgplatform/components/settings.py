@@ -10,20 +10,21 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
 from pgplatform import server_reload
+from pgplatform.components import connection
 
 
 class ServerSettingsProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
-        server_reload.apply(props["dsn"], props["settings"])
+        server_reload.apply(connection.dsn(props), props["settings"])
         return CreateResult(id_="server-settings", outs=props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = olds.get("settings") != news.get("settings") or olds.get("dsn") != news.get(
-            "dsn")
+        changed = any(olds.get(k) != news.get(k) for k in ("settings", "dsn", connection.CA_CERT))
         return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        server_reload.apply(news["dsn"], news["settings"], dropped=olds.get("settings") or {})
+        server_reload.apply(connection.dsn(news), news["settings"],
+                            dropped=olds.get("settings") or {})
         return UpdateResult(outs=news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -33,9 +34,10 @@ class ServerSettingsProvider(ResourceProvider):
 
 
 class ServerSettings(pulumi.dynamic.Resource, module="pgplatform", name="ServerSettings"):
-    def __init__(self, name: str, admin_dsn: pulumi.Input[str], settings: Mapping[str, str],
+    def __init__(self, name: str, admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                 settings: Mapping[str, str],
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(ServerSettingsProvider(), name,
-                         {"dsn": pulumi.Output.secret(admin_dsn), "settings": dict(settings)},
+                         {**connection.props(ca_cert, dsn=admin_dsn), "settings": dict(settings)},
                          pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
                              additional_secret_outputs=["dsn"])))

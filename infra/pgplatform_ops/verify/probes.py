@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import pq, sql
+from psycopg.conninfo import make_conninfo
 
-from pgplatform import access
+from pgplatform import access, hba
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
@@ -276,23 +277,33 @@ def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], lis
     return ProbeRun(tried=len(probes) + 1, findings=findings)
 
 
+# The server's refusals of a connection: pg_hba rejects it (another database, no TLS), or the
+# database's CONNECT privilege (the second line, behind pg_hba).
+_CONNECTION_REFUSALS = (hba.REJECTED, "permission denied for database")
+
+
+def _connection_refused(conninfo: str, role: str, what: str) -> list[Finding]:
+    try:
+        psycopg.connect(conninfo, connect_timeout=5).close()
+        outcome = WORKS
+    except psycopg.OperationalError as exc:
+        outcome = (DENIED if any(r in str(exc) for r in _CONNECTION_REFUSALS)
+                   else f"error: {str(exc).strip().splitlines()[-1]}")
+    return [] if outcome == DENIED else [Finding(kind="probe", object=what, role=role,
+                                                 expected=DENIED, actual=outcome)]
+
+
 def _other_databases(stack: DeployedStack, dsn: str, role: str, obj: str, home: str
                      ) -> ProbeRun:
-    findings = []
+    """Its credentials, over TLS, aimed at every other database; and at its own database
+    over plaintext TCP."""
     others = [db.name for db in stack.cfg.databases if db.name != home]
     others += list(access.SERVER_DATABASES)
-    for db in others:
-        try:
-            psycopg.connect(psycopg.conninfo.make_conninfo(dsn, dbname=db),
-                            connect_timeout=5).close()
-            outcome = WORKS
-        except psycopg.OperationalError as exc:
-            outcome = (DENIED if "permission denied for database" in str(exc)
-                       else f"error: {str(exc).strip().splitlines()[-1]}")
-        if outcome != DENIED:
-            findings.append(Finding(kind="probe", object=f"{obj}: connect to database {db}",
-                                    role=role, expected=DENIED, actual=outcome))
-    return ProbeRun(tried=len(others), findings=findings)
+    findings = [f for db in others for f in _connection_refused(
+        make_conninfo(dsn, dbname=db), role, f"{obj}: connect to database {db}")]
+    findings += _connection_refused(make_conninfo(dsn, sslmode="disable"), role,
+                                    f"{obj}: connect to {home} without TLS")
+    return ProbeRun(tried=len(others) + 1, findings=findings)
 
 
 def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapshot

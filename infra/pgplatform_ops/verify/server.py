@@ -1,38 +1,95 @@
-"""Server hardening visible through SQL: authentication, listen address, settings, extensions."""
+"""Server hardening visible through SQL: authentication, TLS, settings, extensions."""
 
 from __future__ import annotations
 
-import psycopg
+import difflib
+import ipaddress
+from typing import Any
 
-from pgplatform import server_settings
+import psycopg
+from psycopg.conninfo import make_conninfo
+
+from pgplatform import hba, server_settings
 from pgplatform.model import PlatformConfig
 from pgplatform_ops.verify.catalog import DatabaseSnapshot
 from pgplatform_ops.verify.findings import Finding
 
-ALLOWED_AUTH = {"host": {"scram-sha-256"}, "hostssl": {"scram-sha-256"},
-                "hostnossl": {"scram-sha-256"}, "hostgssenc": {"scram-sha-256"},
-                "hostnogssenc": {"scram-sha-256"},
-                # The unix socket inside the container: the OS user must match (no password
-                # travels, nothing is trusted).
-                "local": {"peer", "scram-sha-256"}}
+Rule = tuple[str, tuple[str, ...], tuple[str, ...], str | None, str]
 
 
-def authentication(conn: psycopg.Connection) -> list[Finding]:
+def _expected(rule: hba.HbaRule) -> Rule:
+    address = rule.address if rule.address in (None, "all") else str(
+        ipaddress.ip_network(rule.address))
+    return (rule.type, rule.databases, rule.users, address, rule.method)
+
+
+def _loaded(kind: str, dbs: list[str], users: list[str], address: str | None,
+            netmask: str | None, method: str) -> Rule:
+    where = address if not netmask else str(ipaddress.ip_network(f"{address}/{netmask}"))
+    # The view shows names bare, quoted or not (so `"all"` reads as the keyword would).
+    return (kind, tuple(d.strip('"') for d in dbs), tuple(u.strip('"') for u in users), where,
+            method)
+
+
+def authentication(cfg: PlatformConfig, conn: psycopg.Connection) -> list[Finding]:
+    """SCRAM password storage, and pg_hba as the model generates it (pgplatform.hba) for the
+    address this session arrives from, rule for rule, without a line the server refused."""
     out = []
     enc = conn.execute("SHOW password_encryption").fetchone()
     if not enc or enc[0] != "scram-sha-256":
         out.append(Finding(kind="password_encryption", object="server", role="",
                            expected="scram-sha-256", actual=str(enc and enc[0])))
-    for line, kind, dbs, users, address, method, error in conn.execute(
-            "SELECT line_number, type, database, user_name, address, auth_method, error "
-            "FROM pg_hba_file_rules ORDER BY line_number"):
-        if error or method not in ALLOWED_AUTH.get(kind, set()):
-            out.append(Finding(
-                kind="pg_hba rule", object=f"pg_hba.conf line {line}: {kind} {dbs} {users} "
-                f"{address or ''}".rstrip(), role="",
-                expected=f"auth {' or '.join(sorted(ALLOWED_AUTH.get(kind, {'-'})))}",
-                actual=error or method))
+    row: Any = conn.execute("SELECT host(inet_client_addr())").fetchone()
+    want = [_expected(r) for r in hba.rules(cfg, row[0])]
+    got: list[Rule] = []
+    for line, kind, dbs, users, address, netmask, method, error in conn.execute(
+            "SELECT line_number, type, database, user_name, address, netmask, auth_method, "
+            "error FROM pg_hba_file_rules ORDER BY rule_number NULLS LAST, line_number"):
+        if error:
+            out.append(Finding(kind="pg_hba rule", object=f"pg_hba.conf line {line}", role="",
+                               expected="a rule the server reads", actual=error))
+            continue
+        got.append(_loaded(kind, dbs, users, address, netmask, method))
+    # First match wins, so order matters; one rule added by hand is one finding, not a shift of
+    # every rule after it.
+    shown_want, shown_got = [_show(r) for r in want], [_show(r) for r in got]
+    matcher = difflib.SequenceMatcher(a=shown_want, b=shown_got, autojunk=False)
+    for op, w1, w2, g1, g2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        for k in range(max(w2 - w1, g2 - g1)):
+            w = shown_want[w1 + k] if w1 + k < w2 else "no such rule"
+            g = shown_got[g1 + k] if g1 + k < g2 else "no such rule"
+            out.append(Finding(kind="pg_hba rule", object=f"pg_hba rule {min(w1, g1) + k + 1}",
+                               role="", expected=w, actual=g))
     return out
+
+
+def _show(rule: Rule) -> str:
+    kind, dbs, users, address, method = rule
+    return " ".join(x for x in (kind, ",".join(dbs), ",".join(users), address or "", method)
+                    if x)
+
+
+def tls_in_use(conn: psycopg.Connection) -> list[Finding]:
+    """The server has TLS on, and this very session (verify-full) runs over it."""
+    row: Any = conn.execute("SELECT current_setting('ssl'), (SELECT ssl FROM pg_stat_ssl "
+                            "WHERE pid = pg_backend_pid())").fetchone()
+    return [] if row == ("on", True) else [Finding(
+        kind="tls", object="server", role="", expected="ssl = on, this session encrypted",
+        actual=f"ssl = {row[0]}, this session encrypted: {row[1]}")]
+
+
+def plaintext_refused(admin_dsn: str, admin: str) -> list[Finding]:
+    """The admin's credentials over plaintext TCP: refused by pg_hba before any password."""
+    try:
+        psycopg.connect(make_conninfo(admin_dsn, sslmode="disable"), connect_timeout=5).close()
+        actual = "connected"
+    except psycopg.OperationalError as exc:
+        actual = "" if hba.REJECTED in str(exc) else str(exc).strip()
+    return [] if not actual else [Finding(kind="tls", object="admin over plaintext TCP",
+                                          role=admin, expected=hba.REJECTED,
+                                          actual=actual)]
 
 
 def _same(name: str, want: str, got: str) -> bool:

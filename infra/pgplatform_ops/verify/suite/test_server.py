@@ -17,10 +17,17 @@ from pgplatform_ops.verify.plugin import check
 pytestmark = pytest.mark.postdeploy
 
 
-def test_server__scram_only_everywhere(request: pytest.FixtureRequest,
-                                       deployed: DeployedStack) -> None:
+def test_server__pg_hba_as_modelled(request: pytest.FixtureRequest,
+                                    deployed: DeployedStack) -> None:
     with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
-        check(request, hardening.authentication(conn))
+        check(request, hardening.authentication(deployed.cfg, conn))
+
+
+def test_server__tls_only(request: pytest.FixtureRequest, deployed: DeployedStack) -> None:
+    with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
+        found = hardening.tls_in_use(conn)
+    check(request, found + hardening.plaintext_refused(deployed.admin_dsn(),
+                                                       deployed.cfg.server.admin_user))
 
 
 def test_server__settings_in_effect(request: pytest.FixtureRequest,

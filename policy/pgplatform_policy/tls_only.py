@@ -1,0 +1,48 @@
+"""Policy: the admin connection verifies the server, and the server is not on a shared network.
+
+A pulumi-postgresql provider with `sslmode` other than verify-full (or verify-ca) sends the
+superuser's password to whatever answers on the port, or in plaintext (`disable`, `prefer`,
+lib/pq's default `require` checks nothing). A container without `networksAdvanced` stays on
+Docker's default bridge, where every other container reaches its port.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from pgplatform_policy import tokens, values
+
+NAME = "tls-only"
+VERIFYING = frozenset({"verify-full", "verify-ca"})
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type == tokens.POSTGRES_PROVIDER:
+        mode = values.get(args.props, "sslmode")
+        if mode not in VERIFYING or not values.get(args.props, "sslrootcert"):
+            report_violation(
+                f"[{NAME}] Provider '{args.name}' connects with sslmode={mode!r} and "
+                f"sslrootcert={values.get(args.props, 'sslrootcert')!r}: the admin's password "
+                "would go to an unverified server. Set sslmode=verify-full and sslrootcert to "
+                "the stack's CA.", None)
+    if args.resource_type == tokens.CONTAINER:
+        networks = list(values.items(args.props.get("networksAdvanced"), "networksAdvanced"))
+        if not networks or values.get(args.props, "networkMode") not in (None, "bridge"):
+            report_violation(
+                f"[{NAME}] Container '{args.name}' is on Docker's shared default network, where "
+                "every other container reaches it: put it on its own network "
+                "(networksAdvanced).", None)
+
+
+POLICY = ResourceValidationPolicy(
+    name=NAME,
+    description="The admin connection verifies the server's certificate; the server container "
+                "is on its own Docker network.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

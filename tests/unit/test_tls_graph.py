@@ -1,0 +1,129 @@
+"""TLS and pg_hba in the resource graph: a CA and server certificate per stack, the server on
+its own network with them, every connection the program makes or hands out verify-full, and
+pg_hba rules generated from the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.monitor import is_secret, reveal
+from pgplatform import hba, outputs, tls
+from pgplatform import resource_types as rt
+from pgplatform.components import server
+from pgplatform.model import PlatformConfig
+
+from graph import COMMITTED_STACKS, GATEWAY, Graph, build_graph, committed_graph
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(params=COMMITTED_STACKS)
+def g(request: pytest.FixtureRequest) -> Graph:
+    return committed_graph(request.param)
+
+
+def test_tls__a_ca_and_a_server_certificate_for_the_published_address(g: Graph) -> None:
+    (_, ca), = g.resources(rt.TLS_SELF_SIGNED_CERT)
+    assert ca["isCaCertificate"] is True and set(ca["allowedUses"]) == {"cert_signing",
+                                                                        "crl_signing"}
+    (_, request), = g.resources(rt.TLS_CERT_REQUEST)
+    # verify-full matches an IP host against IP SANs only.
+    assert request["ipAddresses"] == [g.cfg.server.connect_host]
+    assert g.cfg.server.container_name in request["dnsNames"]
+    (_, cert), = g.resources(rt.TLS_LOCALLY_SIGNED_CERT)
+    assert cert["allowedUses"] == ["digital_signature", "key_encipherment", "server_auth"]
+    assert int(cert["earlyRenewalHours"]) < int(cert["validityPeriodHours"])
+    assert len(g.resources(rt.TLS_PRIVATE_KEY)) == 2
+
+
+def test_tls__the_server_gets_its_key_privately_and_turns_ssl_on(g: Graph) -> None:
+    (_, c), = g.resources(rt.DOCKER_CONTAINER)
+    uploads = {u["file"]: u for u in reveal(c["uploads"])}
+    key = uploads[f"{server.TLS_SOURCE}/server.key"]
+    assert key["permissions"] == "0400" and "PRIVATE KEY" in key["content"]
+    assert is_secret(c["uploads"]) or any(
+        is_secret(u["content"]) for u in c["uploads"] if "server.key" in str(reveal(u)))
+    assert "ssl=on" in c["command"]
+    assert f"PGPLATFORM_TLS_DIR={server.TLS_DIR}" in c["envs"]
+
+
+def test_tls__the_server_is_alone_on_its_own_network(g: Graph) -> None:
+    (net_reg, net), = g.resources(rt.DOCKER_NETWORK)
+    assert net["name"] == g.cfg.server.network_name
+    (container, c), = g.resources(rt.DOCKER_CONTAINER)
+    assert [n["name"] for n in c["networksAdvanced"]] == [g.cfg.server.network_name]
+    assert g.depends_on(container.urn, net_reg.urn)
+
+
+def test_tls__the_provider_and_every_dsn_verify_the_server(g: Graph) -> None:
+    (_, provider), = g.resources(rt.POSTGRES_PROVIDER)
+    assert provider["sslmode"] == tls.VERIFY_FULL
+    assert Path(provider["sslrootcert"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
+    parsed = outputs.parse(g.outputs, "graph")
+    assert parsed.ca_cert.startswith("-----BEGIN CERTIFICATE-----")
+    assert not g.secret_outputs[outputs.CA_CERT], "the CA certificate is public"
+    dsns = [parsed.admin_dsn, *(d.admin_dsn for d in parsed.databases.values()),
+            *(x for s in parsed.services.values()
+              for x in (s.dsn, s.migrator_dsn, s.readonly_dsn)),
+            *(c.dsn for c in parsed.consumers.values())]
+    assert dsns and all(d.endswith("sslmode=verify-full") for d in dsns)
+    for typ in (rt.SERVER_SETTINGS, rt.HBA_RULES, rt.SCHEMA_BOOTSTRAP):
+        for _, props in g.resources(typ):
+            assert props["ca_cert"] == parsed.ca_cert, typ
+
+
+def test_hba__the_resource_writes_the_models_rules_for_the_gateway(g: Graph) -> None:
+    (reg, props), = g.resources(rt.HBA_RULES)
+    assert reveal(props["lines"]) == [r.line() for r in hba.rules(g.cfg, GATEWAY)]
+    (guard, _), = g.resources(rt.PLACEMENT_GUARD)
+    assert g.depends_on(reg.urn, guard.urn), "a refused rename must leave pg_hba alone"
+    for svc in g.cfg.services:
+        (boot, _), = [(r, i) for r, i in g.resources(rt.SCHEMA_BOOTSTRAP)
+                      if r.name == f"{svc.name}-bootstrap"]
+        assert g.depends_on(boot.urn, reg.urn), f"{svc.name} migrates before its rule exists"
+
+
+def _rules(cfg: PlatformConfig) -> list[hba.HbaRule]:
+    return list(hba.rules(cfg, GATEWAY))
+
+
+def test_hba__each_login_to_its_own_database_over_tls_and_everything_else_rejected(
+        g: Graph) -> None:
+    rules = _rules(g.cfg)
+    assert (rules[1].type, rules[1].method) == ("hostnossl", "reject"), "plaintext first out"
+    assert (rules[-1].type, rules[-1].databases, rules[-1].users, rules[-1].method) == (
+        "host", ("all",), ("all",), "reject")
+    allowed = [r for r in rules if r.type == "hostssl"]
+    assert {r.method for r in allowed} == {hba.SCRAM}
+    admin = g.cfg.server.admin_user
+    for r in allowed:
+        if admin in r.users:
+            assert r.users == (admin,)
+            assert r.address in (f"{GATEWAY}/32", hba.CONTAINER_LOOPBACK)
+        else:
+            assert r.address == f"{GATEWAY}/32" and len(r.databases) == 1
+    by_role = {u: r.databases[0] for r in allowed if admin not in r.users for u in r.users}
+    for svc in g.cfg.services:
+        for role in (svc.login_role, svc.migrator_role, svc.readonly_role):
+            assert by_role.pop(role) == svc.database
+    for c in g.cfg.consumers:
+        assert by_role.pop(c.login_role) == c.database
+    assert not by_role, f"rules for roles the model lacks: {by_role}"
+    assert not [r for r in rules if r.type == "local" and r.method != "peer"]
+
+
+def test_hba__names_are_quoted_so_a_database_called_all_is_only_itself() -> None:
+    rule = hba.HbaRule(type="hostssl", databases=("all",), users=("replication", "x"),
+                       address="10.0.0.1/32", method=hba.SCRAM)
+    assert rule.line() == 'hostssl all "replication","x" 10.0.0.1/32 scram-sha-256'
+    named = hba.HbaRule(type="hostssl", databases=("all", "b"), users=("x",),
+                        address="10.0.0.1/32", method=hba.SCRAM)
+    assert named.line().startswith('hostssl "all","b" "x"')
+
+
+def test_hba__an_ipv6_gateway_gets_a_host_prefix() -> None:
+    cfg = build_graph("ci").cfg
+    assert {r.address for r in hba.rules(cfg, "fd00::1") if r.type == "hostssl"} >= {
+        "fd00::1/128"}
