@@ -1,0 +1,1 @@
+"""Per-service backup and restore (`scripts/backup`, `scripts/restore`)."""

@@ -1,0 +1,75 @@
+"""`scripts/backup` and `scripts/restore`.
+
+    scripts/backup dev --to backups/2026-11-29 [--service NAME ...]
+    scripts/backup --outputs outputs.json --to DIR
+    scripts/restore dev --service NAME --from DIR
+    scripts/restore staging --service NAME --from DIR --from-stack prod
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pgplatform_ops import stack
+from pgplatform_ops.backup import manifest, restore, take, tools
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stack", nargs="?", help="read outputs with `pulumi stack output`")
+    parser.add_argument("--outputs", type=Path, help="stack outputs JSON (e.g. the harness's)")
+    parser.add_argument("--stack-file", type=Path, help="model from this YAML instead")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> stack.DeployedStack:
+    return stack.load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
+
+
+def backup_main(argv: list[str] | None = None) -> int:
+    parser = _parser("scripts/backup")
+    parser.add_argument("--service", action="append", default=[],
+                        help="only this service (repeatable; default: every service)")
+    parser.add_argument("--to", type=Path, required=True, help="directory of the backup set")
+    args = parser.parse_args(argv)
+    try:
+        d = _load(args)
+        known = {s.name for s in d.cfg.services}
+        unknown = sorted(set(args.service) - known)
+        if unknown:
+            raise stack.StackError(f"backup: unknown service(s) {unknown}. Fix: use one of "
+                                   f"{sorted(known)}")
+        if (args.to / manifest.NAME).exists():
+            raise stack.StackError(f"backup: {args.to} already holds a backup set. Fix: "
+                                   "choose a new directory")
+        selected = [s for s in d.cfg.services if not args.service or s.name in args.service]
+        take.take(d, selected, args.to, log=print)
+    except (stack.StackError, tools.ToolError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+def restore_main(argv: list[str] | None = None) -> int:
+    parser = _parser("scripts/restore")
+    parser.add_argument("--service", required=True, help="the service to restore")
+    parser.add_argument("--from", dest="source", type=Path, required=True,
+                        help="directory of the backup set")
+    parser.add_argument("--from-stack", help="the backup is of this other stack (e.g. prod "
+                                             "into staging)")
+    args = parser.parse_args(argv)
+    try:
+        d = _load(args)
+        svc = next((s for s in d.cfg.services if s.name == args.service), None)
+        if svc is None:
+            raise stack.StackError(f"restore: unknown service {args.service!r}. Fix: use one "
+                                   f"of {sorted(s.name for s in d.cfg.services)}")
+        restore.restore(d, svc, args.source, log=print, from_stack=args.from_stack)
+    except (stack.StackError, manifest.ManifestError, restore.RestoreError,
+            tools.ToolError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,140 @@
+"""Per-service backup and restore on the ci deploy, proven by checksums of rows: two services
+backed up and damaged, one restored (its rows, tables and bookkeeping back, the other's damage
+left as it was, verification green), a tampered file and another stack's backup refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from pgplatform.model import ServiceConfig
+from pgplatform_ops.stack import DeployedStack
+
+from e2e_support import CiDeployment, script
+
+pytestmark = pytest.mark.e2e
+# service -> an INSERT of 300 rows, as its app; ids clear of those verification's planner
+# fixtures insert (and roll back).
+FILLED = {
+    "rag": "INSERT INTO rag.rag_sessions (id, session_id) SELECT 500000 + i, 's' || i "
+           "FROM generate_series(1, 300) i",
+    "vector_store": "INSERT INTO vector_store.documents (id, content, embedding) SELECT "
+                    "500000 + i, 'doc ' || i, array_fill(i::real, ARRAY[384])::extensions.vector"
+                    " FROM generate_series(1, 300) i",
+}
+Sums = dict[str, tuple[int, str]]
+
+
+def sums(d: DeployedStack, svc: ServiceConfig) -> Sums:
+    """Rows and an md5 of them per table of the service's schemas; `schema_migrations` rows of
+    the service under `bookkeeping`."""
+    out: Sums = {}
+    with psycopg.connect(d.admin_dsn(svc.database)) as c:
+        tables = c.execute("SELECT schemaname, tablename FROM pg_tables WHERE schemaname = "
+                           "ANY(%s) ORDER BY 1, 2", (list(svc.schemas),)).fetchall()
+        for schema, table in tables:
+            row = c.execute(sql.SQL(
+                "SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
+                " FROM {} t").format(sql.Identifier(schema, table))).fetchone()
+            assert row is not None
+            out[f"{schema}.{table}"] = (int(row[0]), str(row[1]))
+        row = c.execute("SELECT count(*), md5(string_agg(version || name || checksum, '|' "
+                        "ORDER BY version)) FROM pgplatform.schema_migrations WHERE service = "
+                        "%s", (svc.name,)).fetchone()
+        assert row is not None
+        out["bookkeeping"] = (int(row[0]), str(row[1]))
+    return out
+
+
+def _damage(d: DeployedStack, svc: ServiceConfig) -> None:
+    """What a bad deploy or a careless script does, as the service's own migrator."""
+    with psycopg.connect(d.migrator_dsn(svc.name)) as c:
+        c.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(*FILLED_TABLE[svc.name])))
+        c.execute(sql.SQL("CREATE TABLE {} (i int)").format(
+            sql.Identifier(svc.schema, "stray")))
+        c.execute("DELETE FROM pgplatform.schema_migrations WHERE service = %s AND version = "
+                  "(SELECT max(version) FROM pgplatform.schema_migrations WHERE service = %s)",
+                  (svc.name, svc.name))
+
+
+FILLED_TABLE = {"rag": ("rag", "rag_sessions"), "vector_store": ("vector_store", "documents")}
+
+
+@pytest.fixture(scope="module")
+def deployed(ci_deployment: CiDeployment) -> DeployedStack:
+    return ci_deployment.deployed
+
+
+def _run(name: str, ci: CiDeployment, *args: str) -> tuple[int, str]:
+    proc = script(name, "--outputs", str(ci.outputs_file), *args, timeout=600)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_backup__restore_one_service_back_the_other_left_alone(
+        ci_deployment: CiDeployment, deployed: DeployedStack, tmp_path: Path) -> None:
+    rag, vs = deployed.cfg.service("rag"), deployed.cfg.service("vector_store")
+    for name, statement in FILLED.items():
+        with psycopg.connect(deployed.service_dsn(name)) as c:
+            c.execute(statement)
+    before = {s.name: sums(deployed, s) for s in (rag, vs)}
+    code, out = _run("backup", ci_deployment, "--service", "rag", "--service", "vector_store",
+                     "--to", str(tmp_path / "set"))
+    assert code == 0, out
+    taken = json.loads((tmp_path / "set" / "manifest.json").read_text())
+    assert taken["stack"] == deployed.name and set(taken["services"]) == {"rag", "vector_store"}
+    assert taken["services"]["rag"]["rows"]["rag.rag_sessions"] >= 300
+    assert "backup: rag:" in out, "progress per service"
+
+    for svc in (rag, vs):
+        _damage(deployed, svc)
+    damaged = {s.name: sums(deployed, s) for s in (rag, vs)}
+    assert damaged["rag"] != before["rag"] and damaged["vector_store"] != before["vector_store"]
+
+    code, out = _run("restore", ci_deployment, "--service", "rag", "--from",
+                     str(tmp_path / "set"))
+    assert code == 0, out
+    assert sums(deployed, rag) == before["rag"], "rows, tables and bookkeeping as backed up"
+    assert sums(deployed, vs) == damaged["vector_store"], "the other service was touched"
+
+    code, out = _run("restore", ci_deployment, "--service", "vector_store", "--from",
+                     str(tmp_path / "set"))
+    assert code == 0, out
+    assert sums(deployed, vs) == before["vector_store"]
+    code, out = _run("verify", ci_deployment, "--junit", str(tmp_path / "v.xml"),
+                     "--markdown", str(tmp_path / "v.md"))
+    assert code == 0, f"verification after the restores:\n{out[-4000:]}"
+
+
+def test_restore__refuses_a_tampered_file_and_another_stacks_backup(
+        ci_deployment: CiDeployment, deployed: DeployedStack, tmp_path: Path) -> None:
+    rag = deployed.cfg.service("rag")
+    code, out = _run("backup", ci_deployment, "--service", "rag", "--to", str(tmp_path / "a"))
+    assert code == 0, out
+    before = sums(deployed, rag)
+    tampered = tmp_path / "tampered"
+    shutil.copytree(tmp_path / "a", tampered)
+    dump = tampered / "rag.dump"
+    data = bytearray(dump.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    dump.write_bytes(bytes(data))
+    code, out = _run("restore", ci_deployment, "--service", "rag", "--from", str(tampered))
+    assert code == 2 and "does not match the manifest" in out, out
+
+    other = tmp_path / "other"
+    shutil.copytree(tmp_path / "a", other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["stack"] = "prod"
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    code, out = _run("restore", ci_deployment, "--service", "rag", "--from", str(other))
+    assert code == 2 and "--from-stack prod" in out, out
+    assert sums(deployed, rag) == before, "a refused restore changes nothing"
+    # Named explicitly, another stack's backup restores (prod into staging).
+    code, out = _run("restore", ci_deployment, "--service", "rag", "--from", str(other),
+                     "--from-stack", "prod")
+    assert code == 0, out
+    assert sums(deployed, rag) == before
