@@ -138,10 +138,24 @@ class ServerConfig:
         return args
 
 
+BACKUP_PRIORITIES = ("critical", "important")
+# Backup sets kept per priority unless the database says (seed 000: flipsync is critical,
+# the agents' database important but not critical).
+DEFAULT_BACKUP_KEEP = {"critical": 30, "important": 7}
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackupPolicy:
+    priority: str = "important"
+    keep: int = DEFAULT_BACKUP_KEEP["important"]
+    """How many backup sets keep this database's dumps (`scripts/backup --root` prunes)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class DatabaseConfig:
     name: str
     extensions: tuple[str, ...]
+    backup: BackupPolicy = BackupPolicy()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -418,8 +432,9 @@ def _databases(raw: Any, problems: list[str]) -> tuple[DatabaseConfig, ...]:
         if not isinstance(item, Mapping):
             problems.append(f"{at}: must be a mapping with 'name' and 'extensions'")
             continue
-        for unknown in sorted(set(item) - {"name", "extensions"}):
-            problems.append(f"{at}.{unknown}: unknown key. Fix: use 'name' and 'extensions'")
+        for unknown in sorted(set(item) - {"name", "extensions", "backup"}):
+            problems.append(f"{at}.{unknown}: unknown key. Fix: use 'name', 'extensions' and "
+                            "'backup'")
         name = check_identifier(item.get("name"), f"{at}.name", problems, max_bytes=63)
         if name in RESERVED_DATABASES:
             problems.append(f"{at}.name: {name!r} is reserved for PostgreSQL itself")
@@ -438,8 +453,26 @@ def _databases(raw: Any, problems: list[str]) -> tuple[DatabaseConfig, ...]:
                 )
         if len(set(exts)) != len(exts):
             problems.append(f"{at}.extensions: lists an extension twice")
-        out.append(DatabaseConfig(name=name, extensions=tuple(dict.fromkeys(exts))))
+        out.append(DatabaseConfig(name=name, extensions=tuple(dict.fromkeys(exts)),
+                                  backup=_backup(item.get("backup"), f"{at}.backup", problems)))
     return tuple(out)
+
+
+def _backup(raw: Any, key: str, problems: list[str]) -> BackupPolicy:
+    if raw is None:
+        return BackupPolicy()
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: must be a mapping {{priority, keep}}")
+        return BackupPolicy()
+    for unknown in sorted(set(raw) - {"priority", "keep"}):
+        problems.append(f"{key}.{unknown}: unknown key. Fix: use 'priority' and 'keep'")
+    priority = raw.get("priority", "important")
+    if priority not in BACKUP_PRIORITIES:
+        problems.append(f"{key}.priority: {priority!r} is not one of {list(BACKUP_PRIORITIES)}")
+        priority = "important"
+    keep = _int(raw.get("keep", DEFAULT_BACKUP_KEEP[priority]), f"{key}.keep", problems,
+                lo=1, hi=10_000)
+    return BackupPolicy(priority=priority, keep=keep)
 
 
 def _services(

@@ -1,6 +1,7 @@
 """`scripts/backup` and `scripts/restore`.
 
     scripts/backup dev --to backups/2026-11-29 [--service NAME ...]
+    scripts/backup prod --root /var/backups/pgplatform     (a new set, older ones pruned)
     scripts/backup --outputs outputs.json --to DIR
     scripts/restore dev --service NAME --from DIR
     scripts/restore staging --service NAME --from DIR --from-stack prod
@@ -9,11 +10,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from pathlib import Path
 
 from pgplatform_ops import stack
-from pgplatform_ops.backup import manifest, restore, take, tools
+from pgplatform_ops.backup import manifest, restore, retention, take, tools
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -33,7 +35,11 @@ def backup_main(argv: list[str] | None = None) -> int:
     parser = _parser("scripts/backup")
     parser.add_argument("--service", action="append", default=[],
                         help="only this service (repeatable; default: every service)")
-    parser.add_argument("--to", type=Path, required=True, help="directory of the backup set")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to", type=Path, help="directory of the backup set")
+    where.add_argument("--root", type=Path,
+                       help="a new set in ROOT/<stack>/, then each database's older sets "
+                            "pruned to its backup.keep")
     args = parser.parse_args(argv)
     try:
         d = _load(args)
@@ -42,11 +48,15 @@ def backup_main(argv: list[str] | None = None) -> int:
         if unknown:
             raise stack.StackError(f"backup: unknown service(s) {unknown}. Fix: use one of "
                                    f"{sorted(known)}")
-        if (args.to / manifest.NAME).exists():
-            raise stack.StackError(f"backup: {args.to} already holds a backup set. Fix: "
+        now = datetime.datetime.now(datetime.UTC)
+        to = args.to or retention.new_set(args.root, d.name, now)
+        if (to / manifest.NAME).exists():
+            raise stack.StackError(f"backup: {to} already holds a backup set. Fix: "
                                    "choose a new directory")
         selected = [s for s in d.cfg.services if not args.service or s.name in args.service]
-        take.take(d, selected, args.to, log=print)
+        take.take(d, selected, to, log=print, now=now)
+        if args.root:
+            retention.prune(args.root / d.name, d.cfg, log=print)
     except (stack.StackError, tools.ToolError) as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -65,8 +65,8 @@ def backup_service(deployed: DeployedStack, svc: ServiceConfig, to: Path, log: L
     return entry
 
 
-def take(deployed: DeployedStack, services: Sequence[ServiceConfig], to: Path, log: Log
-         ) -> manifest.Manifest:
+def take(deployed: DeployedStack, services: Sequence[ServiceConfig], to: Path, log: Log,
+         now: datetime.datetime | None = None) -> manifest.Manifest:
     if not services:
         raise ValueError("backup: no service selected")
     to.mkdir(parents=True, exist_ok=True)
@@ -74,9 +74,13 @@ def take(deployed: DeployedStack, services: Sequence[ServiceConfig], to: Path, l
     with psycopg.connect(deployed.migrator_dsn(services[0].name), autocommit=True) as conn:
         row = conn.execute("SHOW server_version").fetchone()
     taken = manifest.Manifest(
-        stack=deployed.name, taken_at=datetime.datetime.now(datetime.UTC).isoformat(),
+        stack=deployed.name,
+        taken_at=(now or datetime.datetime.now(datetime.UTC)).isoformat(),
         server_version=str(row[0]) if row else "",
-        services={svc.name: backup_service(deployed, svc, to, log) for svc in services})
+        services={svc.name: backup_service(deployed, svc, to, log) for svc in services},
+        databases={db.name: {"priority": db.backup.priority, "keep": db.backup.keep}
+                   for db in deployed.cfg.databases
+                   if any(s.database == db.name for s in services)})
     path = taken.write(to)
     log(f"backup: {len(services)} service(s) of stack {deployed.name}, manifest {path}")
     return taken
