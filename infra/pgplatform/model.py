@@ -60,6 +60,12 @@ DEFAULT_SETTINGS: Mapping[str, str] = {
     "max_connections": "200",
 }
 
+STATUS_LOG_PREFIX = "%m [%p] user=%u db=%d host=%h "
+"""Every server log line names the role and database (`scripts/status` counts denied access
+from them); never the statement text's parameters, so no password."""
+BUNDLE_SETTINGS: Mapping[str, str] = {"log_line_prefix": STATUS_LOG_PREFIX}
+"""Settings the bundle sets itself, over any default (refused in `server.settings`)."""
+
 # Used with fullmatch: `$` would also accept a trailing newline.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _DIGITS = re.compile(r"[0-9]+")
@@ -374,6 +380,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
             problems.append(f"{key}.settings.{name}: {refused}")
             continue
         settings[str(name)] = str(value)
+    settings.update(BUNDLE_SETTINGS)
     _int(settings["max_connections"], f"{key}.settings.max_connections", problems, lo=10, hi=10000)
 
     # Every value left here passed server_settings.problem, so it parses.

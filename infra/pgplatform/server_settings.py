@@ -58,6 +58,7 @@ _OFF_LIMITS = {
     "ssl_crl_file": "is the bundle's (TLS)",
     "ssl_crl_dir": "is the bundle's (TLS)",
     "ssl_passphrase_command": "runs a shell command as the server",
+    "log_line_prefix": "is the bundle's (scripts/status reads the role and database from it)",
     "ssl_passphrase_command_supports_reload": "is the bundle's (TLS)",
 }
 _REQUIRED: dict[str, tuple[Callable[[str], bool], str]] = {

@@ -1,0 +1,1 @@
+"""`scripts/status`: sizes and growth, connections, denied access, misplaced tables."""

@@ -1,0 +1,150 @@
+"""One status snapshot of a deployed stack, and the history it is compared with.
+
+Runs as the admin: it reads every database's catalog, the server's activity and the
+container's log, and keeps its history in the `postgres` database's admin-only bookkeeping
+schema (`pgplatform.status_history`). A `pg_monitor` login would do for the reads; the history
+needs a place no service can write."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+import docker
+from pgplatform import access
+from pgplatform.dsn import ADMIN_SESSION_OPTIONS
+from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
+from pgplatform.model import BOOKKEEPING_SCHEMA
+from pgplatform.progress import Log
+from pgplatform_ops.stack import DeployedStack
+from pgplatform_ops.status import denied
+
+HISTORY = "status_history"
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+
+@contextmanager
+def _admin(deployed: DeployedStack, database: str = "postgres"
+           ) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(deployed.admin_dsn(database), autocommit=True,
+                         options=ADMIN_SESSION_OPTIONS) as conn:
+        yield conn
+
+
+def _history(conn: psycopg.Connection) -> sql.Identifier:
+    table = sql.Identifier(BOOKKEEPING_SCHEMA, HISTORY)
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+        sql.Identifier(BOOKKEEPING_SCHEMA)))
+    conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(
+        sql.Identifier(BOOKKEEPING_SCHEMA)))
+    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (taken_at timestamptz PRIMARY KEY, "
+                         "log_cursor text NOT NULL, snapshot jsonb NOT NULL)").format(table))
+    return table
+
+
+def previous(deployed: DeployedStack) -> tuple[str | None, dict[str, Any] | None]:
+    """The last snapshot's log cursor and content."""
+    with _admin(deployed) as conn:
+        table = _history(conn)
+        row = conn.execute(sql.SQL("SELECT log_cursor, snapshot FROM {} ORDER BY taken_at DESC "
+                                   "LIMIT 1").format(table)).fetchone()
+    return (str(row[0]), dict(row[1])) if row else (None, None)
+
+
+def record(deployed: DeployedStack, taken_at: str, cursor: str, snapshot: dict[str, Any]
+           ) -> None:
+    with _admin(deployed) as conn:
+        table = _history(conn)
+        conn.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(table),
+                     (taken_at, cursor, Jsonb(snapshot)))
+
+
+def _service_sizes(conn: psycopg.Connection, schemas: list[str]) -> dict[str, int]:
+    row = conn.execute(
+        "SELECT count(*), coalesce(sum(pg_total_relation_size(c.oid)), 0), "
+        "coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_class c JOIN pg_namespace n "
+        "ON n.oid = c.relnamespace WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p')",
+        (schemas,)).fetchone()
+    assert row is not None
+    return {"tables": int(row[0]), "bytes": int(row[1]), "rows": int(row[2])}
+
+
+def _misplaced(deployed: DeployedStack, conn: psycopg.Connection, database: str
+               ) -> list[dict[str, str]]:
+    """Tables not in a schema of a service of this database, or not owned by its owner."""
+    owner_of = {schema: svc.owner_role for svc in deployed.cfg.services_in(database)
+                for schema in svc.schemas}
+    out = []
+    for schema, table, owner in conn.execute(
+            "SELECT n.nspname, c.relname, pg_get_userbyid(c.relowner) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+            "AND n.nspname <> ALL(%s) AND n.nspname NOT LIKE 'pg_temp%%' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+            "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') "
+            "AND NOT (n.nspname = %s AND c.relname = ANY(%s))",
+            (list(_SYSTEM_SCHEMAS), BOOKKEEPING_SCHEMA, [BOOKKEEPING_TABLE, LOCKS_TABLE,
+                                                         HISTORY])):
+        if owner_of.get(schema) != owner:
+            out.append({"database": database, "schema": schema, "table": table,
+                        "owner": owner, "expected": owner_of.get(schema, "no table here")})
+    return out
+
+
+def _log_lines(deployed: DeployedStack, cursor: str | None) -> tuple[list[str], str]:
+    """The container's log lines after `cursor` (Docker's RFC 3339 timestamp of the last line
+    read), and the new cursor."""
+    container = docker.from_env().containers.get(deployed.cfg.server.container_name)
+    since = None
+    if cursor:
+        since = datetime.datetime.fromisoformat(cursor[:26].rstrip("Z")).replace(
+            tzinfo=datetime.UTC) - datetime.timedelta(seconds=1)
+    raw = container.logs(stdout=True, stderr=True, timestamps=True, since=since)
+    lines, last = [], cursor or ""
+    for entry in raw.decode(errors="replace").splitlines():
+        stamp, _, text = entry.partition(" ")
+        if cursor and stamp <= cursor:
+            continue
+        lines.append(text)
+        last = stamp
+    return lines, last
+
+
+def snapshot(deployed: DeployedStack, cursor: str | None, log: Log
+             ) -> tuple[dict[str, Any], str]:
+    cfg = deployed.cfg
+    out: dict[str, Any] = {"databases": {}, "services": {}, "misplaced": []}
+    with _admin(deployed) as conn:
+        for name, size in conn.execute(
+                "SELECT datname, pg_database_size(datname) FROM pg_database "
+                "WHERE datname = ANY(%s) ORDER BY 1", ([d.name for d in cfg.databases],)):
+            out["databases"][name] = {"bytes": int(size)}
+        out["connections"] = [
+            {"role": r, "database": d, "count": int(n)} for r, d, n in conn.execute(
+                "SELECT usename, datname, count(*) FROM pg_stat_activity WHERE usename IS NOT "
+                "NULL AND pid <> pg_backend_pid() GROUP BY 1, 2 ORDER BY 1, 2")]
+        out["misplaced"] += _misplaced(deployed, conn, "postgres")
+    for db in cfg.databases:
+        log(f"status: {db.name}: sizes and tables")
+        with _admin(deployed, db.name) as conn:
+            for svc in cfg.services_in(db.name):
+                out["services"][svc.name] = {"database": db.name,
+                                             **_service_sizes(conn, list(svc.schemas))}
+            out["misplaced"] += _misplaced(deployed, conn, db.name)
+    limits = {r.name: r.connection_limit for r in access.all_roles(cfg) if r.login}
+    for c in out["connections"]:
+        c["limit"] = limits.get(c["role"])
+    lines, new_cursor = _log_lines(deployed, cursor)
+    log(f"status: {len(lines)} server log lines since the previous status")
+    homes = {r.name: svc.database for svc in cfg.services for r in access.service_roles(svc)}
+    homes.update({c.login_role: c.database for c in cfg.consumers})
+    out["denied"] = [
+        {"role": d.role, "database": d.database, "kind": d.kind, "count": n,
+         "home": homes.get(d.role)}
+        for d, n in sorted(denied.count(lines).items())]
+    return out, new_cursor

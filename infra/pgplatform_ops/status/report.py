@@ -1,0 +1,64 @@
+"""The status report: growth against the previous snapshot, seed 000's alerts, Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def with_growth(now: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    before = before or {}
+    for section in ("databases", "services"):
+        for name, entry in now[section].items():
+            old = (before.get(section) or {}).get(name)
+            for key in ("bytes", "rows"):
+                if key in entry:
+                    entry[f"{key}_growth"] = None if old is None else entry[key] - old.get(key, 0)
+    return now
+
+
+def alerts(status: dict[str, Any]) -> list[str]:
+    """Seed 000's alert conditions: any attempt to reach another database (a service's
+    app at the agents' database, an MCP server at the app's), any login the model does not
+    know, any table in the wrong place."""
+    out = []
+    for d in status["denied"]:
+        if d["kind"] == "connect" and d["home"] is None:
+            out.append(f"{d['count']} connection attempt(s) to {d['database']} by "
+                       f"{d['role']!r}, a role the model does not have")
+        elif d["kind"] == "connect" and d["home"] != d["database"]:
+            out.append(f"{d['count']} cross-database attempt(s): {d['role']} (of "
+                       f"{d['home']}) tried {d['database']}")
+    for m in status["misplaced"]:
+        out.append(f"table {m['database']}.{m['schema']}.{m['table']} (owner {m['owner']}) "
+                   f"is outside its place (expected owner: {m['expected']})")
+    return out
+
+
+def _growth(value: int | None) -> str:
+    return "(first status)" if value is None else f"{value:+,}"
+
+
+def markdown(status: dict[str, Any]) -> str:
+    lines = [f"# Status of stack {status['stack']} at {status['taken_at']}", ""]
+    lines += ["| database | bytes | growth |", "| --- | ---: | ---: |"]
+    lines += [f"| {n} | {e['bytes']:,} | {_growth(e.get('bytes_growth'))} |"
+              for n, e in sorted(status["databases"].items())]
+    lines += ["", "| service | database | tables | bytes | growth | est. rows | growth |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {n} | {e['database']} | {e['tables']} | {e['bytes']:,} | "
+              f"{_growth(e.get('bytes_growth'))} | {e['rows']:,} | "
+              f"{_growth(e.get('rows_growth'))} |"
+              for n, e in sorted(status["services"].items())]
+    lines += ["", "| role | database | connections | limit |", "| --- | --- | ---: | ---: |"]
+    lines += [f"| {c['role']} | {c['database'] or ''} | {c['count']} | "
+              f"{'' if c['limit'] is None else c['limit']} |" for c in status["connections"]]
+    lines += ["", "Denied since the previous status:", ""]
+    if status["denied"]:
+        lines += ["| role | database | kind | count |", "| --- | --- | --- | ---: |"]
+        lines += [f"| {d['role']} | {d['database']} | {d['kind']} | {d['count']} |"
+                  for d in status["denied"]]
+    else:
+        lines.append("none")
+    lines += ["", "Alerts:", ""]
+    lines += [f"- {a}" for a in status["alerts"]] or ["none"]
+    return "\n".join(lines) + "\n"
