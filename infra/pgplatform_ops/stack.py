@@ -7,6 +7,7 @@ reached from the outputs as they are.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 from dataclasses import dataclass
@@ -132,3 +133,14 @@ def load(*, outputs_file: Path | None = None, stack: str | None = None,
         raise StackError(str(exc)) from exc
     _agree(cfg, outs)
     return DeployedStack(cfg=cfg, outputs=outs)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """How every operator tool names its stack: a stack name, or an outputs file."""
+    parser.add_argument("stack", nargs="?", help="read outputs with `pulumi stack output`")
+    parser.add_argument("--outputs", type=Path, help="stack outputs JSON (e.g. the harness's)")
+    parser.add_argument("--stack-file", type=Path, help="model from this YAML instead")
+
+
+def from_arguments(args: argparse.Namespace) -> DeployedStack:
+    return load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from pgplatform import model, stack_config
 from pgplatform.model import ServiceConfig
+from pgplatform_ops import stack
 from pgplatform_ops.stack import DeployedStack
 
-from e2e_support import CiDeployment, script
+from e2e_support import CiDeployment, script, sweep_leftovers
 
 pytestmark = pytest.mark.e2e
 # service -> an INSERT of 300 rows, as its app; ids clear of those verification's planner
@@ -133,8 +137,59 @@ def test_restore__refuses_a_tampered_file_and_another_stacks_backup(
     code, out = _run("restore", ci_deployment, "--service", "rag", "--from", str(other))
     assert code == 2 and "--from-stack prod" in out, out
     assert sums(deployed, rag) == before, "a refused restore changes nothing"
-    # Named explicitly, another stack's backup restores (prod into staging).
-    code, out = _run("restore", ci_deployment, "--service", "rag", "--from", str(other),
-                     "--from-stack", "prod")
+
+
+STAGING = "bkstaging"
+
+
+def _staging_values() -> dict[str, Any]:
+    return {
+        "server": {"image": "build", "hostPort": 15486, "memoryMb": 1024, "shmSizeMb": 256,
+                   "allowVolumeDeletion": True,
+                   "settings": {"shared_buffers": "128MB", "maintenance_work_mem": "128MB"}},
+        "databases": [{"name": "paddle", "extensions": ["vector"]}],
+        "services": [{"name": "vector_store", "database": "paddle"},
+                     {"name": "rag", "database": "paddle"}],
+    }
+
+
+@pytest.fixture
+def staging(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A second stack on its own server, as staging is beside prod."""
+    server = model.from_mapping(_staging_values(), stack=STAGING).server
+    sweep_leftovers(STAGING, server)
+    stack_file, outs = tmp_path / f"Pulumi.{STAGING}.yaml", tmp_path / "staging.json"
+    stack_config.write_stack_file(stack_file, _staging_values())
+    up = script("harness", "up", STAGING, str(outs), "--stack-file", str(stack_file))
+    try:
+        assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
+        yield stack_file, outs
+    finally:
+        script("harness", "down", STAGING)
+        sweep_leftovers(STAGING, server)
+
+
+def test_restore__another_stacks_backup_into_this_one(
+        ci_deployment: CiDeployment, deployed: DeployedStack, staging: tuple[Path, Path],
+        tmp_path: Path) -> None:
+    """ci's rag into the staging stack's server: its rows, its bookkeeping, the staging
+    stack's grants (verification passes there)."""
+    with psycopg.connect(deployed.service_dsn("rag")) as c:
+        c.execute("INSERT INTO rag.rag_sessions (id, session_id) SELECT 700000 + i, 'st' || i "
+                  "FROM generate_series(1, 50) i ON CONFLICT DO NOTHING")
+    code, out = _run("backup", ci_deployment, "--service", "rag", "--to", str(tmp_path / "set"))
     assert code == 0, out
-    assert sums(deployed, rag) == before
+    stack_file, outs = staging
+    target = stack.load(outputs_file=outs, stack_file=stack_file)
+    proc = script("restore", "--outputs", str(outs), "--stack-file", str(stack_file),
+                  "--service", "rag", "--from", str(tmp_path / "set"), timeout=600)
+    assert proc.returncode == 2 and "--from-stack ci" in proc.stdout + proc.stderr
+    proc = script("restore", "--outputs", str(outs), "--stack-file", str(stack_file),
+                  "--service", "rag", "--from", str(tmp_path / "set"), "--from-stack", "ci",
+                  timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert sums(target, target.cfg.service("rag")) == sums(deployed, deployed.cfg.service("rag"))
+    proc = script("verify", "--outputs", str(outs), "--stack-file", str(stack_file),
+                  "--junit", str(tmp_path / "v.xml"), "--markdown", str(tmp_path / "v.md"),
+                  timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:]

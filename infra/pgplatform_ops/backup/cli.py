@@ -21,20 +21,16 @@ from pgplatform_ops.backup import manifest, restore, retention, take, tools
 def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stack", nargs="?", help="read outputs with `pulumi stack output`")
-    parser.add_argument("--outputs", type=Path, help="stack outputs JSON (e.g. the harness's)")
-    parser.add_argument("--stack-file", type=Path, help="model from this YAML instead")
+    stack.add_arguments(parser)
     return parser
-
-
-def _load(args: argparse.Namespace) -> stack.DeployedStack:
-    return stack.load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
 
 
 def backup_main(argv: list[str] | None = None) -> int:
     parser = _parser("scripts/backup")
     parser.add_argument("--service", action="append", default=[],
                         help="only this service (repeatable; default: every service)")
+    parser.add_argument("--database", action="append", default=[],
+                        help="every service of this database (repeatable)")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--to", type=Path, help="directory of the backup set")
     where.add_argument("--root", type=Path,
@@ -42,18 +38,25 @@ def backup_main(argv: list[str] | None = None) -> int:
                             "pruned to its backup.keep")
     args = parser.parse_args(argv)
     try:
-        d = _load(args)
+        d = stack.from_arguments(args)
         known = {s.name for s in d.cfg.services}
         unknown = sorted(set(args.service) - known)
         if unknown:
             raise stack.StackError(f"backup: unknown service(s) {unknown}. Fix: use one of "
                                    f"{sorted(known)}")
+        databases = {db.name for db in d.cfg.databases}
+        unknown = sorted(set(args.database) - databases)
+        if unknown:
+            raise stack.StackError(f"backup: unknown database(s) {unknown}. Fix: use one of "
+                                   f"{sorted(databases)}")
         now = datetime.datetime.now(datetime.UTC)
         to = args.to or retention.new_set(args.root, d.name, now)
         if (to / manifest.NAME).exists():
             raise stack.StackError(f"backup: {to} already holds a backup set. Fix: "
                                    "choose a new directory")
-        selected = [s for s in d.cfg.services if not args.service or s.name in args.service]
+        chosen = set(args.service) | {s.name for db in args.database
+                                      for s in d.cfg.services_in(db)}
+        selected = [s for s in d.cfg.services if not chosen or s.name in chosen]
         take.take(d, selected, to, log=print, now=now)
         if args.root:
             retention.prune(args.root / d.name, d.cfg, log=print)
@@ -72,7 +75,7 @@ def restore_main(argv: list[str] | None = None) -> int:
                                              "into staging)")
     args = parser.parse_args(argv)
     try:
-        d = _load(args)
+        d = stack.from_arguments(args)
         svc = next((s for s in d.cfg.services if s.name == args.service), None)
         if svc is None:
             raise stack.StackError(f"restore: unknown service {args.service!r}. Fix: use one "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from pgplatform.migrate import runner
 from pgplatform_ops import stack
@@ -33,9 +32,7 @@ def _production_refusal(stack_name: str, production: bool, args: argparse.Namesp
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/migrate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stack", nargs="?", help="read outputs with `pulumi stack output`")
-    parser.add_argument("--outputs", type=Path, help="stack outputs JSON (e.g. the harness's)")
-    parser.add_argument("--stack-file", type=Path, help="model from this YAML instead")
+    stack.add_arguments(parser)
     parser.add_argument("command", choices=("up", "status", "down"))
     parser.add_argument("--service", action="append", default=[],
                         help="only this service (repeatable; required for down)")
@@ -46,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="down on a production stack: its name, typed again")
     args = parser.parse_args(argv)
     try:
-        d = stack.load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
+        d = stack.from_arguments(args)
     except stack.StackError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -24,14 +24,12 @@ from pgplatform_ops.status import collect, report
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/status", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stack", nargs="?", help="read outputs with `pulumi stack output`")
-    parser.add_argument("--outputs", type=Path, help="stack outputs JSON (e.g. the harness's)")
-    parser.add_argument("--stack-file", type=Path, help="model from this YAML instead")
+    stack.add_arguments(parser)
     parser.add_argument("--json", type=Path, help="write the status as JSON here")
     parser.add_argument("--markdown", type=Path, help="write the status as Markdown here")
     args = parser.parse_args(argv)
     try:
-        d = stack.load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
+        d = stack.from_arguments(args)
         cursor, before = collect.previous(d)
         taken_at = datetime.datetime.now(datetime.UTC).isoformat()
         now, new_cursor = collect.snapshot(d, cursor, log=print)
