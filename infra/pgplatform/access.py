@@ -13,6 +13,8 @@ from typing import Literal, NamedTuple
 from pgplatform.model import (
     EXTENSIONS_SCHEMA,
     MIGRATOR_CONNECTION_LIMIT,
+    MONITOR_CONNECTION_LIMIT,
+    MONITOR_ROLE,
     ConsumerConfig,
     PlatformConfig,
     ServiceConfig,
@@ -35,7 +37,7 @@ BOOKKEEPING_TABLE_PRIVILEGES = ("DELETE", "INSERT", "SELECT")
 # another service's and take that service's lock.
 LOCKS_TABLE_PRIVILEGES = ("SELECT", "UPDATE (owner_role)")
 
-RoleKind = Literal["owner", "login", "migrator", "readonly", "consumer"]
+RoleKind = Literal["owner", "login", "migrator", "readonly", "consumer", "monitor"]
 GrantObject = Literal["database", "schema", "table", "sequence", "function"]
 DefaultObject = Literal["table", "sequence", "function"]
 
@@ -114,9 +116,38 @@ def consumer_role(cfg: PlatformConfig, consumer: ConsumerConfig) -> RoleSpec:
                     read_only=True)
 
 
+MONITOR_STATEMENT_TIMEOUT_MS = 10_000
+# Statistics only: server and table statistics, settings, sizes; no table's rows.
+MONITOR_MEMBER_OF = ("pg_monitor",)
+
+
+def monitor_role(cfg: PlatformConfig) -> RoleSpec | None:
+    """The Prometheus exporter's login, when the stack runs one."""
+    if not cfg.server.exporter_port:
+        return None
+    return RoleSpec(name=MONITOR_ROLE, kind="monitor", login=True,
+                    member_of=MONITOR_MEMBER_OF, connection_limit=MONITOR_CONNECTION_LIMIT,
+                    statement_timeout_ms=MONITOR_STATEMENT_TIMEOUT_MS,
+                    idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS,
+                    read_only=True)
+
+
+def monitor_grants(cfg: PlatformConfig) -> list[GrantSpec]:
+    """CONNECT on every managed database and `postgres`: the exporter reads each database's
+    sizes per schema, which only a session in that database can."""
+    if not cfg.server.exporter_port:
+        return []
+    return [GrantSpec(name=f"{database}-monitor-database", role=MONITOR_ROLE,
+                      database=database, object_type="database", schema=None,
+                      privileges=("CONNECT",))
+            for database in ("postgres", *(db.name for db in cfg.databases))]
+
+
 def all_roles(cfg: PlatformConfig) -> tuple[RoleSpec, ...]:
+    monitor = monitor_role(cfg)
     return (*(r for s in cfg.services for r in service_roles(s)),
-            *(consumer_role(cfg, c) for c in cfg.consumers))
+            *(consumer_role(cfg, c) for c in cfg.consumers),
+            *((monitor,) if monitor else ()))
 
 
 class CatalogRow(NamedTuple):

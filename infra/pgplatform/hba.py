@@ -7,6 +7,8 @@ masquerade when the userland proxy is off). The rules, first match wins:
 - the admin, over TLS with a password, from the gateway (any database) and from the container's
   own loopback (its healthcheck, `postgres` only); never from another container's address;
 - each login role, over TLS with a SCRAM password, from the gateway, to its own database only;
+- the exporter's monitor (statistics only), over TLS, from the server's own network (the
+  exporter's container is on it), to the databases it may CONNECT to;
 - everything else is rejected (no replication, no other role, no other address).
 No Pulumi here: `components/hba.py` applies it from a dynamic provider, verification compares
 `pg_hba_file_rules` with `rules`.
@@ -95,6 +97,8 @@ def rules(cfg: PlatformConfig, client_address: str) -> tuple[HbaRule, ...]:
         *(HbaRule(type="hostssl", databases=(db,), users=roles, address=host, method=SCRAM,
                   from_host=True)
           for db, roles in logins_by_database(cfg).items()),
+        *(HbaRule(type="hostssl", databases=("all",), users=(monitor.name,), address="samenet",
+                  method=SCRAM) for monitor in [access.monitor_role(cfg)] if monitor),
         HbaRule(type="host", databases=("all",), users=("all",), address="all",
                 method="reject"),
     )

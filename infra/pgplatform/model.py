@@ -37,6 +37,12 @@ DATA_DIR = "/var/lib/postgresql/data"
 EXTENSIONS_SCHEMA = "extensions"
 # Each managed database's migration bookkeeping (`schema_migrations`), owned by the admin.
 BOOKKEEPING_SCHEMA = "pgplatform"
+# The Prometheus exporter's login: pg_monitor's statistics and CONNECT, nothing else.
+MONITOR_ROLE = "pgplatform_monitor"
+# The exporter holds a few sessions (one per database it discovers, reused).
+MONITOR_CONNECTION_LIMIT = 10
+EXPORTER_PORT = 9187
+DEFAULT_EXPORTER_HOST_PORT = 19187
 
 # Extensions shipped by postgresql-17 (contrib) and postgresql-17-pgvector, on both images.
 KNOWN_EXTENSIONS = frozenset(
@@ -97,6 +103,20 @@ class ServerConfig:
     settings: Mapping[str, str]
     allow_volume_deletion: bool
     production: bool
+    exporter_port: int | None = None
+    """Where the Prometheus exporter is published (on bindAddress); None: no exporter."""
+
+    @property
+    def exporter_name(self) -> str:
+        return f"{self.container_name}-exporter"
+
+    @property
+    def metrics_url(self) -> str:
+        """The exporter's endpoint ("" without one)."""
+        if not self.exporter_port:
+            return ""
+        host = f"[{self.connect_host}]" if ":" in self.connect_host else self.connect_host
+        return f"http://{host}:{self.exporter_port}/metrics"
 
     @property
     def builds_image(self) -> bool:
@@ -273,9 +293,10 @@ class PlatformConfig:
 
     @property
     def roles(self) -> tuple[str, ...]:
-        """Every role the model creates, services' then consumers'."""
+        """Every role the model creates, services' then consumers', then the exporter's."""
         return (*(r for s in self.services for r in s.roles),
-                *(c.login_role for c in self.consumers))
+                *(c.login_role for c in self.consumers),
+                *((MONITOR_ROLE,) if self.server.exporter_port else ()))
 
 
 def _int(raw: Any, key: str, problems: list[str], *, lo: int, hi: int) -> int:
@@ -328,7 +349,8 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         raw = {}
     known = {
         "image", "containerName", "volumeName", "networkName", "bindAddress", "hostPort",
-        "adminUser", "memoryMb", "shmSizeMb", "settings", "allowVolumeDeletion", "production",
+        "adminUser", "memoryMb", "exporter", "shmSizeMb", "settings", "allowVolumeDeletion",
+        "production",
     }
     for unknown in sorted(set(raw) - known):
         problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
@@ -405,6 +427,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
     allow_deletion = _bool(raw.get("allowVolumeDeletion", False), f"{key}.allowVolumeDeletion",
                            problems)
     production = _bool(raw.get("production", False), f"{key}.production", problems)
+    exporter_port = _exporter(raw.get("exporter"), f"{key}.exporter", port, problems)
     if production and allow_deletion:
         problems.append(
             f"{key}.allowVolumeDeletion: true in a production stack would leave its data volume "
@@ -424,7 +447,25 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         settings=settings,
         allow_volume_deletion=allow_deletion,
         production=production,
+        exporter_port=exporter_port,
     )
+
+
+def _exporter(raw: Any, key: str, server_port: int, problems: list[str]) -> int | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: must be a mapping {{enabled, hostPort}}")
+        return None
+    for unknown in sorted(set(raw) - {"enabled", "hostPort"}):
+        problems.append(f"{key}.{unknown}: unknown key. Fix: use 'enabled' and 'hostPort'")
+    if not _bool(raw.get("enabled", True), f"{key}.enabled", problems):
+        return None
+    port = _int(raw.get("hostPort", DEFAULT_EXPORTER_HOST_PORT), f"{key}.hostPort", problems,
+                lo=1, hi=65535)
+    if port == server_port:
+        problems.append(f"{key}.hostPort: {port} is the server's hostPort. Fix: use another")
+    return port
 
 
 def _databases(raw: Any, problems: list[str]) -> tuple[DatabaseConfig, ...]:
@@ -705,7 +746,8 @@ def _connection_budget(server: ServerConfig, services: Sequence[ServiceConfig],
     """Every login's connection limit must fit the server's slots at once, or one service at
     its limit can leave another none ("too many clients already")."""
     total = (sum(s.connection_limits for s in services)
-             + sum(c.connection_limit for c in consumers))
+             + sum(c.connection_limit for c in consumers)
+             + (MONITOR_CONNECTION_LIMIT if server.exporter_port else 0))
     try:
         reserved = sum(int(server.settings.get(name, default)) for name, default in
                        (("superuser_reserved_connections", "3"), ("reserved_connections", "0")))
@@ -716,7 +758,8 @@ def _connection_budget(server: ServerConfig, services: Sequence[ServiceConfig],
         problems.append(
             f"{NAMESPACE}:server.settings.max_connections: the logins' connection limits add "
             f"up to {total} (per service its connectionLimit, readonlyConnectionLimit and "
-            f"{MIGRATOR_CONNECTION_LIMIT} for the migrator; per consumer its connectionLimit), "
+            f"{MIGRATOR_CONNECTION_LIMIT} for the migrator; per consumer its connectionLimit; "
+            f"{MONITOR_CONNECTION_LIMIT} for the exporter if any), "
             f"over the {slots} slots left by max_connections minus {reserved} reserved. Fix: "
             f"raise max_connections to at least {total + reserved}, or lower the limits")
 

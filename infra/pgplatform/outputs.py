@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 STACK = "stack"
 ADMIN_DSN = "admin_dsn"
 CA_CERT = "ca_cert"
+METRICS_URL = "metrics_url"
+MONITOR_DSN = "monitor_dsn"
 HOST = "host"
 PORT = "port"
 CONTAINER_NAME = "container_name"
@@ -36,7 +38,8 @@ CONSUMER_DSN = "dsn"
 
 DATABASE_ADMIN_DSN = "admin_dsn"
 
-STACK_KEYS = (STACK, ADMIN_DSN, CA_CERT, HOST, PORT, CONTAINER_NAME, SERVICES, DATABASES, CONSUMERS)
+STACK_KEYS = (STACK, ADMIN_DSN, CA_CERT, METRICS_URL, MONITOR_DSN, HOST, PORT, CONTAINER_NAME,
+              SERVICES, DATABASES, CONSUMERS)
 SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_SCHEMAS, SERVICE_LOGIN_ROLE,
                 SERVICE_OWNER_ROLE, SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN)
 CONSUMER_KEYS = (CONSUMER_DATABASE, CONSUMER_LOGIN_ROLE, CONSUMER_DSN)
@@ -87,6 +90,10 @@ class StackOutputs(Generic[V]):
     ca_cert: V
     """The stack's CA certificate (PEM, public): every DSN is `sslmode=verify-full` against
     it."""
+    metrics_url: str
+    """The Prometheus exporter's endpoint ("" without one)."""
+    monitor_dsn: V
+    """The exporter's login, for the `postgres` database ("" without an exporter)."""
     host: str
     port: int
     container_name: V
@@ -98,6 +105,7 @@ class StackOutputs(Generic[V]):
         """The stack outputs by key, as `pulumi.export` publishes them."""
         return {
             STACK: self.stack, ADMIN_DSN: self.admin_dsn, CA_CERT: self.ca_cert,
+            METRICS_URL: self.metrics_url, MONITOR_DSN: self.monitor_dsn,
             HOST: self.host, PORT: self.port,
             CONTAINER_NAME: self.container_name,
             SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schemas[0],
@@ -152,7 +160,8 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
         for c in [_section(raw, CONSUMER_KEYS, f"consumers.{name}", source)]
     }
     return StackOutputs(stack=str(top[STACK]), admin_dsn=str(top[ADMIN_DSN]),
-                        ca_cert=str(top[CA_CERT]),
+                        ca_cert=str(top[CA_CERT]), metrics_url=str(top[METRICS_URL]),
+                        monitor_dsn=str(top[MONITOR_DSN]),
                         host=str(top[HOST]), port=int(top[PORT]),
                         container_name=str(top[CONTAINER_NAME]), services=services,
                         databases=databases, consumers=consumers)

@@ -11,6 +11,7 @@ from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.certificates import StackCertificates
 from pgplatform.components.consumer import ConsumerAccess, ConsumerAccessArgs
 from pgplatform.components.database import ManagedDatabase, ManagedDatabaseArgs
+from pgplatform.components.exporter import ExporterArgs, MetricsExporter
 from pgplatform.components.grants import AclWriter
 from pgplatform.components.hba import HbaRules
 from pgplatform.components.identity import Identity, IdentityArgs
@@ -114,6 +115,20 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     server_acl = AclWriter(parent=server, provider=provider, chain=chain)
     for spec in access.server_grants():
         server_acl.grant(spec, [server.container, *before, *adopted])
+    monitor = access.monitor_role(cfg)
+    monitor_dsn: pulumi.Output[str] = pulumi.Output.secret("")
+    if monitor is not None:
+        watcher = Identity("monitor", IdentityArgs(
+            roles=[monitor], provider=provider, admin_dsn=admin_dsn, ca_cert=ca_cert,
+            keep_data=keep_data, after=before))
+        connects = [server_acl.grant(spec, [server.container, *adopted, *watcher.roles,
+                                            *(d.database for d in databases.values())])
+                    for spec in access.monitor_grants(cfg)]
+        MetricsExporter("metrics", ExporterArgs(
+            server=s, network_name=server.network.name,
+            monitor_password=watcher.password["monitor"], ca_cert=ca_cert,
+            after=[server.container, hba_rules, *watcher.roles, *connects]))
+        monitor_dsn = _url(cfg, monitor.name, watcher.password["monitor"], "postgres")
     database_admin_dsns = {db.name: _url(cfg, s.admin_user, admin_password, db.name)
                            for db in cfg.databases}
     migrator_dsns = {svc.name: _url(cfg, svc.migrator_role,
@@ -155,6 +170,8 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         stack=cfg.stack,
         admin_dsn=admin_dsn,
         ca_cert=ca_cert,
+        metrics_url=s.metrics_url,
+        monitor_dsn=monitor_dsn,
         host=s.connect_host,
         port=s.host_port,
         container_name=server.container.name,

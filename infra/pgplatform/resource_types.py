@@ -37,6 +37,7 @@ HBA_RULES = DYNAMIC_PREFIX + "/pgplatform:HbaRules"
 # The program's components.
 POSTGRES_IMAGE = "pgplatform:index:PostgresImage"
 STACK_CERTIFICATES = "pgplatform:index:StackCertificates"
+METRICS_EXPORTER = "pgplatform:index:MetricsExporter"
 POSTGRES_SERVER = "pgplatform:index:PostgresServer"
 """Registered with {production, allowVolumeDeletion, volumeName, bindAddress}."""
 MANAGED_DATABASE = "pgplatform:index:ManagedDatabase"

@@ -56,6 +56,12 @@ class DeployedStack:
     def readonly_dsn(self, service: str) -> str:
         return self.verified(self.outputs.services[service].readonly_dsn)
 
+    def monitor_dsn(self, database: str = "postgres") -> str:
+        """The exporter's login ("" when the stack has no exporter)."""
+        if not self.outputs.monitor_dsn:
+            return ""
+        return make_conninfo(self.verified(self.outputs.monitor_dsn), dbname=database)
+
     def consumer_dsn(self, consumer: str) -> str:
         return self.verified(self.outputs.consumers[consumer].dsn)
 

@@ -2,7 +2,9 @@
 replication, bypassrls). The admin user is the image's, never a managed Role. A role that is a
 member of another (a migrator in its owner) is NOINHERIT and becomes exactly that role at login,
 so it never holds the owner's rights under its own name; `service-access-declared` checks that
-the pair is a service's migrator and owner."""
+the pair is a service's migrator and owner. The one predefined role a managed role may hold is
+pg_monitor (statistics, no rows), for the exporter's monitor; `service-access-declared` checks
+it is the monitor a MetricsExporter declares."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pulumi_policy.proxy import UnknownValueError
 from pgplatform_policy import tokens, values
 
 NAME = "no-privileged-roles"
+STATISTICS_ONLY = ("pg_monitor",)
 FLAGS = {
     "superuser": "SUPERUSER",
     "createRole": "CREATEROLE",
@@ -40,6 +43,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         assume = values.get(args.props, "assumeRole") or None
     except UnknownValueError:
         return  # not known during preview; checked again with the real values on update
+    if members == list(STATISTICS_ONLY) and not assume:
+        return
     if members or assume:
         role = values.get(args.props, "name", args.name)
         inherit = "inherit" not in args.props or values.truthy(args.props["inherit"])

@@ -161,12 +161,18 @@ def _read_only_grant(g: _Grant, who: str, database: str, schemas: set[str],
 
 
 def check_grant(g: _Grant, services: list[Service],
-                consumers: Sequence[Consumer] = ()) -> str | None:
+                consumers: Sequence[Consumer] = (), monitors: frozenset[str] = frozenset()
+                ) -> str | None:
     """Why `g` breaks the rule, or None."""
     if g.role == PUBLIC:
         if g.privileges:
             return f"{g.describe()}: PUBLIC may only be revoked from (empty privileges)"
         return None
+    if g.role in monitors:
+        if g.object_type == "database" and g.privileges <= {"CONNECT"}:
+            return None
+        return (f"{g.describe()}: the exporter's monitor holds CONNECT on databases and "
+                "pg_monitor's statistics, no object's rows")
     for s in services:
         if g.role == s.migrator_role:
             if g.object_type == "database" and g.database == s.database and \
@@ -223,10 +229,11 @@ def check_grant(g: _Grant, services: list[Service],
                         f"service '{grantee.name}' reaching into service '{owner_svc.name}'")
 
 
-def check_membership(resource: str, role: str, members: list[str], services: list[Service]
-                     ) -> str | None:
-    """Only a service's migrator is a member of a role, and only of its owner role."""
-    if not members:
+def check_membership(resource: str, role: str, members: list[str], services: list[Service],
+                     monitors: frozenset[str] = frozenset()) -> str | None:
+    """Only a service's migrator is a member of a role, and only of its owner role; the
+    exporter's monitor of pg_monitor only."""
+    if not members or (role in monitors and members == ["pg_monitor"]):
         return None
     for s in services:
         if role == s.migrator_role and members == [s.owner_role]:
@@ -238,13 +245,15 @@ def check_membership(resource: str, role: str, members: list[str], services: lis
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     services = services_of(args.resources, report_violation)
     consumers = consumers_of(args.resources, report_violation)
+    monitors = frozenset(str(values.get(r.props, "monitorRole")) for r in args.resources
+                         if r.resource_type == tokens.METRICS_EXPORTER)
     for r in args.resources:
         if r.resource_type == tokens.ROLE:
             try:
                 problem = check_membership(
                     r.name, values.get(r.props, "name", r.name),
                     [str(values.plain(x)) for x in values.items(r.props.get("roles"), "roles")],
-                    services)
+                    services, monitors)
             except UnknownValueError:
                 continue
             if problem:
@@ -253,7 +262,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if r.resource_type not in (tokens.GRANT, tokens.DEFAULT_PRIVILEGES):
             continue
         try:
-            problem = check_grant(_Grant.read(r), services, consumers)
+            problem = check_grant(_Grant.read(r), services, consumers, monitors)
         except UnknownValueError:
             continue  # not known during preview; checked again with the real values on update
         if problem:

@@ -13,6 +13,8 @@ VOLUME = rt.DOCKER_VOLUME
 SERVICE_ACCESS = rt.SERVICE_ACCESS
 CONSUMER_ACCESS = rt.CONSUMER_ACCESS
 POSTGRES_SERVER = rt.POSTGRES_SERVER
+METRICS_EXPORTER = rt.METRICS_EXPORTER
+"""Registered with {bindAddress, hostPort, monitorRole}."""
 
 
 def short(resource_type: str) -> str:

@@ -91,7 +91,8 @@ CASES = {
         with_("server.settings", {"max_connections": 100, "superuser_reserved_connections": 5}),
         "pgplatform:server.settings.max_connections",
         "add up to 102 (per service its connectionLimit, readonlyConnectionLimit and 4 for the "
-        "migrator; per consumer its connectionLimit), over the 95 slots"),
+        "migrator; per consumer its connectionLimit; 10 for the exporter if any), over the 95 "
+        "slots"),
     "public-taken-twice": (
         with_("services", [{"name": "vector_store", "database": "paddle",
                             "schemas": ["public", "vector_store"]},

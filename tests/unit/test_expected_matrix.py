@@ -109,7 +109,8 @@ def test_matrix__default_privileges_per_owner() -> None:
 def test_matrix__derives_from_every_committed_stack(stack: str) -> None:
     cfg = stack_config.for_stack(stack)
     m = derive(cfg)
-    assert len(m.roles) == 4 * len(cfg.services) + len(cfg.consumers) + 1
+    monitor = 1 if cfg.server.exporter_port else 0
+    assert len(m.roles) == 4 * len(cfg.services) + len(cfg.consumers) + monitor + 1
     assert len(m.schema_owner) == sum(len(s.schemas) for s in cfg.services)
 
 

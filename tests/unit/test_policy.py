@@ -306,6 +306,32 @@ def test_policy__container_on_the_default_network_fails() -> None:
     assert len(found) == 1 and "shared default network" in found[0], found
 
 
+def test_policy__only_pg_monitor_among_predefined_roles() -> None:
+    monitor = resource_args(tokens.ROLE, "monitor-monitor-role",
+                            {"name": "pgplatform_monitor", "login": True,
+                             "roles": ["pg_monitor"]})
+    assert messages(role_attributes.validate, monitor) == []
+    reader = resource_args(tokens.ROLE, "x-role", {"name": "x", "login": True,
+                                                   "roles": ["pg_read_all_data"]})
+    found = messages(role_attributes.validate, reader)
+    assert len(found) == 1 and "pg_read_all_data" in found[0], found
+
+
+def test_policy__the_monitor_gets_connect_and_nothing_else() -> None:
+    grant = stack_resource(tokens.GRANT, "paddle-monitor-database", {
+        "role": "pgplatform_monitor", "database": "paddle", "objectType": "database",
+        "privileges": ["CONNECT"]})
+    exporter = stack_resource(tokens.METRICS_EXPORTER, "metrics",
+                              {"monitorRole": "pgplatform_monitor"})
+    assert stack_violations(service_access.validate, exporter, grant) == []
+    table = stack_resource(tokens.GRANT, "paddle-monitor-tables", {
+        "role": "pgplatform_monitor", "database": "paddle", "objectType": "table",
+        "schema": "rag", "objects": [], "privileges": ["SELECT"]})
+    found = stack_violations(service_access.validate, exporter, table)
+    assert len(found) == 1 and "no object's rows" in found[0][0], found
+    assert stack_violations(service_access.validate, grant), "undeclared monitor passes"
+
+
 # --- 3. production data ------------------------------------------------------------------------
 
 def server_and_volume(*, production: bool, protect: bool) -> list[PolicyResource]:

@@ -8,7 +8,7 @@ from harness.monitor import is_secret, reveal
 from pgplatform import access, outputs, server_settings
 from pgplatform import resource_types as rt
 from pgplatform.components import server
-from pgplatform.model import EXTENSIONS_SCHEMA
+from pgplatform.model import EXTENSIONS_SCHEMA, MONITOR_ROLE
 
 from graph import COMMITTED_STACKS, Graph, committed_graph
 
@@ -50,7 +50,8 @@ def test_graph__roles_are_exactly_the_models_identities(g: Graph) -> None:
             svc.readonly_statement_timeout_ms)
     read_only = sorted(r for _, i in g.resources(rt.READ_ONLY_SESSIONS) for r in i["roles"])
     assert read_only == sorted([*(s.readonly_role for s in g.cfg.services),
-                                *(c.login_role for c in g.cfg.consumers)])
+                                *(c.login_role for c in g.cfg.consumers),
+                                *((MONITOR_ROLE,) if g.cfg.server.exporter_port else ())])
 
 
 def test_graph__schemas_owned_by_the_service_owner_role(g: Graph) -> None:
@@ -83,6 +84,7 @@ def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> N
     home = {r: s for s in g.cfg.services for r in (s.owner_role, s.login_role, s.readonly_role)}
     migrators = {s.migrator_role: s for s in g.cfg.services}
     consumers = {c.login_role: c for c in g.cfg.consumers}
+    monitored = {db.name for db in g.cfg.databases} | {"postgres"}
     for reg, grant in g.resources(GRANT) + g.resources(DEFAULTS):
         role, db, schema = grant["role"], grant["database"], grant.get("schema")
         where = f"{reg.name}: {role} on {db}.{schema}"
@@ -93,6 +95,11 @@ def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> N
         if role in migrators:
             assert (grant["objectType"], db, privileges) == (
                 "database", migrators[role].database, {"CONNECT"}), where
+            continue
+        if role == MONITOR_ROLE:
+            # The exporter reads each database's sizes: CONNECT, and pg_monitor's statistics.
+            assert grant["objectType"] == "database" and db in monitored, where
+            assert privileges == {"CONNECT"}, where
             continue
         if role in consumers:
             c = consumers[role]
@@ -117,6 +124,9 @@ def test_graph__logins_connect_only_to_their_own_database(g: Graph) -> None:
     expected = [(r, s.database) for s in g.cfg.services
                 for r in (s.login_role, s.migrator_role, s.readonly_role)]
     expected += [(c.login_role, c.database) for c in g.cfg.consumers]
+    if g.cfg.server.exporter_port:
+        expected += [(MONITOR_ROLE, db) for db in ("postgres", *(d.name for d in
+                                                                g.cfg.databases))]
     assert sorted(connects) == sorted(expected)
     for role, _ in connects:
         grant = next(i for _, i in g.resources(GRANT)

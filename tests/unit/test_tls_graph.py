@@ -5,6 +5,7 @@ pg_hba rules generated from the model."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from harness.monitor import is_secret, reveal
 from pgplatform import hba, outputs, tls
 from pgplatform import resource_types as rt
 from pgplatform.components import server
-from pgplatform.model import PlatformConfig
+from pgplatform.model import MONITOR_ROLE, PlatformConfig
 
 from graph import COMMITTED_STACKS, GATEWAY, Graph, build_graph, committed_graph
 
@@ -22,6 +23,12 @@ pytestmark = pytest.mark.unit
 @pytest.fixture(params=COMMITTED_STACKS)
 def g(request: pytest.FixtureRequest) -> Graph:
     return committed_graph(request.param)
+
+
+def _server_container(g: Graph) -> tuple[Any, dict[str, Any]]:
+    (reg, inputs), = [(r, i) for r, i in g.resources(rt.DOCKER_CONTAINER)
+                      if i["name"] == g.cfg.server.container_name]
+    return reg, inputs
 
 
 def test_tls__a_ca_and_a_server_certificate_for_the_published_address(g: Graph) -> None:
@@ -39,7 +46,7 @@ def test_tls__a_ca_and_a_server_certificate_for_the_published_address(g: Graph) 
 
 
 def test_tls__the_server_gets_its_key_privately_and_turns_ssl_on(g: Graph) -> None:
-    (_, c), = g.resources(rt.DOCKER_CONTAINER)
+    c = _server_container(g)[1]
     uploads = {u["file"]: u for u in reveal(c["uploads"])}
     key = uploads[f"{server.TLS_SOURCE}/server.key"]
     assert key["permissions"] == "0400" and "PRIVATE KEY" in key["content"]
@@ -52,7 +59,7 @@ def test_tls__the_server_gets_its_key_privately_and_turns_ssl_on(g: Graph) -> No
 def test_tls__the_server_is_alone_on_its_own_network(g: Graph) -> None:
     (net_reg, net), = g.resources(rt.DOCKER_NETWORK)
     assert net["name"] == g.cfg.server.network_name
-    (container, c), = g.resources(rt.DOCKER_CONTAINER)
+    container, c = _server_container(g)
     assert [n["name"] for n in c["networksAdvanced"]] == [g.cfg.server.network_name]
     assert g.depends_on(container.urn, net_reg.urn)
 
@@ -95,7 +102,14 @@ def test_hba__each_login_to_its_own_database_over_tls_and_everything_else_reject
     assert (rules[1].type, rules[1].method) == ("hostnossl", "reject"), "plaintext first out"
     assert (rules[-1].type, rules[-1].databases, rules[-1].users, rules[-1].method) == (
         "host", ("all",), ("all",), "reject")
-    allowed = [r for r in rules if r.type == "hostssl"]
+    monitor = [r for r in rules if r.users == (MONITOR_ROLE,)]
+    if g.cfg.server.exporter_port:
+        # The exporter's container, on the server's own network; statistics only.
+        assert [(r.type, r.databases, r.address) for r in monitor] == [
+            ("hostssl", ("all",), "samenet")]
+    else:
+        assert not monitor
+    allowed = [r for r in rules if r.type == "hostssl" and r not in monitor]
     assert {r.method for r in allowed} == {hba.SCRAM}
     admin = g.cfg.server.admin_user
     for r in allowed:
@@ -127,3 +141,26 @@ def test_hba__an_ipv6_gateway_gets_a_host_prefix() -> None:
     cfg = build_graph("ci").cfg
     assert {r.address for r in hba.rules(cfg, "fd00::1") if r.type == "hostssl"} >= {
         "fd00::1/128"}
+
+
+def test_exporter__only_where_configured_on_the_servers_network_as_the_monitor(g: Graph
+                                                                               ) -> None:
+    exporters = [i for _, i in g.resources(rt.DOCKER_CONTAINER)
+                 if i["name"] == g.cfg.server.exporter_name]
+    if not g.cfg.server.exporter_port:
+        assert not exporters and MONITOR_ROLE not in g.cfg.roles
+        return
+    (c,) = exporters
+    assert c["ports"] == [{"internal": 9187, "external": g.cfg.server.exporter_port,
+                           "ip": g.cfg.server.bind_address}]
+    assert [n["name"] for n in c["networksAdvanced"]] == [g.cfg.server.network_name]
+    uploads = c["uploads"] if isinstance(c["uploads"], list) else [c["uploads"]]
+    assert is_secret(c["uploads"]) or any(
+        is_secret(u["content"]) for u in uploads if "password" in str(reveal(u)["file"]))
+    password = next(u for u in reveal(c["uploads"]) if u["file"].endswith("/password"))
+    assert password["permissions"] == "0400"
+    assert f"DATA_SOURCE_USER={MONITOR_ROLE}" in c["envs"]
+    assert any("sslmode=verify-full" in e for e in c["envs"] if e.startswith("DATA_SOURCE_URI"))
+    (role,) = [i for _, i in g.resources(rt.PG_ROLE) if i["name"] == MONITOR_ROLE]
+    assert role["roles"] == ["pg_monitor"] and role["login"] is True
+    assert g.outputs[outputs.METRICS_URL] == g.cfg.server.metrics_url

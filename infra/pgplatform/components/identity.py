@@ -92,7 +92,8 @@ class Identity(pulumi.ComponentResource):
                 # Inputs left at upstream's defaults are not sent: existing roles see no diff.
                 inherit=None if spec.inherit else False, password=verifier,
                 # Outputs of the member roles: the membership waits for them.
-                roles=[by_name[r].name for r in spec.member_of] or None,
+                # A role of this identity, or one of PostgreSQL's own (pg_monitor).
+                roles=[by_name[r].name if r in by_name else r for r in spec.member_of] or None,
                 assume_role=spec.assume_role,
                 connection_limit=spec.connection_limit if spec.login else None,
                 statement_timeout=spec.statement_timeout_ms or None,

@@ -69,6 +69,7 @@ def derive(cfg: PlatformConfig) -> ExpectedMatrix:
     specs = [g for db in cfg.databases for g in access.database_grants(db.name)]
     specs += [g for s in cfg.services for g in access.service_grants(cfg, s)]
     specs += [g for c in cfg.consumers for g in access.consumer_grants(cfg, c)]
+    specs += access.monitor_grants(cfg)
     grants: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for g in specs:
         grants[(g.object_type, g.database, g.schema or "", g.role)] |= set(g.privileges)

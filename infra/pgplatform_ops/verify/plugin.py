@@ -109,10 +109,17 @@ def probe_runs(pytestconfig: pytest.Config, deployed: stack.DeployedStack,
     everyone: list[ServiceConfig | ConsumerConfig] = [*deployed.cfg.services,
                                                       *deployed.cfg.consumers]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        monitor = (pool.submit(probes.probe_monitor, deployed, server.per_database)
+                   if deployed.cfg.server.exporter_port else None)
         results = dict(zip((_probe_key(w) for w in everyone), pool.map(run, everyone),
                            strict=True))
+        if monitor is not None:
+            results[MONITOR_KEY] = monitor.result()
     pytestconfig.stash[PROBES_TRIED] = sum(r.tried for r in results.values())
     return results
+
+
+MONITOR_KEY = "monitor"
 
 
 def _probe_key(who: ServiceConfig | ConsumerConfig) -> str:

@@ -22,6 +22,7 @@ from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
     EXTENSIONS_SCHEMA,
+    MONITOR_ROLE,
     PUBLIC_SCHEMA,
     ConsumerConfig,
     ServiceConfig,
@@ -335,3 +336,40 @@ def probe_consumer(stack: DeployedStack, consumer: ConsumerConfig, snap: Databas
     return (_run(dsn, consumer.login_role, obj, consumer.database,
                  lambda cols: _read_only_probes(reads, not_read, snap, cols))
             + _other_databases(stack, dsn, consumer.login_role, obj, consumer.database))
+
+
+def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> ProbeRun:
+    """The exporter's login: in every managed database it reads statistics and sizes, and
+    nothing of a service (rows, DDL, its roles), nor the server's files; the databases it
+    has no CONNECT on refuse it."""
+    cfg = stack.cfg
+    run = ProbeRun()
+    for db in cfg.databases:
+        snap = snaps[db.name]
+
+        def make(_cols: Columns, db_name: str = db.name, snap: DatabaseSnapshot = snap
+                 ) -> list[Probe]:
+            out = [Probe(what="read sizes and statistics (pg_database_size, pg_stat_database)",
+                         must_work=True, statement=sql.SQL(
+                             "SELECT pg_database_size(current_database()), "
+                             "(SELECT count(*) FROM pg_stat_database)")),
+                   Probe(what="read a server file (pg_read_file)", must_work=False,
+                         statement=sql.SQL("SELECT pg_read_file('PG_VERSION')"),
+                         refusals=REFUSED),
+                   Probe(what=f"CREATE TABLE in schema {PUBLIC_SCHEMA}", must_work=False,
+                         statement=_create_in(PUBLIC_SCHEMA), refusals=REFUSED)]
+            for svc in cfg.services_in(db_name):
+                out.append(Probe(what=f"SET ROLE {svc.owner_role}", must_work=False,
+                                 statement=sql.SQL("SET ROLE {}").format(
+                                     sql.Identifier(svc.owner_role))))
+                out += _foreign_probes(svc, snap, readable=False, refusals=REFUSED)
+            return out
+
+        dsn = stack.monitor_dsn(db.name)
+        run += _run(dsn, MONITOR_ROLE, "monitor", db.name, make)
+    others = [d for d in access.SERVER_DATABASES if d != "postgres"]
+    findings = [f for d in others for f in _connection_refused(
+        stack.monitor_dsn(d), MONITOR_ROLE, f"monitor: connect to database {d}")]
+    findings += _connection_refused(make_conninfo(stack.monitor_dsn(), sslmode="disable"),
+                                    MONITOR_ROLE, "monitor: connect without TLS")
+    return run + ProbeRun(tried=len(others) + 1, findings=findings)

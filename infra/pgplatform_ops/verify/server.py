@@ -18,7 +18,7 @@ Rule = tuple[str, tuple[str, ...], tuple[str, ...], str | None, str]
 
 
 def _expected(rule: hba.HbaRule) -> Rule:
-    address = rule.address if rule.address in (None, "all") else str(
+    address = rule.address if rule.address in (None, "all", "samenet") else str(
         ipaddress.ip_network(rule.address))
     return (rule.type, rule.databases, rule.users, address, rule.method)
 

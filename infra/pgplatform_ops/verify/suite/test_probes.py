@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pgplatform.model import ConsumerConfig, ServiceConfig
-from pgplatform_ops.verify.plugin import check, probe_findings
+from pgplatform_ops.verify.plugin import MONITOR_KEY, check, probe_findings
 from pgplatform_ops.verify.probes import ProbeRun
 
 pytestmark = pytest.mark.postdeploy
@@ -23,3 +23,11 @@ def test_probes__consumer_reads_only_what_it_lists(request: pytest.FixtureReques
                                                    probe_runs: dict[str, ProbeRun],
                                                    consumer: ConsumerConfig) -> None:
     check(request, probe_findings(probe_runs, consumer))
+
+
+def test_probes__monitor_reads_statistics_only(request: pytest.FixtureRequest,
+                                               probe_runs: dict[str, ProbeRun]) -> None:
+    """The exporter's login, when the stack runs one."""
+    if MONITOR_KEY not in probe_runs:
+        pytest.skip("the stack runs no exporter: there is no monitor login")
+    check(request, probe_runs[MONITOR_KEY].findings)
