@@ -35,7 +35,7 @@ def _scrape(url: str) -> str:
 
 def _value(text: str, metric: str, **labels: str) -> float:
     for line in text.splitlines():
-        if not (line.startswith(metric + "{") or line.startswith(metric + " ")):
+        if not line.startswith((metric + "{", metric + " ")):
             continue
         found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0]))
         if all(found.get(k) == v for k, v in labels.items()):
@@ -66,7 +66,9 @@ def test_exporter__published_on_the_bind_address_and_on_the_servers_network_only
     assert bindings == [{"HostIp": s.bind_address, "HostPort": str(s.exporter_port)}]
     # Its entrypoint starts as root (to read the uploaded secrets) and drops to `prometheus`.
     container = docker.from_env().containers.get(s.exporter_name)
-    uid = container.exec_run(["id", "-u", "prometheus"]).output.decode().strip()
+    output = container.exec_run(["id", "-u", "prometheus"]).output
+    assert isinstance(output, bytes)
+    uid = output.decode().strip()
     top = container.top(ps_args="-o pid,uid,comm")
     uids = {p[1] for p in top["Processes"] if p[2].startswith("prometheus")}
     assert uids == {uid} and uid != "0", top
