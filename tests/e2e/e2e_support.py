@@ -4,11 +4,14 @@ the sweep of a killed run's leftovers."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.engine import state_path
-from pgplatform import paths
+from pgplatform import model, paths, stack_config
 from pgplatform.model import ServerConfig
 from pgplatform_ops import stack
 
@@ -58,3 +61,21 @@ class CiDeployment:
     deployed: stack.DeployedStack
     outputs_file: Path
     second_up: subprocess.CompletedProcess[str]
+
+
+@contextmanager
+def harness_stack(stack: str, values: dict[str, Any], work: Path
+                  ) -> Iterator[tuple[Path, Path]]:
+    """A test-owned stack deployed by the harness from `values`: (its stack file, its outputs),
+    destroyed and swept afterwards."""
+    server = model.from_mapping(values, stack=stack).server
+    sweep_leftovers(stack, server)
+    stack_file, outs = work / f"Pulumi.{stack}.yaml", work / f"{stack}-outputs.json"
+    stack_config.write_stack_file(stack_file, values)
+    up = script("harness", "up", stack, str(outs), "--stack-file", str(stack_file))
+    try:
+        assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
+        yield stack_file, outs
+    finally:
+        script("harness", "down", stack)
+        sweep_leftovers(stack, server)

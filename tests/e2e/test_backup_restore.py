@@ -14,12 +14,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from pgplatform import model, stack_config
 from pgplatform.model import ServiceConfig
 from pgplatform_ops import stack
 from pgplatform_ops.stack import DeployedStack
 
-from e2e_support import CiDeployment, script, sweep_leftovers
+from e2e_support import CiDeployment, harness_stack, script
 
 pytestmark = pytest.mark.e2e
 # service -> an INSERT of 300 rows, as its app; ids clear of those verification's planner
@@ -156,17 +155,8 @@ def _staging_values() -> dict[str, Any]:
 @pytest.fixture
 def staging(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     """A second stack on its own server, as staging is beside prod."""
-    server = model.from_mapping(_staging_values(), stack=STAGING).server
-    sweep_leftovers(STAGING, server)
-    stack_file, outs = tmp_path / f"Pulumi.{STAGING}.yaml", tmp_path / "staging.json"
-    stack_config.write_stack_file(stack_file, _staging_values())
-    up = script("harness", "up", STAGING, str(outs), "--stack-file", str(stack_file))
-    try:
-        assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
-        yield stack_file, outs
-    finally:
-        script("harness", "down", STAGING)
-        sweep_leftovers(STAGING, server)
+    with harness_stack(STAGING, _staging_values(), tmp_path) as deployed_files:
+        yield deployed_files
 
 
 def test_restore__another_stacks_backup_into_this_one(

@@ -13,9 +13,9 @@ import pytest
 
 import docker
 from harness.engine import state_path
-from pgplatform import model, outputs, paths, stack_config
+from pgplatform import outputs, paths
 
-from e2e_support import docker_available, script, sweep_leftovers
+from e2e_support import docker_available, harness_stack, script
 
 pytestmark = pytest.mark.e2e
 STACK, PORT = "pwlog", 15487
@@ -38,16 +38,8 @@ def _values() -> dict[str, object]:
 def deployed(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     if not docker_available():
         pytest.skip("no Docker engine answers: the test deploys a stack with the harness")
-    sweep_leftovers(STACK, model.from_mapping(_values(), stack=STACK).server)
-    stack_file, outs = tmp_path / f"Pulumi.{STACK}.yaml", tmp_path / "outputs.json"
-    stack_config.write_stack_file(stack_file, _values())
-    up = script("harness", "up", STACK, str(outs), "--stack-file", str(stack_file))
-    try:
-        assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
-        yield stack_file, outs
-    finally:
-        script("harness", "down", STACK)
-        sweep_leftovers(STACK, model.from_mapping(_values(), stack=STACK).server)
+    with harness_stack(STACK, _values(), tmp_path) as deployed_files:
+        yield deployed_files
 
 
 def test_password_log__a_failing_create_role_logs_a_verifier_not_the_password(
