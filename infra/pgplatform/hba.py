@@ -9,6 +9,8 @@ masquerade when the userland proxy is off). The rules, first match wins:
 - each login role, over TLS with a SCRAM password, from the gateway, to its own database only;
 - the exporter's monitor (statistics only), over TLS, from the server's own network (the
   exporter's container is on it), to the databases it may CONNECT to;
+- each pooled app login, over TLS with SCRAM, from the server's own network (the pooler's
+  container is on it), to its own database only;
 - everything else is rejected (no replication, no other role, no other address).
 No Pulumi here: `components/hba.py` applies it from a dynamic provider, verification compares
 `pg_hba_file_rules` with `rules`.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from pgplatform import access
+from pgplatform import access, pooler
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.model import PlatformConfig
 from pgplatform.progress import Log, quiet
@@ -82,6 +84,14 @@ def logins_by_database(cfg: PlatformConfig) -> dict[str, tuple[str, ...]]:
     return {db: tuple(roles) for db, roles in out.items() if roles}
 
 
+def pooled_logins_by_database(cfg: PlatformConfig) -> dict[str, tuple[str, ...]]:
+    """The app logins the pooler serves, under their database."""
+    out: dict[str, tuple[str, ...]] = {}
+    for svc in pooler.pooled_services(cfg):
+        out[svc.database] = (*out.get(svc.database, ()), svc.login_role)
+    return out
+
+
 def rules(cfg: PlatformConfig, client_address: str) -> tuple[HbaRule, ...]:
     admin = (cfg.server.admin_user,)
     host = _host(client_address)
@@ -99,6 +109,8 @@ def rules(cfg: PlatformConfig, client_address: str) -> tuple[HbaRule, ...]:
           for db, roles in logins_by_database(cfg).items()),
         *(HbaRule(type="hostssl", databases=("all",), users=(monitor.name,), address="samenet",
                   method=SCRAM) for monitor in [access.monitor_role(cfg)] if monitor),
+        *(HbaRule(type="hostssl", databases=(db,), users=roles, address="samenet",
+                  method=SCRAM) for db, roles in pooled_logins_by_database(cfg).items()),
         HbaRule(type="host", databases=("all",), users=("all",), address="all",
                 method="reject"),
     )

@@ -43,6 +43,12 @@ MONITOR_ROLE = "pgplatform_monitor"
 MONITOR_CONNECTION_LIMIT = 10
 EXPORTER_PORT = 9187
 DEFAULT_EXPORTER_HOST_PORT = 19187
+POOLER_PORT = 6432
+DEFAULT_POOLER_HOST_PORT = 16432
+# PgBouncer's own default client limit is 100; a service behind the pooler is expected to have
+# many more clients than server connections.
+DEFAULT_POOLER_MAX_CLIENTS = 1000
+DEFAULT_POOL_SIZE = 10
 
 # Extensions shipped by postgresql-17 (contrib) and postgresql-17-pgvector, on both images.
 KNOWN_EXTENSIONS = frozenset(
@@ -88,6 +94,15 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PoolerConfig:
+    """PgBouncer in front of the server: transaction pooling, one pool per service's app
+    login, sized by the service's `poolSize`."""
+
+    host_port: int
+    max_client_connections: int = DEFAULT_POOLER_MAX_CLIENTS
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServerConfig:
     image: str
     container_name: str
@@ -105,6 +120,12 @@ class ServerConfig:
     production: bool
     exporter_port: int | None = None
     """Where the Prometheus exporter is published (on bindAddress); None: no exporter."""
+    pooler: PoolerConfig | None = None
+    """The connection pooler, published on bindAddress; None: no pooler."""
+
+    @property
+    def pooler_name(self) -> str:
+        return f"{self.container_name}-pooler"
 
     @property
     def exporter_name(self) -> str:
@@ -140,10 +161,13 @@ class ServerConfig:
 
     @property
     def tls_dns_names(self) -> tuple[str, ...]:
-        """Its DNS SANs: the container's name, for containers on its network; `localhost`
-        when it is published on loopback."""
+        return self.tls_dns_names_of(self.container_name)
+
+    def tls_dns_names_of(self, container: str) -> tuple[str, ...]:
+        """A published container's DNS SANs: its name, for containers on the server's
+        network; `localhost` when it is published on loopback."""
         loopback = ipaddress.ip_address(self.bind_address).is_loopback
-        return (self.container_name, *(("localhost",) if loopback else ()))
+        return (container, *(("localhost",) if loopback else ()))
 
     @property
     def restart_settings(self) -> dict[str, str]:
@@ -196,6 +220,8 @@ class ServiceConfig:
     statement_timeout_ms: int = 30_000
     readonly_connection_limit: int = 10
     readonly_statement_timeout_ms: int = 15_000
+    pool_size: int = DEFAULT_POOL_SIZE
+    """Server connections the pooler keeps for its app login (at most its connectionLimit)."""
 
     @property
     def schema(self) -> str:
@@ -349,8 +375,8 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         raw = {}
     known = {
         "image", "containerName", "volumeName", "networkName", "bindAddress", "hostPort",
-        "adminUser", "memoryMb", "exporter", "shmSizeMb", "settings", "allowVolumeDeletion",
-        "production",
+        "adminUser", "memoryMb", "exporter", "pooler", "shmSizeMb", "settings",
+        "allowVolumeDeletion", "production",
     }
     for unknown in sorted(set(raw) - known):
         problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
@@ -428,6 +454,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
                            problems)
     production = _bool(raw.get("production", False), f"{key}.production", problems)
     exporter_port = _exporter(raw.get("exporter"), f"{key}.exporter", port, problems)
+    pooler = _pooler(raw.get("pooler"), f"{key}.pooler", {port, exporter_port}, problems)
     if production and allow_deletion:
         problems.append(
             f"{key}.allowVolumeDeletion: true in a production stack would leave its data volume "
@@ -448,6 +475,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         allow_volume_deletion=allow_deletion,
         production=production,
         exporter_port=exporter_port,
+        pooler=pooler,
     )
 
 
@@ -466,6 +494,28 @@ def _exporter(raw: Any, key: str, server_port: int, problems: list[str]) -> int 
     if port == server_port:
         problems.append(f"{key}.hostPort: {port} is the server's hostPort. Fix: use another")
     return port
+
+
+def _pooler(raw: Any, key: str, taken: set[int | None], problems: list[str]
+            ) -> PoolerConfig | None:
+    if raw is None:
+        return None
+    known = {"enabled", "hostPort", "maxClientConnections"}
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: must be a mapping {{{', '.join(sorted(known))}}}")
+        return None
+    for unknown in sorted(set(raw) - known):
+        problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
+    if not _bool(raw.get("enabled", True), f"{key}.enabled", problems):
+        return None
+    port = _int(raw.get("hostPort", DEFAULT_POOLER_HOST_PORT), f"{key}.hostPort", problems,
+                lo=1, hi=65535)
+    if port in taken:
+        problems.append(f"{key}.hostPort: {port} is the server's or the exporter's hostPort. "
+                        "Fix: use another")
+    clients = _int(raw.get("maxClientConnections", DEFAULT_POOLER_MAX_CLIENTS),
+                   f"{key}.maxClientConnections", problems, lo=1, hi=100_000)
+    return PoolerConfig(host_port=port, max_client_connections=clients)
 
 
 def _databases(raw: Any, problems: list[str]) -> tuple[DatabaseConfig, ...]:
@@ -531,7 +581,8 @@ def _services(
         problems.append(f"{key}: must be a non-empty list of services")
         return ()
     known = {"name", "database", "schema", "schemas", "module", "readers", "connectionLimit",
-             "statementTimeoutMs", "readonlyConnectionLimit", "readonlyStatementTimeoutMs"}
+             "statementTimeoutMs", "readonlyConnectionLimit", "readonlyStatementTimeoutMs",
+             "poolSize"}
     db_by_name = {d.name: d for d in databases}
     available = modules.available(sql_root)
     out: list[ServiceConfig] = []
@@ -581,6 +632,16 @@ def _services(
                 isinstance(r, str) for r in readers):
             problems.append(f"{at}.readers: must be a list of service names")
             readers = []
+        limit = _int(item.get("connectionLimit", 20), f"{at}.connectionLimit", problems,
+                     lo=1, hi=10000)
+        pool_size = _int(item.get("poolSize", min(DEFAULT_POOL_SIZE, limit)), f"{at}.poolSize",
+                         problems, lo=1, hi=10000)
+        if pool_size > limit:
+            # The pooler's server connections are the app login's: the server would refuse
+            # the ones over its limit while clients wait for them.
+            problems.append(f"{at}.poolSize: {pool_size} is over the app login's "
+                            f"connectionLimit ({limit}). Fix: lower poolSize or raise "
+                            "connectionLimit")
         out.append(
             ServiceConfig(
                 name=name,
@@ -588,8 +649,8 @@ def _services(
                 schemas=schemas,
                 module=str(module),
                 readers=tuple(str(r) for r in readers),
-                connection_limit=_int(item.get("connectionLimit", 20),
-                                      f"{at}.connectionLimit", problems, lo=1, hi=10000),
+                connection_limit=limit,
+                pool_size=pool_size,
                 statement_timeout_ms=_int(item.get("statementTimeoutMs", 30_000),
                                           f"{at}.statementTimeoutMs", problems,
                                           lo=0, hi=24 * 3600 * 1000),

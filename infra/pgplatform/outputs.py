@@ -31,6 +31,7 @@ SERVICE_OWNER_ROLE = "owner_role"
 SERVICE_DSN = "dsn"
 SERVICE_MIGRATOR_DSN = "migrator_dsn"
 SERVICE_READONLY_DSN = "readonly_dsn"
+SERVICE_POOLED_DSN = "pooled_dsn"
 
 CONSUMER_DATABASE = "database"
 CONSUMER_LOGIN_ROLE = "login_role"
@@ -41,7 +42,8 @@ DATABASE_ADMIN_DSN = "admin_dsn"
 STACK_KEYS = (STACK, ADMIN_DSN, CA_CERT, METRICS_URL, MONITOR_DSN, HOST, PORT, CONTAINER_NAME,
               SERVICES, DATABASES, CONSUMERS)
 SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_SCHEMAS, SERVICE_LOGIN_ROLE,
-                SERVICE_OWNER_ROLE, SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN)
+                SERVICE_OWNER_ROLE, SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN,
+                SERVICE_POOLED_DSN)
 CONSUMER_KEYS = (CONSUMER_DATABASE, CONSUMER_LOGIN_ROLE, CONSUMER_DSN)
 DATABASE_KEYS = (DATABASE_ADMIN_DSN,)
 
@@ -67,6 +69,8 @@ class ServiceOutputs(Generic[V]):
     """For migration tools: acts as the owner role, DDL in its schemas only."""
     readonly_dsn: V
     """SELECT on its schemas, read-only sessions."""
+    pooled_dsn: V
+    """The app's login through the pooler (transaction pooling; "" without a pooler)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,7 +117,8 @@ class StackOutputs(Generic[V]):
                               SERVICE_LOGIN_ROLE: s.login_role,
                               SERVICE_OWNER_ROLE: s.owner_role, SERVICE_DSN: s.dsn,
                               SERVICE_MIGRATOR_DSN: s.migrator_dsn,
-                              SERVICE_READONLY_DSN: s.readonly_dsn}
+                              SERVICE_READONLY_DSN: s.readonly_dsn,
+                              SERVICE_POOLED_DSN: s.pooled_dsn}
                        for name, s in self.services.items()},
             DATABASES: {name: {DATABASE_ADMIN_DSN: d.admin_dsn}
                         for name, d in self.databases.items()},
@@ -144,7 +149,7 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
             schemas=tuple(str(x) for x in s[SERVICE_SCHEMAS]),
             login_role=str(s[SERVICE_LOGIN_ROLE]), owner_role=str(s[SERVICE_OWNER_ROLE]),
             dsn=str(s[SERVICE_DSN]), migrator_dsn=str(s[SERVICE_MIGRATOR_DSN]),
-            readonly_dsn=str(s[SERVICE_READONLY_DSN]))
+            readonly_dsn=str(s[SERVICE_READONLY_DSN]), pooled_dsn=str(s[SERVICE_POOLED_DSN]))
         for name, raw in top[SERVICES].items()
         for s in [_section(raw, SERVICE_KEYS, f"services.{name}", source)]
     }

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
 
-from pgplatform import access, hba, outputs, placements, tls
+from pgplatform import access, hba, outputs, placements, pooler, tls
 from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.certificates import StackCertificates
 from pgplatform.components.consumer import ConsumerAccess, ConsumerAccessArgs
@@ -21,6 +21,7 @@ from pgplatform.components.lifecycle import (
     RetainedDataAdoption,
     RetainedDataPark,
 )
+from pgplatform.components.pooler import ConnectionPooler, PoolerArgs
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
 from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
 from pgplatform.components.settings import ServerSettings
@@ -29,11 +30,11 @@ from pgplatform.model import PUBLIC_SCHEMA, ConfigError, PlatformConfig
 
 
 def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
-         database: str) -> pulumi.Output[str]:
+         database: str, port: int | None = None) -> pulumi.Output[str]:
     s = cfg.server
     return pulumi.Output.secret(pulumi.Output.from_input(password).apply(
-        lambda pw: postgres_url(user=user, password=pw, host=s.connect_host, port=s.host_port,
-                                database=database)))
+        lambda pw: postgres_url(user=user, password=pw, host=s.connect_host,
+                                port=port or s.host_port, database=database)))
 
 
 def _admin_password(cfg: PlatformConfig) -> pulumi.Output[str]:
@@ -129,6 +130,21 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             monitor_password=watcher.password["monitor"], ca_cert=ca_cert,
             after=[server.container, hba_rules, *watcher.roles, *connects]))
         monitor_dsn = _url(cfg, monitor.name, watcher.password["monitor"], "postgres")
+    pooled_dsns: dict[str, pulumi.Output[str]] = {}
+    if s.pooler is not None:
+        pooled = pooler.pooled_services(cfg)
+        pooler_cert, pooler_key = certs.issue("pooler", s.pooler_name,
+                                              s.tls_dns_names_of(s.pooler_name),
+                                              s.tls_ip_addresses)
+        ConnectionPooler("pooler", PoolerArgs(
+            cfg=cfg, network_name=server.network.name,
+            verifiers=pulumi.Output.all(**{svc.login_role: identities[svc.name].verifier["login"]
+                                           for svc in pooled}),
+            cert_pem=pooler_cert, key_pem=pooler_key, ca_cert=ca_cert,
+            after=[server.container, hba_rules,
+                   *(identities[svc.name].role["login"] for svc in pooled)]))
+        pooled_dsns = {svc.name: _url(cfg, svc.login_role, identities[svc.name].password["login"],
+                                      svc.database, s.pooler.host_port) for svc in pooled}
     database_admin_dsns = {db.name: _url(cfg, s.admin_user, admin_password, db.name)
                            for db in cfg.databases}
     migrator_dsns = {svc.name: _url(cfg, svc.migrator_role,
@@ -185,6 +201,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
                 migrator_dsn=migrator_dsns[svc.name],
                 readonly_dsn=_url(cfg, svc.readonly_role, ident.password["readonly"],
                                   svc.database),
+                pooled_dsn=pooled_dsns.get(svc.name, pulumi.Output.secret("")),
             )
             for svc in cfg.services for ident in [identities[svc.name]]
         },

@@ -56,6 +56,11 @@ class DeployedStack:
     def readonly_dsn(self, service: str) -> str:
         return self.verified(self.outputs.services[service].readonly_dsn)
 
+    def pooled_dsn(self, service: str) -> str:
+        """The app's login through the pooler ("" when the stack has none)."""
+        dsn = self.outputs.services[service].pooled_dsn
+        return self.verified(dsn) if dsn else ""
+
     def monitor_dsn(self, database: str = "postgres") -> str:
         """The exporter's login ("" when the stack has no exporter)."""
         if not self.outputs.monitor_dsn:

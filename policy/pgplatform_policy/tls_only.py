@@ -3,7 +3,9 @@
 A pulumi-postgresql provider with `sslmode` other than verify-full (or verify-ca) sends the
 superuser's password to whatever answers on the port, or in plaintext (`disable`, `prefer`,
 lib/pq's default `require` checks nothing). A container without `networksAdvanced` stays on
-Docker's default bridge, where every other container reaches its port.
+Docker's default bridge, where every other container reaches its port. A connection pooler
+that accepts plaintext clients, or does not verify the server, undoes both for every pooled
+login (its model: `clientTls`, `serverTls`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 f"sslrootcert={values.get(args.props, 'sslrootcert')!r}: the admin's password "
                 "would go to an unverified server. Set sslmode=verify-full and sslrootcert to "
                 "the stack's CA.", None)
+    if args.resource_type == tokens.CONNECTION_POOLER:
+        client = values.get(args.props, "clientTls")
+        server = values.get(args.props, "serverTls")
+        if client not in ("require", "verify-ca", "verify-full") or server not in VERIFYING:
+            report_violation(
+                f"[{NAME}] Pooler '{args.name}' takes clients with TLS {client!r} and reaches "
+                f"the server with {server!r}: pooled passwords would cross in plaintext or to "
+                "an unverified server. Set client_tls_sslmode=require and "
+                "server_tls_sslmode=verify-full.", None)
     if args.resource_type == tokens.CONTAINER:
         networks = list(values.items(args.props.get("networksAdvanced"), "networksAdvanced"))
         if not networks or values.get(args.props, "networkMode") not in (None, "bridge"):

@@ -217,6 +217,10 @@ class DockerApplier:
             healthcheck=healthcheck,
             restart_policy=restart_policy,
             stop_signal=inputs.get("stopSignal"),
+            # The provider's `ulimit` blocks become HostConfig.Ulimits.
+            ulimits=[docker.types.Ulimit(name=u["name"], soft=int(u["soft"]),
+                                         hard=int(u["hard"]))
+                     for u in inputs.get("ulimits") or []] or None,
             network_mode=inputs.get("networkMode") or "bridge",
             detach=True,
         )

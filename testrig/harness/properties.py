@@ -61,7 +61,7 @@ def _norm(value: object) -> object:
 TABLE: dict[str, Properties] = {
     rt.DOCKER_CONTAINER: Properties(
         source="TFD resource_docker_container.go (ForceNew: name, image, entrypoint, command, "
-               "env, upload, ports, volumes, shm_size, stop_signal, networks_advanced, "
+               "env, upload, ports, volumes, shm_size, stop_signal, networks_advanced, ulimit, "
                "network_mode; healthcheck, memory, "
                "memory_swap, restart, wait, wait_timeout, destroy_grace_seconds are not: "
                "resourceDockerContainerUpdate sends restart, memory and memory_swap to "
@@ -69,7 +69,7 @@ TABLE: dict[str, Properties] = {
                "pulumi-docker provider/resources.go: DeleteBeforeReplace",
         replace=frozenset({"name", "image", "entrypoints", "command", "envs", "uploads",
                            "ports", "volumes", "shmSize", "stopSignal", "networksAdvanced",
-                           "networkMode"}),
+                           "networkMode", "ulimits"}),
         update=frozenset({"memory", "memorySwap", "restart", "wait", "waitTimeout",
                           "healthcheck", "destroyGraceSeconds"}),
         read_back=frozenset({"memorySwap"}),

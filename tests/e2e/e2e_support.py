@@ -42,9 +42,11 @@ def sweep_leftovers(stack: str, server: ServerConfig) -> None:
     import docker
 
     client = docker.from_env()
-    for c in client.containers.list(all=True, filters={"name": f"^/{server.container_name}$"}):
-        print(f"sweeping leftover container {c.name} of test stack {stack}")
-        c.remove(force=True)
+    # The sidecars first: the network is removable only once nothing is attached.
+    for name in (server.exporter_name, server.pooler_name, server.container_name):
+        for c in client.containers.list(all=True, filters={"name": f"^/{name}$"}):
+            print(f"sweeping leftover container {c.name} of test stack {stack}")
+            c.remove(force=True)
     for v in client.volumes.list(filters={"name": server.volume_name}):
         if v.name == server.volume_name:
             print(f"sweeping leftover volume {v.name} of test stack {stack}")

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.e2e
 
 
 # What --quick deploys for itself; `harness down` removes each at the end of the run.
-QUICK_CONTAINERS = ("pgplatform-benchquick", "pgplatform-benchtopo10")
+QUICK_CONTAINERS = ("pgplatform-benchquick", "pgplatform-benchquick-exporter",
+                    "pgplatform-benchquick-pooler", "pgplatform-benchtopo10")
 
 
 def _output(proc: subprocess.CompletedProcess[str]) -> str:
@@ -73,6 +74,8 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     assert figures["queue.workers"] == 8, (
         f"queue.workers: expected 8, got {figures['queue.workers']}")
     assert figures["bootstrap.services"] > 0, figures
+    assert figures["pooler.answered"] == figures["pooler.clients"] > 0, figures
+    assert 1 <= figures["pooler.server_sessions_max"] <= figures["pooler.pool_size"], figures
 
     left = sorted(set(QUICK_CONTAINERS) & _containers())
     assert not left, f"scripts/bench --quick: expected its stacks removed, containers left: {left}"

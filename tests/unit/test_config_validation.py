@@ -93,6 +93,16 @@ CASES = {
         "add up to 102 (per service its connectionLimit, readonlyConnectionLimit and 4 for the "
         "migrator; per consumer its connectionLimit; 10 for the exporter if any), over the 95 "
         "slots"),
+    "pool-over-connection-limit": (
+        with_("services.0", {"name": "flipsync_app", "database": "flipsync",
+                             "connectionLimit": 8, "poolSize": 9}),
+        "pgplatform:services[flipsync_app].poolSize", "over the app login's connectionLimit (8)"),
+    "pooler-port-of-server": (with_("server.pooler", {"hostPort": 15432}),
+                              "pgplatform:server.pooler.hostPort", "server's or the exporter's"),
+    "pooler-unknown-key": (with_("server.pooler", {"poolMode": "session"}),
+                           "pgplatform:server.pooler.poolMode", "unknown key"),
+    "pooler-not-a-mapping": (with_("server.pooler", True), "pgplatform:server.pooler",
+                             "must be a mapping"),
     "public-taken-twice": (
         with_("services", [{"name": "vector_store", "database": "paddle",
                             "schemas": ["public", "vector_store"]},
@@ -322,3 +332,14 @@ def test_config__two_identities_never_share_a_role_name() -> None:
         model.from_mapping(values, stack="test")
     assert "pgplatform:services[rag].name: its role 'rag_app' is also the role of " \
            "pgplatform:server.adminUser" in str(err.value), str(err.value)
+
+
+def test_config__pool_size_defaults_under_the_connection_limit() -> None:
+    values = with_("services.0", {"name": "flipsync_app", "database": "flipsync",
+                                  "connectionLimit": 4})
+    values["server"]["pooler"] = {}
+    cfg = model.from_mapping(values, stack="t")
+    assert cfg.server.pooler == model.PoolerConfig(host_port=model.DEFAULT_POOLER_HOST_PORT)
+    assert [s.pool_size for s in cfg.services] == [4, model.DEFAULT_POOL_SIZE,
+                                                   model.DEFAULT_POOL_SIZE]
+    assert model.from_mapping(base(), stack="t").server.pooler is None

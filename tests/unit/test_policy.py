@@ -301,6 +301,18 @@ def test_policy__unverified_admin_connection_fails(props: dict[str, Any]) -> Non
     assert len(found) == 1 and "[tls-only]" in found[0] and "unverified" in found[0], found
 
 
+@pytest.mark.parametrize("client,server", [("disable", "verify-full"), ("require", "prefer"),
+                                           ("allow", "require")])
+def test_policy__pooler_without_tls_both_ways_fails(client: str, server: str) -> None:
+    pooler = resource_args(tokens.CONNECTION_POOLER, "pooler",
+                           {"clientTls": client, "serverTls": server, "poolMode": "transaction"})
+    found = messages(tls_only.validate, pooler)
+    assert len(found) == 1 and "[tls-only]" in found[0] and "Pooler" in found[0], found
+    ok = resource_args(tokens.CONNECTION_POOLER, "pooler",
+                       {"clientTls": "require", "serverTls": "verify-full"})
+    assert messages(tls_only.validate, ok) == []
+
+
 def test_policy__container_on_the_default_network_fails() -> None:
     found = messages(tls_only.validate, container([]))
     assert len(found) == 1 and "shared default network" in found[0], found

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from harness.monitor import is_secret, reveal
-from pgplatform import hba, outputs, tls
+from pgplatform import hba, outputs, pooler, tls
 from pgplatform import resource_types as rt
 from pgplatform.components import server
-from pgplatform.model import MONITOR_ROLE, PlatformConfig
+from pgplatform.model import MONITOR_ROLE, POOLER_PORT, PlatformConfig
 
 from graph import COMMITTED_STACKS, GATEWAY, Graph, build_graph, committed_graph
 
@@ -35,14 +35,21 @@ def test_tls__a_ca_and_a_server_certificate_for_the_published_address(g: Graph) 
     (_, ca), = g.resources(rt.TLS_SELF_SIGNED_CERT)
     assert ca["isCaCertificate"] is True and set(ca["allowedUses"]) == {"cert_signing",
                                                                         "crl_signing"}
-    (_, request), = g.resources(rt.TLS_CERT_REQUEST)
-    # verify-full matches an IP host against IP SANs only.
-    assert request["ipAddresses"] == [g.cfg.server.connect_host]
-    assert g.cfg.server.container_name in request["dnsNames"]
-    (_, cert), = g.resources(rt.TLS_LOCALLY_SIGNED_CERT)
-    assert cert["allowedUses"] == ["digital_signature", "key_encipherment", "server_auth"]
-    assert int(cert["earlyRenewalHours"]) < int(cert["validityPeriodHours"])
-    assert len(g.resources(rt.TLS_PRIVATE_KEY)) == 2
+    s = g.cfg.server
+    # The server's, and the pooler's where there is one (clients verify both by the CA).
+    names = [s.container_name, *((s.pooler_name,) if s.pooler else ())]
+    requests = {i["subject"]["commonName"]: i for _, i in g.resources(rt.TLS_CERT_REQUEST)}
+    assert sorted(requests) == sorted(names)
+    for name, request in requests.items():
+        # verify-full matches an IP host against IP SANs only.
+        assert request["ipAddresses"] == [s.connect_host]
+        assert request["dnsNames"] == list(s.tls_dns_names_of(name))
+    certs = [i for _, i in g.resources(rt.TLS_LOCALLY_SIGNED_CERT)]
+    assert len(certs) == len(names)
+    for cert in certs:
+        assert cert["allowedUses"] == ["digital_signature", "key_encipherment", "server_auth"]
+        assert int(cert["earlyRenewalHours"]) < int(cert["validityPeriodHours"])
+    assert len(g.resources(rt.TLS_PRIVATE_KEY)) == 1 + len(names)
 
 
 def test_tls__the_server_gets_its_key_privately_and_turns_ssl_on(g: Graph) -> None:
@@ -73,7 +80,7 @@ def test_tls__the_provider_and_every_dsn_verify_the_server(g: Graph) -> None:
     assert not g.secret_outputs[outputs.CA_CERT], "the CA certificate is public"
     dsns = [parsed.admin_dsn, *(d.admin_dsn for d in parsed.databases.values()),
             *(x for s in parsed.services.values()
-              for x in (s.dsn, s.migrator_dsn, s.readonly_dsn)),
+              for x in (s.dsn, s.migrator_dsn, s.readonly_dsn, s.pooled_dsn) if x),
             *(c.dsn for c in parsed.consumers.values())]
     assert dsns and all(d.endswith("sslmode=verify-full") for d in dsns)
     for typ in (rt.SERVER_SETTINGS, rt.HBA_RULES, rt.SCHEMA_BOOTSTRAP):
@@ -109,7 +116,13 @@ def test_hba__each_login_to_its_own_database_over_tls_and_everything_else_reject
             ("hostssl", ("all",), "samenet")]
     else:
         assert not monitor
-    allowed = [r for r in rules if r.type == "hostssl" and r not in monitor]
+    pooled = [r for r in rules if r.address == "samenet" and r not in monitor]
+    # The pooler's container, on the server's own network: each app login to its database.
+    assert {(r.databases, r.users) for r in pooled} == {
+        ((db,), roles) for db, roles in hba.pooled_logins_by_database(g.cfg).items()}
+    assert {u for r in pooled for u in r.users} == {
+        svc.login_role for svc in g.cfg.services if g.cfg.server.pooler}
+    allowed = [r for r in rules if r.type == "hostssl" and r not in monitor + pooled]
     assert {r.method for r in allowed} == {hba.SCRAM}
     admin = g.cfg.server.admin_user
     for r in allowed:
@@ -164,3 +177,37 @@ def test_exporter__only_where_configured_on_the_servers_network_as_the_monitor(g
     (role,) = [i for _, i in g.resources(rt.PG_ROLE) if i["name"] == MONITOR_ROLE]
     assert role["roles"] == ["pg_monitor"] and role["login"] is True
     assert g.outputs[outputs.METRICS_URL] == g.cfg.server.metrics_url
+
+
+def test_pooler__only_where_configured_on_the_servers_network_with_verifiers_only(g: Graph
+                                                                                 ) -> None:
+    s = g.cfg.server
+    poolers = [(r, i) for r, i in g.resources(rt.DOCKER_CONTAINER) if i["name"] == s.pooler_name]
+    parsed = outputs.parse(g.outputs, "graph")
+    if s.pooler is None:
+        assert not poolers and all(not o.pooled_dsn for o in parsed.services.values())
+        return
+    (reg, c), = poolers
+    assert c["ports"] == [{"internal": POOLER_PORT, "external": s.pooler.host_port,
+                           "ip": s.bind_address}]
+    assert [n["name"] for n in c["networksAdvanced"]] == [s.network_name]
+    uploads = {u["file"].rsplit("/", 1)[1]: u for u in reveal(c["uploads"])}
+    assert uploads[pooler.CONFIG_FILE]["content"] == pooler.config(g.cfg)
+    assert {f: u["permissions"] for f, u in uploads.items()} == {
+        pooler.CONFIG_FILE: "0400", pooler.USERLIST_FILE: "0400", pooler.KEY_FILE: "0400",
+        pooler.CERT_FILE: "0444", pooler.CA_FILE: "0444"}
+    # The verifiers the roles were created with; no password of any login.
+    verifiers = {i["name"]: reveal(i["password"]) for _, i in g.resources(rt.PG_ROLE)
+                 if i.get("password")}
+    assert uploads[pooler.USERLIST_FILE]["content"] == pooler.userlist(
+        {svc.login_role: verifiers[svc.login_role] for svc in g.cfg.services})
+    # GraphMocks' generated passwords.
+    passwords = [f"pw-{r.name}" for r, _ in g.resources(rt.RANDOM_PASSWORD)]
+    assert passwords
+    assert not [p for p in passwords if any(p in u["content"] for u in uploads.values())]
+    for svc in g.cfg.services:
+        dsn = parsed.services[svc.name].pooled_dsn
+        assert f"@{s.connect_host}:{s.pooler.host_port}/{svc.database}?" in dsn
+        assert dsn.startswith(f"postgresql://{svc.login_role}:")
+    (hba_reg, _), = g.resources(rt.HBA_RULES)
+    assert g.depends_on(reg.urn, hba_reg.urn), "clients would meet the server's old rules"

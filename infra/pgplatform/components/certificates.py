@@ -38,21 +38,28 @@ class StackCertificates(pulumi.ComponentResource):
                                                   organization="pgplatform"),
             validity_period_hours=CA_VALIDITY_HOURS,
             allowed_uses=["cert_signing", "crl_signing"], opts=child)
-        server_key = tls.PrivateKey(f"{name}-server-key", algorithm=KEY_ALGORITHM,
-                                    ecdsa_curve=KEY_CURVE, opts=child)
+        self._name, self._ca_key, self._ca = name, ca_key, ca
+        self.ca_cert_pem = ca.cert_pem
+        self.server_cert_pem, self.server_key_pem = self.issue(
+            "server", server.container_name, server.tls_dns_names, server.tls_ip_addresses)
+        self.register_outputs({"ca_cert_pem": ca.cert_pem})
+
+    def issue(self, part: str, common_name: str, dns_names: tuple[str, ...],
+              ip_addresses: tuple[str, ...]) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """A server certificate signed by the stack's CA and its key (secret): for the server,
+        and for the pooler, which clients verify by the same CA."""
+        child = pulumi.ResourceOptions(parent=self)
+        key = tls.PrivateKey(f"{self._name}-{part}-key", algorithm=KEY_ALGORITHM,
+                             ecdsa_curve=KEY_CURVE, opts=child)
         request = tls.CertRequest(
-            f"{name}-server-request", private_key_pem=server_key.private_key_pem,
-            subject=tls.CertRequestSubjectArgs(common_name=server.container_name,
+            f"{self._name}-{part}-request", private_key_pem=key.private_key_pem,
+            subject=tls.CertRequestSubjectArgs(common_name=common_name,
                                                organization="pgplatform"),
-            dns_names=list(server.tls_dns_names), ip_addresses=list(server.tls_ip_addresses),
-            opts=child)
+            dns_names=list(dns_names), ip_addresses=list(ip_addresses), opts=child)
         cert = tls.LocallySignedCert(
-            f"{name}-server", cert_request_pem=request.cert_request_pem,
-            ca_private_key_pem=ca_key.private_key_pem, ca_cert_pem=ca.cert_pem,
+            f"{self._name}-{part}", cert_request_pem=request.cert_request_pem,
+            ca_private_key_pem=self._ca_key.private_key_pem, ca_cert_pem=self._ca.cert_pem,
             validity_period_hours=SERVER_VALIDITY_HOURS,
             early_renewal_hours=SERVER_EARLY_RENEWAL_HOURS,
             allowed_uses=["digital_signature", "key_encipherment", "server_auth"], opts=child)
-        self.ca_cert_pem = ca.cert_pem
-        self.server_cert_pem = cert.cert_pem
-        self.server_key_pem = pulumi.Output.secret(server_key.private_key_pem)
-        self.register_outputs({"ca_cert_pem": ca.cert_pem})
+        return cert.cert_pem, pulumi.Output.secret(key.private_key_pem)

@@ -68,6 +68,8 @@ class Identity(pulumi.ComponentResource):
 
     role: dict[RoleKind, postgresql.Role]
     password: dict[RoleKind, pulumi.Output[str]]
+    verifier: dict[RoleKind, pulumi.Output[str]]
+    """What the server stores for each login (the pooler authenticates clients by it)."""
 
     def __init__(self, name: str, args: IdentityArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -75,7 +77,7 @@ class Identity(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, provider=args.provider,
                                        retain_on_delete=args.keep_data,
                                        depends_on=list(args.after))
-        self.role, self.password = {}, {}
+        self.role, self.password, self.verifier = {}, {}, {}
         by_name: dict[str, postgresql.Role] = {}
         for spec in args.roles:
             verifier: pulumi.Output[str] | None = None
@@ -87,6 +89,7 @@ class Identity(pulumi.ComponentResource):
                 # The server gets the verifier only (see pgplatform.scram).
                 verifier = pulumi.Output.secret(generated.result.apply(
                     functools.partial(scram.verifier, spec.name)))
+                self.verifier[spec.kind] = verifier
             role = postgresql.Role(
                 f"{name}-{spec.kind}-role", name=spec.name, login=spec.login,
                 # Inputs left at upstream's defaults are not sent: existing roles see no diff.

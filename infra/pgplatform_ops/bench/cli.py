@@ -1,6 +1,6 @@
-"""`scripts/bench [--quick] [--json FILE]`: vector search, task queue, bootstrap and verification
-at scale, measured against a harness-deployed stack and printed as one table, each figure beside
-its baseline from the same run and its target.
+"""`scripts/bench [--quick] [--json FILE]`: vector search, task queue, many clients through the
+pooler, bootstrap and verification at scale, measured against a harness-deployed stack and
+printed as one table, each figure beside its baseline from the same run and its target.
 
 Without --quick it runs on the dev stack (`scripts/harness up dev`: starts it if needed, changes
 nothing if it runs) and leaves it as it found it: the loaded documents are truncated, the
@@ -10,7 +10,8 @@ under its own stack name, container and port, removed at the end, so it never to
 The bootstrap measurement always uses its own generated topology stack, removed at the end.
 
 Exit status: 0 when every measurement ran and every correctness check held (no task claimed
-twice or lost, the topology's verification passed); speed targets are reported, not enforced.
+twice or lost, every pooled client answered within the pool, the topology's verification
+passed); speed targets are reported, not enforced.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from typing import Any
 import psycopg
 
 from pgplatform import stack_config
-from pgplatform_ops.bench import bootstrap, queue, report, stack, vectors
+from pgplatform_ops.bench import bootstrap, pooled, queue, report, stack, vectors
 from pgplatform_ops.bench.stack import BenchError, log
 
-AREAS = ("vector", "queue", "bootstrap")
+AREAS = ("vector", "queue", "pooler", "bootstrap")
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,13 @@ class Sizes:
     workers: int
     tasks: int
     services: int
+    pooled_clients: int
 
 
-FULL = Sizes(vectors=100_000, queries=300, warmup=20, workers=8, tasks=20_000, services=100)
-QUICK = Sizes(vectors=5_000, queries=50, warmup=5, workers=8, tasks=2_000, services=10)
+FULL = Sizes(vectors=100_000, queries=300, warmup=20, workers=8, tasks=20_000, services=100,
+             pooled_clients=300)
+QUICK = Sizes(vectors=5_000, queries=50, warmup=5, workers=8, tasks=2_000, services=10,
+              pooled_clients=50)
 
 
 def _path(raw: str) -> Path:
@@ -72,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                         "(the stack is then named after the file, Pulumi.NAME.yaml, unless "
                         "--stack says otherwise); such a stack is left running")
     p.add_argument("--only", default=",".join(AREAS),
-                   help="comma-separated subset of vector,queue,bootstrap (default: all; the "
+                   help=f"comma-separated subset of {','.join(AREAS)} (default: all; the "
                         "JSON then holds only their keys)")
     return p
 
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"--only: unknown area(s) {unknown}; use {','.join(AREAS)}")
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
-    vec = que = boot = None
+    vec = que = boot = pool = None
     with tempfile.TemporaryDirectory(prefix="pgplatform-bench-") as tmp:
         work = Path(tmp)
         generated = False
@@ -98,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             stack_name = stack_config.stack_name_of(stack_file)
         stack_name = stack_name or stack.DEV_STACK
         try:
-            if {"vector", "queue"} & set(only):
+            if {"vector", "queue", "pooler"} & set(only):
                 deployed = stack.deploy(stack_name, work / "outputs.json", stack_file)
                 log(f"stack {stack_name} up ({deployed.up_seconds:.1f} s)")
                 if "vector" in only:
@@ -106,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
                                       warmup=sizes.warmup, strict_plans=not args.quick)
                 if "queue" in only:
                     que = queue.run(deployed, workers=sizes.workers, tasks=sizes.tasks)
+                if "pooler" in only:
+                    pool = pooled.run(deployed, deployed.cfg.services[0].name,
+                                      clients=sizes.pooled_clients)
             if generated:
                 stack.down(stack_name)
                 generated = False
@@ -121,10 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if generated:
                 stack.down(stack_name)
-    rows = report.rows(vec, que, boot)
+    rows = report.rows(vec, que, boot, pool)
     print(report.table(rows, quick=args.quick))
     figures: dict[str, Any] = {}
-    for part in (vec, que, boot):
+    for part in (vec, que, boot, pool):
         if part is not None:
             figures.update(part.figures())
     figures = {k: figures[k] for k in report.KEYS if k in figures}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pgplatform_ops.bench.bootstrap import BootstrapResult
+from pgplatform_ops.bench.pooled import PoolerResult
 from pgplatform_ops.bench.queue import QueueResult
 from pgplatform_ops.bench.vectors import VectorResult
 
@@ -14,7 +15,8 @@ KEYS = (
     "vector.hnsw_recall_at_10", "vector.seed_ivfflat_p95_ms", "vector.seed_ivfflat_recall_at_10",
     "vector.exact_p95_ms", "queue.workers", "queue.tasks", "queue.skip_locked_claims_per_s",
     "queue.naive_claims_per_s", "queue.duplicates", "queue.lost", "bootstrap.services",
-    "bootstrap.seconds", "verify.seconds",
+    "bootstrap.seconds", "verify.seconds", "pooler.clients",
+    "pooler.answered", "pooler.pool_size", "pooler.server_sessions_max", "pooler.seconds",
 )
 
 # Targets. Speed targets are judged on the full run only; correctness always.
@@ -49,7 +51,7 @@ def _ratio(slow: float, fast: float) -> float:
 
 
 def rows(vector: VectorResult | None, queue: QueueResult | None,
-         boot: BootstrapResult | None) -> list[Row]:
+         boot: BootstrapResult | None, pooler: PoolerResult | None = None) -> list[Row]:
     out: list[Row] = []
     if vector is not None:
         f = vector.figures()
@@ -99,6 +101,16 @@ def rows(vector: VectorResult | None, queue: QueueResult | None,
                 f"{boot.verify_seconds / boot.services:.2f} s/service", "", None),
             Row("bootstrap", "up + verify", f"{boot.total_seconds:.1f} s", "",
                 f"< {BOOTSTRAP_VERIFY_MAX_S:g} s", boot.total_seconds < BOOTSTRAP_VERIFY_MAX_S),
+        ]
+    if pooler is not None:
+        p = pooler
+        out += [
+            Row("pooler", f"{p.clients} clients of {p.service} through pooled_dsn, answered",
+                f"{p.answered} in {p.seconds:.1f} s", "", f"{p.clients}",
+                p.answered == p.clients, correctness=True),
+            Row("pooler", f"server sessions of {p.service}'s login at once",
+                f"max {p.server_sessions_max}", f"poolSize {p.pool_size}",
+                f"<= {p.pool_size}", p.server_sessions_max <= p.pool_size, correctness=True),
         ]
     return out
 

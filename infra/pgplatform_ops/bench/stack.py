@@ -22,6 +22,8 @@ DEV_STACK = "dev"
 # a copy of dev's layout under its own name, container, volume and port, removed afterwards.
 QUICK_STACK = "benchquick"
 QUICK_PORT = 15480
+QUICK_EXPORTER_PORT = 19180
+QUICK_POOLER_PORT = 16480
 
 
 class BenchError(RuntimeError):
@@ -63,6 +65,11 @@ def quick_stack_values() -> dict[str, Any]:
     server = dict(values.get("server") or {})
     server.update(hostPort=QUICK_PORT, containerName=f"pgplatform-{QUICK_STACK}",
                   volumeName=f"pgplatform-{QUICK_STACK}-data", allowVolumeDeletion=True)
+    # Its sidecars on their own ports too, so dev may run beside it.
+    if server.get("exporter"):
+        server["exporter"] = {**server["exporter"], "hostPort": QUICK_EXPORTER_PORT}
+    if server.get("pooler"):
+        server["pooler"] = {**server["pooler"], "hostPort": QUICK_POOLER_PORT}
     values["server"] = server
     return values
 

@@ -17,7 +17,7 @@ import psycopg
 from psycopg import pq, sql
 from psycopg.conninfo import make_conninfo
 
-from pgplatform import access, hba
+from pgplatform import access, hba, pooler
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
@@ -239,10 +239,12 @@ def _outcome(exc: psycopg.Error) -> str:
 
 
 def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], list[Probe]],
-         ) -> ProbeRun:
+         *, pooled: bool = False) -> ProbeRun:
+    # PgBouncer refuses the `options` startup parameter (pgplatform.pooler): through it the
+    # login's own statement_timeout bounds each probe.
+    options = None if pooled else f"-c statement_timeout={PROBE_TIMEOUT_MS}"
     try:
-        conn = psycopg.connect(dsn, connect_timeout=5, autocommit=True,
-                               options=f"-c statement_timeout={PROBE_TIMEOUT_MS}")
+        conn = psycopg.connect(dsn, connect_timeout=5, autocommit=True, options=options)
     except psycopg.Error as exc:
         return ProbeRun(tried=1, findings=[Finding(
             kind="probe", object=f"{obj}: connect to own database {home}", role=role,
@@ -279,8 +281,11 @@ def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], lis
 
 
 # The server's refusals of a connection: pg_hba rejects it (another database, no TLS), or the
-# database's CONNECT privilege (the second line, behind pg_hba).
-_CONNECTION_REFUSALS = (hba.REJECTED, "permission denied for database")
+# database's CONNECT privilege (the second line, behind pg_hba). Through the pooler also
+# PgBouncer's own: a database it does not list, a client without TLS, and the server's
+# refusal it passes on (or, within server_login_retry, repeats from its cache).
+_CONNECTION_REFUSALS = (hba.REJECTED, "permission denied for database",
+                        *pooler.CONNECTION_REFUSALS)
 
 
 def _connection_refused(conninfo: str, role: str, what: str) -> list[Finding]:
@@ -324,6 +329,13 @@ def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapsh
         obj = f"service {svc.name} ({role})"
         run += _run(dsn, role, obj, svc.database, make)
         run += _other_databases(stack, dsn, role, obj, svc.database)
+    pooled = stack.pooled_dsn(svc.name)
+    if pooled:
+        # The same walls through the pooler: a pooled session is the app login's own.
+        obj = f"service {svc.name} ({svc.login_role} through the pooler)"
+        run += _run(pooled, svc.login_role, obj, svc.database,
+                    lambda cols: _app_probes(svc, stack, snap, cols), pooled=True)
+        run += _other_databases(stack, pooled, svc.login_role, obj, svc.database)
     return run
 
 

@@ -1,0 +1,78 @@
+"""The connection pooler: Debian's PgBouncer in its own container (built from `docker/pooler/`
+like the server image), on the server's network, published on the server's bind address only.
+Its files (`pgplatform.pooler`) arrive as root-only uploads: the config, the SCRAM verifiers of
+the pooled logins, its certificate and key (signed by the stack's CA), and the CA."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from pgplatform import paths, pooler, resource_types
+from pgplatform.components.image import PostgresImage, PostgresImageArgs
+from pgplatform.model import POOLER_PORT, PlatformConfig
+
+IMAGE_NAME = "pgplatform/pgbouncer:trixie"
+CONTEXT = paths.DOCKER_CONTEXT / "pooler"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoolerArgs:
+    cfg: PlatformConfig
+    network_name: pulumi.Input[str]
+    verifiers: pulumi.Input[dict[str, str]]
+    """The SCRAM verifier of every pooled login, by role (secret)."""
+    cert_pem: pulumi.Input[str]
+    key_pem: pulumi.Input[str]
+    ca_cert: pulumi.Input[str]
+    after: list[pulumi.Resource]
+
+
+class ConnectionPooler(pulumi.ComponentResource):
+    container: docker.Container
+
+    def __init__(self, name: str, args: PoolerArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        s = args.cfg.server
+        assert s.pooler is not None
+        # Visible to policy packs: TLS both ways, transaction pools of the app logins only.
+        model = {"bindAddress": s.bind_address, "hostPort": s.pooler.host_port,
+                 "poolMode": "transaction", "clientTls": "require", "serverTls": "verify-full",
+                 "pools": {svc.login_role: svc.pool_size
+                           for svc in pooler.pooled_services(args.cfg)}}
+        super().__init__(resource_types.CONNECTION_POOLER, name, model, opts)
+        image = PostgresImage(f"{name}-image", PostgresImageArgs(
+            image_name=IMAGE_NAME, build=True, context=CONTEXT),
+            pulumi.ResourceOptions(parent=self))
+        src = pooler.SOURCE_DIR
+
+        def upload(file: str, content: pulumi.Input[str], mode: str
+                   ) -> docker.ContainerUploadArgs:
+            return docker.ContainerUploadArgs(file=f"{src}/{file}", content=content,
+                                              permissions=mode)
+
+        self.container = docker.Container(
+            f"{name}-container",
+            name=s.pooler_name,
+            image=image.ref,
+            envs=[f"PGPLATFORM_POOLER_SOURCE={src}", f"PGPLATFORM_POOLER_DIR={pooler.PRIVATE_DIR}"],
+            uploads=[
+                upload(pooler.CONFIG_FILE, pooler.config(args.cfg), "0400"),
+                upload(pooler.USERLIST_FILE, pulumi.Output.secret(
+                    pulumi.Output.from_input(args.verifiers).apply(pooler.userlist)), "0400"),
+                upload(pooler.KEY_FILE, args.key_pem, "0400"),
+                upload(pooler.CERT_FILE, args.cert_pem, "0444"),
+                upload(pooler.CA_FILE, args.ca_cert, "0444"),
+            ],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name)],
+            ports=[docker.ContainerPortArgs(internal=POOLER_PORT, external=s.pooler.host_port,
+                                            ip=s.bind_address)],
+            # PgBouncer only logs a limit below its clients (docs: "max_client_conn + (max
+            # pool_size * total databases * total users)").
+            ulimits=[docker.ContainerUlimitArgs(name="nofile", soft=pooler.open_files(args.cfg),
+                                                hard=pooler.open_files(args.cfg))],
+            restart="unless-stopped",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=args.after))
+        self.register_outputs(model)

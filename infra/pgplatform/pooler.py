@@ -1,0 +1,113 @@
+"""PgBouncer's configuration, generated from the model (no Pulumi here: `components/pooler.py`
+uploads it, verification and the tests read the same facts).
+
+- Transaction pooling; one pool per (database, user), so each service's app login has its own
+  pool, sized by the service's `poolSize` (`[users] pool_size`, with `max_user_connections` as
+  the hard cap), and a session's leftovers (`SET`, a role) can only reach that same login.
+- Clients authenticate with SCRAM against `userlist.txt`, which holds the same SCRAM verifiers
+  the server stores (`pgplatform.scram`, derived deterministically): PgBouncer then logs in to
+  the server with the client's own proof (SCRAM pass-through), so no password, plaintext or
+  otherwise recoverable, is in the pooler's files and no auth_query role exists.
+- Only the managed databases are listed (no `*` fallback): `postgres`, `template1` and the
+  admin console have no entry, and no user is an `admin_users`/`stats_users`.
+- TLS both ways: clients must use it (`client_tls_sslmode = require`, certificate from the
+  stack's CA naming the published address); the server is verified by the stack's CA and the
+  container's name (`server_tls_sslmode = verify-full`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pgplatform.model import POOLER_PORT, PlatformConfig, ServiceConfig
+
+PRIVATE_DIR = "/run/pgplatform-pooler"
+"""Where the entrypoint hands `postgres` its copies of the uploaded files (docker/pooler)."""
+SOURCE_DIR = "/run/secrets/pgplatform-pooler"
+CONFIG_FILE, USERLIST_FILE = "pgbouncer.ini", "userlist.txt"
+CERT_FILE, KEY_FILE, CA_FILE = "server.crt", "server.key", "ca.pem"
+MAX_PREPARED_STATEMENTS = 200
+"""Protocol-level prepared statements tracked per client, so that psycopg (after 5 executions)
+and asyncpg keep working in transaction mode."""
+FORBIDDEN_IN_TRANSACTION_POOLING = (
+    "session settings (SET / RESET outside SET LOCAL): the next transaction may run on another "
+    "server connection, or another client of the same login gets them",
+    "session-level advisory locks held across transactions (pg_advisory_lock; use "
+    "pg_advisory_xact_lock)",
+    "LISTEN / NOTIFY consumers (LISTEN needs one server session)",
+    "SQL-level PREPARE / DEALLOCATE, WITH HOLD cursors, temporary tables kept across "
+    "transactions",
+)
+"""What transaction pooling breaks; the README repeats it and migrations stay on the direct
+DSN (they take a session lock)."""
+
+CONNECTION_REFUSALS = ("no such database", "SSL required", "server login has been failing")
+"""How PgBouncer words its refusals: a database it does not list, a client without TLS, a
+pool whose server login failed within server_login_retry (the server's own refusal, e.g.
+pg_hba's, is passed on the first time)."""
+
+
+def open_files(cfg: PlatformConfig) -> int:
+    """File descriptors PgBouncer needs (its docs: max_client_conn + the pools' server
+    connections), with room for its listeners and logs."""
+    assert cfg.server.pooler is not None
+    return (cfg.server.pooler.max_client_connections
+            + sum(svc.pool_size for svc in pooled_services(cfg)) + 100)
+
+
+def pooled_services(cfg: PlatformConfig) -> tuple[ServiceConfig, ...]:
+    """The services whose app login the pooler serves: all of them, when there is a pooler."""
+    return cfg.services if cfg.server.pooler else ()
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def userlist(verifiers: Mapping[str, str]) -> str:
+    """`"role" "SCRAM-SHA-256$…"` per pooled login; refuses anything but a verifier."""
+    lines = []
+    for role, verifier in sorted(verifiers.items()):
+        if not verifier.startswith("SCRAM-SHA-256$"):
+            raise ValueError(f"pooler: the userlist entry of {role} is not a SCRAM verifier")
+        lines.append(f"{_quoted(role)} {_quoted(verifier)}")
+    return "\n".join(lines) + "\n"
+
+
+def config(cfg: PlatformConfig) -> str:
+    """pgbouncer.ini for the stack's pooler."""
+    s = cfg.server
+    assert s.pooler is not None
+    databases = [f"{db.name} = host={s.container_name} port=5432 dbname={db.name}"
+                 for db in cfg.databases if cfg.services_in(db.name)]
+    users = [f"{svc.login_role} = pool_size={svc.pool_size} "
+             f"max_user_connections={svc.pool_size}" for svc in pooled_services(cfg)]
+    settings = {
+        "listen_addr": "*",
+        "listen_port": str(POOLER_PORT),
+        "unix_socket_dir": "",
+        "auth_type": "scram-sha-256",
+        "auth_file": f"{PRIVATE_DIR}/{USERLIST_FILE}",
+        "pool_mode": "transaction",
+        "max_client_conn": str(s.pooler.max_client_connections),
+        "default_pool_size": "1",
+        "max_prepared_statements": str(MAX_PREPARED_STATEMENTS),
+        # JDBC sends it at startup and PgBouncer would refuse the connection. `options` (-c
+        # settings) stays refused: ignored, a client's statement_timeout would silently vanish.
+        "ignore_startup_parameters": "extra_float_digits",
+        "client_tls_sslmode": "require",
+        "client_tls_protocols": "secure",
+        "client_tls_cert_file": f"{PRIVATE_DIR}/{CERT_FILE}",
+        "client_tls_key_file": f"{PRIVATE_DIR}/{KEY_FILE}",
+        "server_tls_sslmode": "verify-full",
+        "server_tls_protocols": "secure",
+        "server_tls_ca_file": f"{PRIVATE_DIR}/{CA_FILE}",
+        "admin_users": "",
+        "stats_users": "",
+        "log_connections": "0",
+        "log_disconnections": "0",
+    }
+    return "\n".join([
+        "; Generated by pgplatform from the stack's model; rewritten on every `pulumi up`.",
+        "[databases]", *databases, "", "[users]", *users, "", "[pgbouncer]",
+        *(f"{k} = {v}" for k, v in settings.items())]) + "\n"

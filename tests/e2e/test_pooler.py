@@ -1,0 +1,52 @@
+"""PgBouncer in front of the ci deploy: many clients of one service share its small pool, a
+pooled session is the app login's own, and the drivers' prepared statements survive
+transaction pooling."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from pgplatform_ops.bench import pooled
+
+from e2e_support import CiDeployment
+
+pytestmark = pytest.mark.e2e
+
+SERVICE = "rag"  # poolSize 5 in Pulumi.ci.yaml
+
+
+def test_pooler__300_clients_answered_while_the_server_sees_at_most_the_pool(
+        ci_deployment: CiDeployment) -> None:
+    d = ci_deployment.deployed
+    assert d.cfg.service(SERVICE).pool_size == 5
+    result = pooled.run(d, SERVICE, clients=300)
+    assert result.errors == [] and result.answered == 300, result
+    assert 1 <= result.server_sessions_max <= result.pool_size, result
+
+
+def test_pooler__prepared_statements_survive_transaction_pooling(
+        ci_deployment: CiDeployment) -> None:
+    """psycopg prepares a statement after its 5th run (prepare_threshold); PgBouncer's
+    max_prepared_statements maps it onto whichever server connection runs the next one."""
+    dsn = ci_deployment.deployed.pooled_dsn(SERVICE)
+    with psycopg.connect(dsn, prepare_threshold=0) as first, \
+            psycopg.connect(dsn, prepare_threshold=0) as second:
+        for i in range(20):
+            for conn in (first, second):
+                row = conn.execute("SELECT %s::int + 1", (i,)).fetchone()
+                assert row == (i + 1,)
+                conn.commit()
+
+
+def test_pooler__refuses_what_it_cannot_pool_safely(ci_deployment: CiDeployment) -> None:
+    d = ci_deployment.deployed
+    assert d.cfg.server.pooler is not None
+    # `-c` options would be dropped by a pooled session: refused, never silently ignored.
+    with pytest.raises(psycopg.OperationalError, match="unsupported startup parameter"):
+        psycopg.connect(d.pooled_dsn(SERVICE), options="-c statement_timeout=1").close()
+    # The migrator (DDL under a session lock) has no pool: it keeps the direct DSN.
+    migrator = make_conninfo(d.migrator_dsn(SERVICE), port=d.cfg.server.pooler.host_port)
+    with pytest.raises(psycopg.OperationalError, match="SASL authentication failed"):
+        psycopg.connect(migrator, connect_timeout=5).close()
