@@ -11,11 +11,12 @@ from pgplatform.tls import VERIFY_FULL
 ADMIN_SESSION_OPTIONS = "-c search_path=pg_catalog,pg_temp"
 
 
-def postgres_url(*, user: str, password: str, host: str, port: int, database: str) -> str:
+def postgres_url(*, user: str, password: str, host: str, port: int, database: str,
+                 sslmode: str = VERIFY_FULL) -> str:
     # TLS only, verified: libpq's default (`prefer`) falls back to plaintext and checks nothing.
     # The CA is not in the URL (libpq reads it from a file): connect through `tls.with_ca`, or
     # set PGSSLROOTCERT to a file holding the stack's `ca_cert`.
     # An IPv6 address goes in brackets, or libpq reads its colons as the port's.
     where = f"[{host}]" if ":" in host else host
     return (f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
-            f"@{where}:{port}/{quote(database, safe='')}?sslmode={VERIFY_FULL}")
+            f"@{where}:{port}/{quote(database, safe='')}?sslmode={sslmode}")

@@ -15,9 +15,11 @@ from dynamic providers):
   DefaultPrivileges delete, so `DROP ROLE` is refused. `retire` drops what the service's roles
   still own in their database, and the service's migration bookkeeping, before they go.
 
-All three connect as the stack's superuser, as the postgresql provider itself does: renaming
+All three connect as the stack's admin, as the postgresql provider itself does: renaming
 another role's database, REASSIGN OWNED and DROP OWNED across every service need either
 superuser or membership in every service role, and no service identity may hold the latter.
+An external server's admin is not a superuser: it borrows the roles it acts for, for the
+transaction only (`pgplatform.membership`, as upstream's withRolesGranted).
 They run only inside `pulumi up` / `destroy`, never from a tool.
 """
 
@@ -31,6 +33,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from pgplatform import membership
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import BOOKKEEPING_SCHEMA, PUBLIC_SCHEMA
@@ -138,7 +141,8 @@ def adopt(admin_dsn: str, roles: Iterable[str], databases: Iterable[str],
     for role in waiting:
         old, new = sql.Identifier(parked_name(role)), sql.Identifier(role)
         for database in everywhere:
-            with _connect(admin_dsn, database) as c, c.transaction():
+            with _connect(admin_dsn, database) as c, c.transaction(), membership.borrowed(
+                    c, parked_name(role), role):
                 c.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(old, new))
                 # What remains are privileges granted to the parked role and its default
                 # privileges: the program grants both anew to the role of its name.
@@ -169,8 +173,9 @@ def retire(admin_dsn: str, database: str, service: str, roles: Iterable[str],
             conn.execute(sql.SQL("ALTER SCHEMA {} OWNER TO pg_database_owner").format(
                 sql.Identifier(PUBLIC_SCHEMA)))
         if present:
-            conn.execute(sql.SQL("DROP OWNED BY {}").format(
-                sql.SQL(", ").join(sql.Identifier(r) for r in present)))
+            with membership.borrowed(conn, *present):
+                conn.execute(sql.SQL("DROP OWNED BY {}").format(
+                    sql.SQL(", ").join(sql.Identifier(r) for r in present)))
         for table in (BOOKKEEPING_TABLE, LOCKS_TABLE):
             if conn.execute("SELECT to_regclass(%s)", (f"{BOOKKEEPING_SCHEMA}.{table}",)
                             ).fetchone() != (None,):

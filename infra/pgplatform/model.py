@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,29 @@ class ConfigError(ValueError):
         )
 
 
+SERVER_MODES = ("container", "external")
+EXTERNAL_SSLMODES = ("verify-full", "verify-ca")
+# Keys of `server` that describe the container: an external server has none of them.
+CONTAINER_KEYS = ("image", "containerName", "volumeName", "networkName", "bindAddress",
+                  "hostPort", "memoryMb", "shmSizeMb", "settings", "exporter", "pooler",
+                  "allowVolumeDeletion", "production")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExternalServer:
+    """A PostgreSQL the bundle does not run (a managed RDS, Cloud SQL, Azure, Supabase, Neon
+    server): reached at `host:port`, verified by `ca_cert` (PEM), administered by a login that
+    has CREATEROLE and CREATEDB but is not a superuser."""
+
+    host: str
+    port: int
+    sslmode: str
+    ca_cert: str
+    provider_roles: tuple[str, ...] = ()
+    """Roles the provider keeps on the server (rdsadmin, cloudsqlsuperuser…): verification
+    tolerates them and their memberships among themselves, nothing of the stack's."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class PoolerConfig:
     """PgBouncer in front of the server: transaction pooling, one pool per service's app
@@ -122,6 +146,17 @@ class ServerConfig:
     """Where the Prometheus exporter is published (on bindAddress); None: no exporter."""
     pooler: PoolerConfig | None = None
     """The connection pooler, published on bindAddress; None: no pooler."""
+    external: ExternalServer | None = None
+    """`server.mode: external`: no image, volume, network or container; the other fields
+    keep their defaults and describe nothing."""
+
+    @property
+    def is_external(self) -> bool:
+        return self.external is not None
+
+    @property
+    def sslmode(self) -> str:
+        return self.external.sslmode if self.external else "verify-full"
 
     @property
     def pooler_name(self) -> str:
@@ -149,9 +184,9 @@ class ServerConfig:
 
     @property
     def connect_host(self) -> str:
-        """Where clients on this host reach the server: the address it is published on (never
-        every interface: validation refuses that)."""
-        return self.bind_address
+        """Where clients reach the server: the address the container is published on (never
+        every interface: validation refuses that), or the external server's host."""
+        return self.external.host if self.external else self.bind_address
 
     @property
     def tls_ip_addresses(self) -> tuple[str, ...]:
@@ -376,10 +411,21 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
     known = {
         "image", "containerName", "volumeName", "networkName", "bindAddress", "hostPort",
         "adminUser", "memoryMb", "exporter", "pooler", "shmSizeMb", "settings",
-        "allowVolumeDeletion", "production",
+        "allowVolumeDeletion", "production", "mode", "host", "port", "sslmode", "caCert",
+        "providerRoles",
     }
     for unknown in sorted(set(raw) - known):
         problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
+    mode = raw.get("mode", "container")
+    if mode not in SERVER_MODES:
+        problems.append(f"{key}.mode: {mode!r} is not a server mode. Fix: use one of "
+                        f"{list(SERVER_MODES)}")
+    if mode == "external":
+        return _external(raw, key, problems)
+    for external_only in sorted({"host", "port", "sslmode", "caCert", "providerRoles"}
+                                & set(raw)):
+        problems.append(f"{key}.{external_only}: only for an external server. Fix: remove it, "
+                        "or set mode: external")
 
     image = raw.get("image", DEFAULT_IMAGE)
     if not isinstance(image, str) or not image.strip():
@@ -494,6 +540,52 @@ def _exporter(raw: Any, key: str, server_port: int, problems: list[str]) -> int 
     if port == server_port:
         problems.append(f"{key}.hostPort: {port} is the server's hostPort. Fix: use another")
     return port
+
+
+def _external(raw: Mapping[str, Any], key: str, problems: list[str]) -> ServerConfig:
+    for container_only in sorted(set(CONTAINER_KEYS) & set(raw)):
+        problems.append(
+            f"{key}.{container_only}: describes the container, and an external server has none"
+            " (its settings, backups and protection are the provider's). Fix: remove it"
+            + (" and set them in the provider's parameter group (ALTER SYSTEM is refused "
+               "there)" if container_only == "settings" else ""))
+    host = raw.get("host")
+    if not isinstance(host, str) or not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", host or ""):
+        problems.append(f"{key}.host: {host!r} is not a host name or address. Fix: set the "
+                        "managed server's endpoint (e.g. mydb.abc123.eu-west-1.rds.amazonaws.com)")
+        host = "invalid"
+    port = _int(raw.get("port", 5432), f"{key}.port", problems, lo=1, hi=65535)
+    sslmode = raw.get("sslmode", "verify-full")
+    if sslmode not in EXTERNAL_SSLMODES:
+        problems.append(f"{key}.sslmode: {sslmode!r} would not verify the server, so the admin's "
+                        f"password could go to whoever answers. Fix: use one of "
+                        f"{list(EXTERNAL_SSLMODES)}")
+    ca_cert = raw.get("caCert")
+    if not isinstance(ca_cert, str) or "-----BEGIN CERTIFICATE-----" not in ca_cert:
+        problems.append(f"{key}.caCert: must be the provider's CA certificate(s), PEM (e.g. "
+                        "RDS's global-bundle.pem). Fix: set it with `pulumi config set "
+                        "--path pgplatform:server.caCert < ca.pem`")
+        ca_cert = ""
+    else:
+        try:
+            ssl.create_default_context().load_verify_locations(cadata=ca_cert)
+        except (ssl.SSLError, ValueError) as exc:
+            problems.append(f"{key}.caCert: not a PEM certificate OpenSSL can read ({exc}). Fix: "
+                            "paste the provider's CA bundle as it is")
+    admin = check_identifier(raw.get("adminUser", "postgres"), f"{key}.adminUser", problems,
+                             max_bytes=63)
+    provider_roles = raw.get("providerRoles", [])
+    if not isinstance(provider_roles, Sequence) or isinstance(provider_roles, str) or not all(
+            isinstance(r, str) and r for r in provider_roles):
+        problems.append(f"{key}.providerRoles: must be a list of role names (the provider's "
+                        "own, e.g. [rdsadmin, rds_superuser])")
+        provider_roles = []
+    return ServerConfig(
+        image=DEFAULT_IMAGE, container_name="", volume_name="", network_name="",
+        bind_address="", host_port=port, admin_user=admin, memory_mb=0, shm_size_mb=0,
+        settings={}, allow_volume_deletion=False, production=False,
+        external=ExternalServer(host=str(host), port=port, sslmode=str(sslmode),
+                                ca_cert=ca_cert, provider_roles=tuple(provider_roles)))
 
 
 def _pooler(raw: Any, key: str, taken: set[int | None], problems: list[str]
@@ -805,7 +897,10 @@ def _unique_roles(services: Sequence[ServiceConfig], consumers: Sequence[Consume
 def _connection_budget(server: ServerConfig, services: Sequence[ServiceConfig],
                        consumers: Sequence[ConsumerConfig], problems: list[str]) -> None:
     """Every login's connection limit must fit the server's slots at once, or one service at
-    its limit can leave another none ("too many clients already")."""
+    its limit can leave another none ("too many clients already"). An external server's
+    max_connections is the provider's: verification compares it with the limits instead."""
+    if server.is_external:
+        return
     total = (sum(s.connection_limits for s in services)
              + sum(c.connection_limit for c in consumers)
              + (MONITOR_CONNECTION_LIMIT if server.exporter_port else 0))
@@ -840,6 +935,10 @@ def from_mapping(
     _unique_roles(services, consumers, server.admin_user, problems)
     _connection_budget(server, services, consumers, problems)
     admin_password = values.get("adminPassword")
+    if admin_password is None and server.is_external:
+        problems.append(
+            f"{NAMESPACE}:adminPassword: an external server's admin password must be given "
+            "(the stack cannot generate it). Fix: pulumi config set --secret adminPassword")
     if admin_password is not None and not (
             isinstance(admin_password, SecretValue)
             and (admin_password.plaintext is None or admin_password.plaintext.strip())):

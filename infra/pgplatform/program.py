@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
@@ -34,7 +36,8 @@ def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
     s = cfg.server
     return pulumi.Output.secret(pulumi.Output.from_input(password).apply(
         lambda pw: postgres_url(user=user, password=pw, host=s.connect_host,
-                                port=port or s.host_port, database=database)))
+                                port=port or s.host_port, database=database,
+                                sslmode=s.sslmode)))
 
 
 def _admin_password(cfg: PlatformConfig) -> pulumi.Output[str]:
@@ -51,37 +54,44 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     """Declare every resource of the stack; return the stack outputs."""
     s = cfg.server
     admin_password = _admin_password(cfg)
-    image = PostgresImage("postgres-image",
-                          PostgresImageArgs(image_name=s.image_name, build=s.builds_image))
-    certs = StackCertificates("tls", cfg.stack, s)
-    ca_cert = certs.ca_cert_pem
-    server = PostgresServer("postgres", PostgresServerArgs(
-        server=s, image_ref=image.ref, admin_password=admin_password,
-        server_cert_pem=certs.server_cert_pem, server_key_pem=certs.server_key_pem))
+    admin_dsn = _url(cfg, s.admin_user, admin_password, "postgres")
+    container: _Container | None = None
+    if s.external is None:
+        container = _container(cfg, admin_password, admin_dsn)
+        ca_cert, up = container.certs.ca_cert_pem, [container.server.container]
+    else:
+        # A managed server: nothing to run, its CA is the provider's (config).
+        ca_cert, up = pulumi.Output.from_input(s.external.ca_cert), []
     # The provider pings lazily, once, without retry: it may only exist after `wait=True` has
-    # seen the container healthy. lib/pq reads the CA from a file only (tls.ca_file).
+    # seen the container healthy. lib/pq reads the CA from a file only (tls.ca_file). Against
+    # an external server the admin is not a superuser: `superuser = false` makes upstream
+    # keep passwords from the state (it cannot read pg_authid) and its withRolesGranted
+    # borrow each owner role for the statements only its owner may run.
     provider = postgresql.Provider(
         "postgres-admin",
         host=s.connect_host, port=s.host_port, username=s.admin_user, password=admin_password,
-        database="postgres", sslmode=tls.VERIFY_FULL, sslrootcert=ca_cert.apply(tls.ca_file),
-        superuser=True, connect_timeout=15,
-        opts=pulumi.ResourceOptions(depends_on=[server.container]),
+        database="postgres", sslmode=s.sslmode, sslrootcert=ca_cert.apply(tls.ca_file),
+        superuser=not s.is_external, connect_timeout=15,
+        opts=pulumi.ResourceOptions(depends_on=up),
     )
-    admin_dsn = _url(cfg, s.admin_user, admin_password, "postgres")
-    after_server = pulumi.ResourceOptions(parent=server, depends_on=[server.container])
-    ServerSettings("postgres-settings", admin_dsn, ca_cert, s.reload_settings, after_server)
     chain = AclChain()
     # Every role and database, and the pg_hba naming them, wait for the guard: a rename or
     # move is refused before any of them is touched.
     before: list[pulumi.Resource] = [PlacementGuard("service-placements", placements.of(cfg))]
-    hba_rules = HbaRules("postgres-hba", admin_dsn, ca_cert, server.gateway.apply(
-        lambda gateway: [r.line() for r in hba.rules(cfg, gateway)]),
-        pulumi.ResourceOptions(parent=server, depends_on=[server.container, *before]))
+    # Logins connect only once the rules let them (an external server's pg_hba is the
+    # provider's).
+    hba_rules: list[pulumi.Resource] = []
+    if container is not None:
+        server = container.server
+        hba_rules.append(HbaRules(
+            "postgres-hba", admin_dsn, ca_cert, server.gateway.apply(
+                lambda gateway: [r.line() for r in hba.rules(cfg, gateway)]),
+            pulumi.ResourceOptions(parent=server, depends_on=[server.container, *before])))
     roles = list(cfg.roles)
     names = [db.name for db in cfg.databases]
     if cfg.keeps_data:
         before.append(RetainedDataPark("retained-data-park", admin_dsn, ca_cert, roles, names,
-                                       pulumi.ResourceOptions(depends_on=[server.container])))
+                                       pulumi.ResourceOptions(depends_on=up)))
     keep_data = cfg.keeps_data
     identities = {
         svc.name: Identity(svc.name, IdentityArgs(
@@ -113,38 +123,13 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
                             *(r for i in identities.values() for r in i.roles)])))
     for managed in databases.values():
         managed.populate(after=adopted)
-    server_acl = AclWriter(parent=server, provider=provider, chain=chain)
-    for spec in access.server_grants():
-        server_acl.grant(spec, [server.container, *before, *adopted])
-    monitor = access.monitor_role(cfg)
     monitor_dsn: pulumi.Output[str] = pulumi.Output.secret("")
-    if monitor is not None:
-        watcher = Identity("monitor", IdentityArgs(
-            roles=[monitor], provider=provider, admin_dsn=admin_dsn, ca_cert=ca_cert,
-            keep_data=keep_data, after=before))
-        connects = [server_acl.grant(spec, [server.container, *adopted, *watcher.roles,
-                                            *(d.database for d in databases.values())])
-                    for spec in access.monitor_grants(cfg)]
-        MetricsExporter("metrics", ExporterArgs(
-            server=s, network_name=server.network.name,
-            monitor_password=watcher.password["monitor"], ca_cert=ca_cert,
-            after=[server.container, hba_rules, *watcher.roles, *connects]))
-        monitor_dsn = _url(cfg, monitor.name, watcher.password["monitor"], "postgres")
     pooled_dsns: dict[str, pulumi.Output[str]] = {}
-    if s.pooler is not None:
-        pooled = pooler.pooled_services(cfg)
-        pooler_cert, pooler_key = certs.issue("pooler", s.pooler_name,
-                                              s.tls_dns_names_of(s.pooler_name),
-                                              s.tls_ip_addresses)
-        ConnectionPooler("pooler", PoolerArgs(
-            cfg=cfg, network_name=server.network.name,
-            verifiers=pulumi.Output.all(**{svc.login_role: identities[svc.name].verifier["login"]
-                                           for svc in pooled}),
-            cert_pem=pooler_cert, key_pem=pooler_key, ca_cert=ca_cert,
-            after=[server.container, hba_rules,
-                   *(identities[svc.name].role["login"] for svc in pooled)]))
-        pooled_dsns = {svc.name: _url(cfg, svc.login_role, identities[svc.name].password["login"],
-                                      svc.database, s.pooler.host_port) for svc in pooled}
+    if container is not None:
+        monitor_dsn, pooled_dsns = _sidecars(
+            cfg, container, provider=provider, chain=chain, ca_cert=ca_cert,
+            admin_dsn=admin_dsn, identities=identities, hba_rules=hba_rules, before=before,
+            adopted=adopted, databases=[d.database for d in databases.values()])
     database_admin_dsns = {db.name: _url(cfg, s.admin_user, admin_password, db.name)
                            for db in cfg.databases}
     migrator_dsns = {svc.name: _url(cfg, svc.migrator_role,
@@ -169,8 +154,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             provider=provider,
             chain=chain,
             keep_data=keep_data,
-            # Its logins connect only once the rules let them.
-            after=[hba_rules, *(services[o.name].bootstrap for o in cfg.services_in(svc.database)
+            after=[*hba_rules, *(services[o.name].bootstrap for o in cfg.services_in(svc.database)
                                 if PUBLIC_SCHEMA in svc.schemas and o.name in services)],
         ))
     for c in cfg.consumers:
@@ -190,7 +174,8 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         monitor_dsn=monitor_dsn,
         host=s.connect_host,
         port=s.host_port,
-        container_name=server.container.name,
+        container_name=(container.server.container.name if container is not None
+                        else pulumi.Output.from_input("")),
         services={
             svc.name: outputs.ServiceOutputs(
                 database=svc.database,
@@ -219,3 +204,69 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             for name, dsn in database_admin_dsns.items()
         },
     )
+
+
+@dataclass(frozen=True)
+class _Container:
+    server: PostgresServer
+    certs: StackCertificates
+
+
+def _container(cfg: PlatformConfig, admin_password: pulumi.Output[str],
+               admin_dsn: pulumi.Output[str]) -> _Container:
+    """The server the bundle runs: its image, CA and certificate, container (volume, network)
+    and the settings applied in place."""
+    s = cfg.server
+    image = PostgresImage("postgres-image",
+                          PostgresImageArgs(image_name=s.image_name, build=s.builds_image))
+    certs = StackCertificates("tls", cfg.stack, s)
+    server = PostgresServer("postgres", PostgresServerArgs(
+        server=s, image_ref=image.ref, admin_password=admin_password,
+        server_cert_pem=certs.server_cert_pem, server_key_pem=certs.server_key_pem))
+    ServerSettings("postgres-settings", admin_dsn, certs.ca_cert_pem, s.reload_settings,
+                   pulumi.ResourceOptions(parent=server, depends_on=[server.container]))
+    return _Container(server=server, certs=certs)
+
+
+def _sidecars(cfg: PlatformConfig, container: _Container, *,
+              provider: pulumi.ProviderResource, chain: AclChain, ca_cert: pulumi.Output[str],
+              admin_dsn: pulumi.Output[str], identities: dict[str, Identity],
+              hba_rules: list[pulumi.Resource], before: list[pulumi.Resource],
+              adopted: list[pulumi.Resource], databases: list[pulumi.Resource]
+              ) -> tuple[pulumi.Output[str], dict[str, pulumi.Output[str]]]:
+    """What only a container stack has: the maintenance databases closed to PUBLIC, the
+    metrics exporter and the pooler (both on the server's network). Returns the monitor's DSN
+    and the pooled DSNs."""
+    s, server = cfg.server, container.server
+    server_acl = AclWriter(parent=server, provider=provider, chain=chain)
+    for spec in access.server_grants():
+        server_acl.grant(spec, [server.container, *before, *adopted])
+    monitor = access.monitor_role(cfg)
+    monitor_dsn: pulumi.Output[str] = pulumi.Output.secret("")
+    if monitor is not None:
+        watcher = Identity("monitor", IdentityArgs(
+            roles=[monitor], provider=provider, admin_dsn=admin_dsn, ca_cert=ca_cert,
+            keep_data=cfg.keeps_data, after=before))
+        connects = [server_acl.grant(spec, [server.container, *adopted, *watcher.roles,
+                                            *databases])
+                    for spec in access.monitor_grants(cfg)]
+        MetricsExporter("metrics", ExporterArgs(
+            server=s, network_name=server.network.name,
+            monitor_password=watcher.password["monitor"], ca_cert=ca_cert,
+            after=[server.container, *hba_rules, *watcher.roles, *connects]))
+        monitor_dsn = _url(cfg, monitor.name, watcher.password["monitor"], "postgres")
+    pooled_dsns: dict[str, pulumi.Output[str]] = {}
+    if s.pooler is not None:
+        pooled = pooler.pooled_services(cfg)
+        cert, key = container.certs.issue("pooler", s.pooler_name,
+                                          s.tls_dns_names_of(s.pooler_name), s.tls_ip_addresses)
+        ConnectionPooler("pooler", PoolerArgs(
+            cfg=cfg, network_name=server.network.name,
+            verifiers=pulumi.Output.all(**{svc.login_role: identities[svc.name].verifier["login"]
+                                           for svc in pooled}),
+            cert_pem=cert, key_pem=key, ca_cert=ca_cert,
+            after=[server.container, *hba_rules,
+                   *(identities[svc.name].role["login"] for svc in pooled)]))
+        pooled_dsns = {svc.name: _url(cfg, svc.login_role, identities[svc.name].password["login"],
+                                      svc.database, s.pooler.host_port) for svc in pooled}
+    return monitor_dsn, pooled_dsns

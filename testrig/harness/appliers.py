@@ -38,6 +38,7 @@ class Appliers:
                 password=inputs["password"], sslmode=inputs.get("sslmode") or "require",
                 sslrootcert=inputs.get("sslrootcert") or None,
                 database=inputs.get("database") or "postgres",
+                superuser=inputs.get("superuser") not in (False, "false"),
             ), self.log)
 
     def postgres(self, provider_ref: str) -> PostgresApplier:

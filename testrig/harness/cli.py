@@ -1,7 +1,8 @@
 """Command line of the apply harness (test infrastructure: the Pulumi CLI is not installed
 where CI runs):
 
-    scripts/harness up STACK OUTPUTS_JSON [--stack-file FILE]   like `pulumi up`
+    scripts/harness up STACK OUTPUTS_JSON [--stack-file FILE]   like `pulumi up` (a secret
+        value `{secure: …}` is read from $PGPLATFORM_HARNESS_SECRET_<KEY>)
     scripts/harness down STACK                                  like `pulumi destroy`
 """
 
@@ -18,8 +19,8 @@ from typing import Any
 from harness.engine import Engine, HarnessMocks, protected_message, state_path
 from harness.monitor import RecordingMonitor, run_program
 from harness.state import HarnessState
-from pgplatform import paths, stack_config
-from pgplatform.model import ConfigError, PlatformConfig
+from pgplatform import model, paths, stack_config
+from pgplatform.model import ConfigError, PlatformConfig, SecretValue
 
 
 class HarnessFailed(RuntimeError):
@@ -86,6 +87,21 @@ def down(stack: str, project_root: Path = paths.PROJECT_ROOT) -> None:
          f"retained ({time.monotonic() - started:.1f} s)")
 
 
+SECRET_ENV_PREFIX = "PGPLATFORM_HARNESS_SECRET_"
+
+
+def _decrypted(values: dict[str, Any]) -> dict[str, Any]:
+    """The engine decrypts a stack file's `{secure: …}` values with the stack's secrets
+    provider; the harness cannot, so it takes the plaintext of key K from the environment
+    (`PGPLATFORM_HARNESS_SECRET_<K>`, e.g. ..._ADMINPASSWORD), still marked secret."""
+    out = dict(values)
+    for key, value in values.items():
+        plain = os.environ.get(SECRET_ENV_PREFIX + key.upper())
+        if isinstance(value, SecretValue) and value.plaintext is None and plain:
+            out[key] = SecretValue(plain)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/harness", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -102,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             # The model is parsed once, before anything is touched, and handed to the program.
             path = args.stack_file or paths.stack_file(args.stack)
-            up(stack_config.from_stack_file(path, args.stack), args.outputs)
+            up(model.from_mapping(_decrypted(stack_config.read_stack_values(path)),
+                                  stack=args.stack), args.outputs)
         else:
             down(args.stack)
     except ConfigError as exc:

@@ -46,6 +46,9 @@ class Connection:
     """A file path, as lib/pq reads it (postgresql/config.go connParams passes it on)."""
     database: str = "postgres"
     """The provider's own database: where roles and databases are created and dropped."""
+    superuser: bool = True
+    """The provider's `superuser` setting (provider.go, default true): read by
+    readRolePassword only; everything else asks the server whether the login is one."""
 
     @contextmanager
     def connect(self, database: str | None = None) -> Iterator[psycopg.Connection]:
@@ -68,6 +71,99 @@ def _privileges(privs: list[str]) -> sql.Composable:
 
 def _int(value: Any, default: int) -> int:
     return default if value is None else int(value)
+
+
+class HarnessProviderError(RuntimeError):
+    """An error upstream's provider itself raises."""
+
+
+def _scalar(c: psycopg.Connection, query: str, *params: Any) -> Any:
+    row = c.execute(query, params).fetchone()
+    return None if row is None else row[0]
+
+
+def _is_superuser(c: psycopg.Connection, role: str) -> bool:
+    """helpers.go isSuperuser: rolsuper of `role` (an unknown role is an error upstream)."""
+    found = _scalar(c, "SELECT rolsuper FROM pg_roles WHERE rolname = %s", role)
+    if found is None:
+        raise HarnessProviderError(f"could not check if role {role} is superuser: no rows")
+    return bool(found)
+
+
+def _is_member(c: psycopg.Connection, role: str, member: str) -> bool:
+    """helpers.go isMemberOfRole: a direct membership row, with SET on PostgreSQL 16+."""
+    return _scalar(c, "SELECT 1 FROM pg_auth_members WHERE pg_get_userbyid(roleid) = %s AND "
+                      "pg_get_userbyid(member) = %s AND set_option", role, member) is not None
+
+
+def _grant_membership(c: psycopg.Connection, role: str, member: str) -> bool:
+    """helpers.go grantRoleMembership: GRANT role TO member unless it is the same role or
+    already a member."""
+    if member == role or _is_member(c, role, member):
+        return False
+    c.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(member)))
+    return True
+
+
+def _revoke_membership(c: psycopg.Connection, role: str, member: str) -> bool:
+    """helpers.go revokeRoleMembership."""
+    if member == role or not _is_member(c, role, member):
+        return False
+    c.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(role), sql.Identifier(member)))
+    return True
+
+
+@contextmanager
+def _roles_granted(c: psycopg.Connection, roles: list[str]) -> Iterator[None]:
+    """helpers.go withRolesGranted, inside the caller's transaction: a login that is not a
+    superuser (RDS, Cloud SQL…) borrows each owner role for the statements only its owner
+    may run. Per role (superusers skipped): REVOKE current_user FROM role if that reverse
+    membership exists, GRANT role TO current_user unless already a member; afterwards the
+    grants are revoked and the reverse memberships given back."""
+    current = str(_scalar(c, "SELECT CURRENT_USER"))
+    if not roles or _is_superuser(c, current):
+        yield
+        return
+    granted, revoked = [], []
+    for role in roles:
+        if _is_superuser(c, role):
+            continue
+        if _revoke_membership(c, current, role):
+            revoked.append(role)
+        if _grant_membership(c, role, current):
+            granted.append(role)
+    yield
+    for role in granted:
+        _revoke_membership(c, role, current)
+    for role in revoked:
+        if _scalar(c, "SELECT 1 FROM pg_roles WHERE rolname = %s", role) is not None:
+            _grant_membership(c, current, role)
+
+
+def _owner_of(c: psycopg.Connection, catalog: str, name: str) -> str | None:
+    query = {"schema": "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s",
+             "database": "SELECT datdba::regrole::text FROM pg_database WHERE datname = %s"}
+    found = _scalar(c, query[catalog], name)
+    return None if found is None else str(found).strip('"')
+
+
+def _grant_roles(c: psycopg.Connection, inputs: dict[str, Any]) -> list[str]:
+    """resource_postgresql_grant.go getRolesToGrant: nothing for a database; for objects in a
+    schema the owners of its tables (pg_tables) and the schema's owner, pg_database_owner read
+    as the database's owner."""
+    if inputs["objectType"] == "database":
+        return []
+    schema = inputs["schema"]
+    owners: list[str] = []
+    if inputs["objectType"] != "schema":
+        owners = [r[0] for r in c.execute("SELECT DISTINCT tableowner FROM pg_tables "
+                                          "WHERE schemaname = %s", (schema,))]
+    owner = _owner_of(c, "schema", schema)
+    if owner is not None and owner not in owners:
+        owners.append(owner)
+    database_owner = _owner_of(c, "database", str(_scalar(c, "SELECT current_database()")))
+    return [database_owner if o == "pg_database_owner" and database_owner else o
+            for o in owners]
 
 
 class PostgresApplier:
@@ -131,7 +227,22 @@ class PostgresApplier:
             c.execute(sql.SQL("CREATE ROLE {} WITH {}").format(
                 sql.Identifier(name), sql.SQL(" ").join(opts)))
             self._role_settings(c, name, inputs, None)
+        self._read_role_password(inputs)
         return self._role_outputs(inputs)
+
+    def _read_role_password(self, inputs: dict[str, Any]) -> None:
+        """resource_postgresql_role.go readRolePassword, run by the read after create and
+        update: with `superuser` true (the default) it reads pg_shadow, and a login that is
+        not a superuser gets upstream's error."""
+        if not self.conn.superuser or not inputs.get("login"):
+            return
+        with self.conn.connect() as c:
+            if not _is_superuser(c, self.conn.user):
+                raise HarnessProviderError(
+                    f"could not read role password from Postgres as connected user "
+                    f"{self.conn.user} is not a SUPERUSER. You can set `superuser = false` "
+                    "in the provider configuration so it will not try to read the password "
+                    "from Postgres")
 
     def update_role(self, old: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
         """resourcePostgreSQLRoleUpdate: rename, password, each changed attribute, search_path
@@ -155,6 +266,7 @@ class PostgresApplier:
                 c.execute(sql.SQL("ALTER ROLE {} WITH CONNECTION LIMIT {}").format(
                     role, sql.Literal(limit)))
             self._role_settings(c, name, inputs, old)
+        self._read_role_password(inputs)
         return self._role_outputs(inputs)
 
     @staticmethod
@@ -165,12 +277,14 @@ class PostgresApplier:
 
     def delete_role(self, outputs: dict[str, Any]) -> None:
         """resourcePostgreSQLRoleDelete: REASSIGN OWNED / DROP OWNED in the provider's
-        database only (terraform-provider-postgresql#203), then DROP ROLE (no IF EXISTS)."""
+        database only (terraform-provider-postgresql#203), with the role itself borrowed
+        (withRolesGranted), then DROP ROLE (no IF EXISTS)."""
         role = sql.Identifier(outputs["name"])
         with self.conn.connect() as c, c.transaction():
-            c.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(
-                role, sql.Identifier(self.conn.user)))
-            c.execute(sql.SQL("DROP OWNED BY {}").format(role))
+            with _roles_granted(c, [outputs["name"]]):
+                c.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(
+                    role, sql.Identifier(self.conn.user)))
+                c.execute(sql.SQL("DROP OWNED BY {}").format(role))
             c.execute(sql.SQL("DROP ROLE {}").format(role))
 
     # -- postgresql_database ---------------------------------------------------------------
@@ -179,7 +293,9 @@ class PostgresApplier:
         a transaction, template0 and UTF8 unless set."""
         out = {"owner": self.conn.user, "template": "template0", "encoding": "UTF8",
                "allowConnections": True, "connectionLimit": -1, "isTemplate": False, **inputs}
-        with self.conn.connect() as c:
+        # createDatabase: the owner is granted to the login first (grantRoleMembership,
+        # outside a transaction) and revoked afterwards (deferred), superuser or not.
+        with self.conn.connect() as c, self._membership(c, out["owner"]):
             c.execute(sql.SQL(
                 "CREATE DATABASE {} OWNER {} TEMPLATE {} ENCODING {} ALLOW_CONNECTIONS {} "
                 "CONNECTION LIMIT {} IS_TEMPLATE {}").format(
@@ -189,6 +305,15 @@ class PostgresApplier:
                 sql.Literal(_int(out["connectionLimit"], -1)),
                 sql.SQL("true" if out["isTemplate"] else "false")))
         return out
+
+    @contextmanager
+    def _membership(self, c: psycopg.Connection, owner: str | None) -> Iterator[None]:
+        granted = bool(owner) and _grant_membership(c, str(owner), self.conn.user)
+        try:
+            yield
+        finally:
+            if granted:
+                _revoke_membership(c, str(owner), self.conn.user)
 
     def update_database(self, old: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
         """resourcePostgreSQLDatabaseUpdate: rename and owner in place."""
@@ -206,7 +331,7 @@ class PostgresApplier:
         """resourcePostgreSQLDatabaseDelete: refuse new connections, end the open ones, DROP
         DATABASE WITH (FORCE) (no IF EXISTS)."""
         db = sql.Identifier(outputs["name"])
-        with self.conn.connect() as c:
+        with self.conn.connect() as c, self._membership(c, outputs.get("owner")):
             c.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(db))
             c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                       "WHERE datname = %s AND pid <> pg_backend_pid()", (outputs["name"],))
@@ -215,10 +340,12 @@ class PostgresApplier:
     # -- postgresql_schema -----------------------------------------------------------------
     def create_schema(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """resourcePostgreSQLSchemaCreate: an existing schema only gets its owner; a missing
-        one CREATE SCHEMA IF NOT EXISTS ... AUTHORIZATION."""
+        one CREATE SCHEMA IF NOT EXISTS ... AUTHORIZATION; with the database's and the
+        schema's owners borrowed (withRolesGranted)."""
         out = {"ifNotExists": True, "dropCascade": False, **inputs}
         name, owner = sql.Identifier(out["name"]), out.get("owner")
-        with self.conn.connect(out["database"]) as c, c.transaction():
+        with self.conn.connect(out["database"]) as c, c.transaction(), _roles_granted(
+                c, [r for r in (_owner_of(c, "database", out["database"]), owner) if r]):
             exists = c.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
                                (out["name"],)).fetchone()
             if exists and owner:
@@ -246,14 +373,15 @@ class PostgresApplier:
 
     def delete_schema(self, outputs: dict[str, Any]) -> None:
         """resourcePostgreSQLSchemaDelete: gone already is fine; else DROP SCHEMA RESTRICT,
-        or CASCADE with drop_cascade."""
-        with self.conn.connect(outputs["database"]) as c:
-            if not c.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
-                             (outputs["name"],)).fetchone():
+        or CASCADE with drop_cascade, with its owner borrowed (withRolesGranted)."""
+        with self.conn.connect(outputs["database"]) as c, c.transaction():
+            owner = _owner_of(c, "schema", outputs["name"])
+            if owner is None:
                 return
-            c.execute(sql.SQL("DROP SCHEMA {} {}").format(
-                sql.Identifier(outputs["name"]),
-                sql.SQL("CASCADE" if outputs.get("dropCascade") else "RESTRICT")))
+            with _roles_granted(c, [owner]):
+                c.execute(sql.SQL("DROP SCHEMA {} {}").format(
+                    sql.Identifier(outputs["name"]),
+                    sql.SQL("CASCADE" if outputs.get("dropCascade") else "RESTRICT")))
 
     # -- postgresql_extension --------------------------------------------------------------
     def create_extension(self, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -315,10 +443,12 @@ class PostgresApplier:
     def grant(self, inputs: dict[str, Any], revoking: dict[str, Any] | None = None
               ) -> dict[str, Any]:
         """resourcePostgreSQLGrantCreate / Update: REVOKE ALL (on update, of the old values),
-        then GRANT, in one transaction in the target database."""
+        then GRANT, in one transaction in the target database, with the objects' owners
+        borrowed (withRolesGranted, getRolesToGrant)."""
         before = revoking or inputs
         privs = list(inputs.get("privileges") or [])
-        with self.conn.connect(inputs["database"]) as c, c.transaction():
+        with self.conn.connect(inputs["database"]) as c, c.transaction(), _roles_granted(
+                c, _grant_roles(c, inputs)):
             c.execute(sql.SQL("REVOKE ALL PRIVILEGES ON {} FROM {}").format(
                 self._grant_target(before), _grantee(before["role"])))
             if privs:
@@ -328,7 +458,8 @@ class PostgresApplier:
 
     def revoke(self, outputs: dict[str, Any]) -> None:
         """resourcePostgreSQLGrantDelete: the REVOKE only."""
-        with self.conn.connect(outputs["database"]) as c, c.transaction():
+        with self.conn.connect(outputs["database"]) as c, c.transaction(), _roles_granted(
+                c, _grant_roles(c, outputs)):
             c.execute(sql.SQL("REVOKE ALL PRIVILEGES ON {} FROM {}").format(
                 self._grant_target(outputs), _grantee(outputs["role"])))
 
@@ -343,11 +474,12 @@ class PostgresApplier:
 
     def default_privileges(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """resourcePostgreSQLDefaultPrivilegesCreate (also its Update): REVOKE ALL, then GRANT
-        the list, in one transaction."""
+        the list, in one transaction, with the owner borrowed (withRolesGranted)."""
         kind = sql.SQL(_DEFAULT_KIND[inputs["objectType"]])
         role, prefix = _grantee(inputs["role"]), self._default_prefix(inputs)
         privs = list(inputs.get("privileges") or [])
-        with self.conn.connect(inputs["database"]) as c, c.transaction():
+        with self.conn.connect(inputs["database"]) as c, c.transaction(), _roles_granted(
+                c, [inputs["owner"]]):
             c.execute(prefix + sql.SQL(" REVOKE ALL ON {} FROM {}").format(kind, role))
             if privs:
                 c.execute(prefix + sql.SQL(" GRANT {} ON {} TO {}").format(
@@ -358,6 +490,7 @@ class PostgresApplier:
         """resourcePostgreSQLDefaultPrivilegesDelete: REVOKE ALL only (a database-wide revoke
         from PUBLIC therefore leaves its pg_default_acl row behind)."""
         kind = sql.SQL(_DEFAULT_KIND[outputs["objectType"]])
-        with self.conn.connect(outputs["database"]) as c, c.transaction():
+        with self.conn.connect(outputs["database"]) as c, c.transaction(), _roles_granted(
+                c, [outputs["owner"]]):
             c.execute(self._default_prefix(outputs) + sql.SQL(" REVOKE ALL ON {} FROM {}").format(
                 kind, _grantee(outputs["role"])))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.engine import state_path
-from pgplatform import model, paths, stack_config
+from pgplatform import paths, stack_config
 from pgplatform.model import ServerConfig
 from pgplatform_ops import stack
 
@@ -41,6 +41,9 @@ def sweep_leftovers(stack: str, server: ServerConfig) -> None:
     would."""
     import docker
 
+    state_path(paths.PROJECT_ROOT, stack).unlink(missing_ok=True)
+    if server.is_external:
+        return  # nothing of the server is the stack's to sweep
     client = docker.from_env()
     # The sidecars first: the network is removable only once nothing is attached.
     for name in (server.exporter_name, server.pooler_name, server.container_name):
@@ -70,10 +73,10 @@ def harness_stack(stack: str, values: dict[str, Any], work: Path
                   ) -> Iterator[tuple[Path, Path]]:
     """A test-owned stack deployed by the harness from `values`: (its stack file, its outputs),
     destroyed and swept afterwards."""
-    server = model.from_mapping(values, stack=stack).server
-    sweep_leftovers(stack, server)
     stack_file, outs = work / f"Pulumi.{stack}.yaml", work / f"{stack}-outputs.json"
     stack_config.write_stack_file(stack_file, values)
+    server = stack_config.from_stack_file(stack_file, stack).server
+    sweep_leftovers(stack, server)
     up = script("harness", "up", stack, str(outs), "--stack-file", str(stack_file))
     try:
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]

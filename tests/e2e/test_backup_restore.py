@@ -12,60 +12,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
+from row_checksums import FILLED, damage, sums
 
-from pgplatform.model import ServiceConfig
 from pgplatform_ops import stack
 from pgplatform_ops.stack import DeployedStack
 
 from e2e_support import CiDeployment, harness_stack, script
 
 pytestmark = pytest.mark.e2e
-# service -> an INSERT of 300 rows, as its app; ids clear of those verification's planner
-# fixtures insert (and roll back).
-FILLED = {
-    "rag": "INSERT INTO rag.rag_sessions (id, session_id) SELECT 500000 + i, 's' || i "
-           "FROM generate_series(1, 300) i",
-    "vector_store": "INSERT INTO vector_store.documents (id, content, embedding) SELECT "
-                    "500000 + i, 'doc ' || i, array_fill(i::real, ARRAY[384])::extensions.vector"
-                    " FROM generate_series(1, 300) i",
-}
-Sums = dict[str, tuple[int, str]]
-
-
-def sums(d: DeployedStack, svc: ServiceConfig) -> Sums:
-    """Rows and an md5 of them per table of the service's schemas; `schema_migrations` rows of
-    the service under `bookkeeping`."""
-    out: Sums = {}
-    with psycopg.connect(d.admin_dsn(svc.database)) as c:
-        tables = c.execute("SELECT schemaname, tablename FROM pg_tables WHERE schemaname = "
-                           "ANY(%s) ORDER BY 1, 2", (list(svc.schemas),)).fetchall()
-        for schema, table in tables:
-            row = c.execute(sql.SQL(
-                "SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
-                " FROM {} t").format(sql.Identifier(schema, table))).fetchone()
-            assert row is not None
-            out[f"{schema}.{table}"] = (int(row[0]), str(row[1]))
-        row = c.execute("SELECT count(*), md5(string_agg(version || name || checksum, '|' "
-                        "ORDER BY version)) FROM pgplatform.schema_migrations WHERE service = "
-                        "%s", (svc.name,)).fetchone()
-        assert row is not None
-        out["bookkeeping"] = (int(row[0]), str(row[1]))
-    return out
-
-
-def _damage(d: DeployedStack, svc: ServiceConfig) -> None:
-    """What a bad deploy or a careless script does, as the service's own migrator."""
-    with psycopg.connect(d.migrator_dsn(svc.name)) as c:
-        c.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(*FILLED_TABLE[svc.name])))
-        c.execute(sql.SQL("CREATE TABLE {} (i int)").format(
-            sql.Identifier(svc.schema, "stray")))
-        c.execute("DELETE FROM pgplatform.schema_migrations WHERE service = %s AND version = "
-                  "(SELECT max(version) FROM pgplatform.schema_migrations WHERE service = %s)",
-                  (svc.name, svc.name))
-
-
-FILLED_TABLE = {"rag": ("rag", "rag_sessions"), "vector_store": ("vector_store", "documents")}
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +48,7 @@ def test_backup__restore_one_service_back_the_other_left_alone(
     assert "backup: rag:" in out, "progress per service"
 
     for svc in (rag, vs):
-        _damage(deployed, svc)
+        damage(deployed, svc)
     damaged = {s.name: sums(deployed, s) for s in (rag, vs)}
     assert damaged["rag"] != before["rag"] and damaged["vector_store"] != before["vector_store"]
 

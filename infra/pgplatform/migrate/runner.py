@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -33,6 +33,7 @@ import psycopg
 import sqlparse
 from psycopg import sql
 
+from pgplatform import membership
 from pgplatform.access import (
     BOOKKEEPING_SCHEMA_PRIVILEGES,
     BOOKKEEPING_TABLE_PRIVILEGES,
@@ -285,6 +286,14 @@ def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: s
     else:
         act_as_owner(conn, target.owner_role, target.schemas)
     conn.execute("SELECT set_config('pgplatform.owner_role', %s, true)", (target.owner_role,))
+    # An admin migration hands what it makes to the owner role (ALTER … OWNER TO): an admin
+    # that is not a superuser (an external server's) borrows that role for the file only.
+    with membership.borrowed(conn, target.owner_role) if as_admin else nullcontext():
+        _run_statements(conn, target, path_text, where)
+
+
+def _run_statements(conn: psycopg.Connection, target: Target, path_text: str,
+                    where: str) -> None:
     for n, statement in enumerate(sqlparse.split(path_text), start=1):
         if not sqlparse.format(statement, strip_comments=True).strip():
             continue

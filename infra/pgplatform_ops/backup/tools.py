@@ -30,12 +30,19 @@ def run(deployed: DeployedStack, dsn: str, argv: Sequence[str], work: Path) -> s
     ca = Path(str(params.pop("sslrootcert")))
     conninfo = make_conninfo(**{k: str(v) for k, v in params.items()}, sslrootcert=CA)
     client = docker.from_env()
-    image = client.containers.get(deployed.cfg.server.container_name).image
-    if image is None or not image.id:
-        raise ToolError(f"{argv[0]}: cannot tell the image of the server's container")
+    s = deployed.cfg.server
+    if s.is_external:
+        # The PostgreSQL 17 client tools of the bundle's image (pulled if missing) dump and
+        # restore a managed PostgreSQL 17 as well.
+        image_ref = s.image_name
+    else:
+        image = client.containers.get(s.container_name).image
+        if image is None or not image.id:
+            raise ToolError(f"{argv[0]}: cannot tell the image of the server's container")
+        image_ref = image.id
     try:
         out = client.containers.run(
-            image.id, entrypoint=[argv[0]],
+            image_ref, entrypoint=[argv[0]],
             command=[a.replace("{dsn}", conninfo) for a in argv[1:]],
             network_mode="host", remove=True, stdout=True, stderr=True,
             user=f"{os.getuid()}:{os.getgid()}",

@@ -139,8 +139,16 @@ def snapshot(deployed: DeployedStack, cursor: str | None, log: Log
     limits = {r.name: r.connection_limit for r in access.all_roles(cfg) if r.login}
     for c in out["connections"]:
         c["limit"] = limits.get(c["role"])
-    lines, new_cursor = _log_lines(deployed, cursor)
-    log(f"status: {len(lines)} server log lines since the previous status")
+    lines: list[str] = []
+    new_cursor = cursor or ""
+    if cfg.server.is_external:
+        # The server log is the provider's (its console, CloudWatch, Cloud Logging).
+        out["denied_unknown"] = ("external server: its log is the provider's; read denied "
+                                 "access there")
+        log("status: external server: no server log to read")
+    else:
+        lines, new_cursor = _log_lines(deployed, cursor)
+        log(f"status: {len(lines)} server log lines since the previous status")
     homes = {r.name: svc.database for svc in cfg.services for r in access.service_roles(svc)}
     homes.update({c.login_role: c.database for c in cfg.consumers})
     out["denied"] = [

@@ -53,7 +53,9 @@ def markdown(status: dict[str, Any]) -> str:
     lines += [f"| {c['role']} | {c['database'] or ''} | {c['count']} | "
               f"{'' if c['limit'] is None else c['limit']} |" for c in status["connections"]]
     lines += ["", "Denied since the previous status:", ""]
-    if status["denied"]:
+    if status.get("denied_unknown"):
+        lines.append(f"not known ({status['denied_unknown']})")
+    elif status["denied"]:
         lines += ["| role | database | kind | count |", "| --- | --- | --- | ---: |"]
         lines += [f"| {d['role']} | {d['database']} | {d['kind']} | {d['count']} |"
                   for d in status["denied"]]

@@ -166,16 +166,37 @@ def role_attributes(spec: RoleSpec, roles: dict[str, RoleAttrs]) -> list[Finding
 def unmanaged_roles(cfg: PlatformConfig, roles: dict[str, RoleAttrs]) -> list[Finding]:
     known = set(cfg.roles)
     known.add(cfg.server.admin_user)
+    if cfg.server.external is not None:
+        known.update(cfg.server.external.provider_roles)
     return [Finding(kind="unmanaged role", object=f"role {name}", role=name,
-                    expected="only roles of the model", actual="role exists")
+                    expected="only roles of the model"
+                    + (" and server.providerRoles" if cfg.server.is_external else ""),
+                    actual="role exists")
             for name in sorted(set(roles) - known)]
 
 
-def memberships(specs: tuple[RoleSpec, ...], members: set[Membership]) -> list[Finding]:
+def memberships(specs: tuple[RoleSpec, ...], members: set[Membership], *,
+                external_admin: str | None = None, self_grant: str = "") -> list[Finding]:
     """Exactly the memberships of the model (each migrator in its owner role: SET, not
-    INHERIT, not ADMIN), nothing else."""
+    INHERIT, not ADMIN), nothing else.
+
+    On an external server the admin created every role with CREATEROLE, so PostgreSQL 16+
+    made it a member of each with ADMIN OPTION only, plus a membership with the options of
+    the server's `createrole_self_grant` (`self_grant`) if set; a membership the
+    provider's temporary grants (withRolesGranted) left behind is a finding. Memberships among
+    roles outside the model (the admin's in pg_monitor, the provider's own) are the
+    provider's."""
     want = {Membership(role, s.name, inherit=s.inherit, set=True, admin=False)
             for s in specs for role in s.member_of}
+    if external_admin is not None:
+        ours = {s.name for s in specs}
+        opts = {o.strip().lower() for o in self_grant.split(",") if o.strip()}
+        for role in ours:
+            want.add(Membership(role, external_admin, inherit=False, set=False, admin=True))
+            if opts:
+                want.add(Membership(role, external_admin, inherit="inherit" in opts,
+                                    set="set" in opts, admin=False))
+        members = {m for m in members if m.role in ours or m.member in ours}
     out = [Finding(kind="role membership", object=f"role {m.role}", role=m.member,
                    expected="no membership",
                    actual=f"{m.member} is a member of {m.role} ({_options(m)})")

@@ -115,7 +115,8 @@ def probe_runs(pytestconfig: pytest.Config, deployed: stack.DeployedStack,
                            strict=True))
         if monitor is not None:
             results[MONITOR_KEY] = monitor.result()
-    pytestconfig.stash[PROBES_TRIED] = sum(r.tried for r in results.values())
+    pytestconfig.stash[PROBES_TRIED] = (pytestconfig.stash.get(PROBES_TRIED, 0)
+                                        + sum(r.tried for r in results.values()))
     return results
 
 
@@ -153,6 +154,12 @@ def planner_findings(planner_runs: dict[str, Future[list[Finding]]]
     return {module: run.result() for module, run in planner_runs.items()}
 
 
+def needs_container(deployed: stack.DeployedStack, what: str) -> None:
+    """Skip a check of the container itself on an external server, saying why."""
+    if deployed.cfg.server.is_external:
+        pytest.skip(f"external server (server.mode: external): {what}")
+
+
 def check(request: pytest.FixtureRequest, findings: Iterable[Finding]) -> None:
     """Fail with every finding, and keep them for the Markdown summary and JUnit XML."""
     found = sorted(findings)
@@ -167,10 +174,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     outcome = yield
     rep: pytest.TestReport = outcome.get_result()
     if rep.when == "call" or (rep.when == "setup" and not rep.passed):
-        error = "" if rep.passed else str(rep.longrepr).splitlines()[-1][:300]
+        skipped = ""
+        if rep.skipped and isinstance(rep.longrepr, tuple):
+            skipped = str(rep.longrepr[2]).removeprefix("Skipped: ")
+        error = "" if rep.passed or skipped else str(rep.longrepr).splitlines()[-1][:300]
         item.config.stash[RESULTS].append(report.CheckResult(
             check=rep.nodeid.split("::", 1)[-1], passed=rep.passed,
-            findings=_findings_of(item), error=error))
+            findings=_findings_of(item), error=error, skipped=skipped))
 
 
 def _findings_of(item: pytest.Item) -> tuple[Finding, ...]:

@@ -11,6 +11,7 @@ zero rows (privileges are checked before any row is).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import psycopg
@@ -304,12 +305,28 @@ def _other_databases(stack: DeployedStack, dsn: str, role: str, obj: str, home: 
     """Its credentials, over TLS, aimed at every other database; and at its own database
     over plaintext TCP."""
     others = [db.name for db in stack.cfg.databases if db.name != home]
-    others += list(access.SERVER_DATABASES)
     findings = [f for db in others for f in _connection_refused(
         make_conninfo(dsn, dbname=db), role, f"{obj}: connect to database {db}")]
     findings += _connection_refused(make_conninfo(dsn, sslmode="disable"), role,
                                     f"{obj}: connect to {home} without TLS")
     return ProbeRun(tried=len(others) + 1, findings=findings)
+
+
+def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
+    """Every login (through the pooler too) refused by the server's own databases, `postgres`
+    and `template1`: PUBLIC lost CONNECT there (`access.server_grants`)."""
+    cfg = stack.cfg
+    logins = [(role, dsn) for svc in cfg.services for role, dsn in (
+        (svc.login_role, stack.service_dsn(svc.name)),
+        (svc.migrator_role, stack.migrator_dsn(svc.name)),
+        (svc.readonly_role, stack.readonly_dsn(svc.name)),
+        (f"{svc.login_role} through the pooler", stack.pooled_dsn(svc.name))) if dsn]
+    logins += [(c.login_role, stack.consumer_dsn(c.name)) for c in cfg.consumers]
+    tries = [(role, make_conninfo(dsn, dbname=db), f"{role}: connect to database {db}")
+             for role, dsn in logins for db in access.SERVER_DATABASES]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = pool.map(lambda t: _connection_refused(*t), tries)
+        return ProbeRun(tried=len(tries), findings=[f for fs in found for f in fs])
 
 
 def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapshot

@@ -16,18 +16,22 @@ class CheckResult:
     findings: tuple[Finding, ...]
     error: str
     """The failure's last line when it failed without findings (e.g. an exception)."""
+    skipped: str = ""
+    """Why it did not run (a check that does not apply to this stack), "" if it ran."""
 
 
 def markdown(stack: str, results: Sequence[CheckResult], *, services: int, databases: int,
              probes: int, seconds: float) -> str:
-    failed = [r for r in results if not r.passed]
-    passed = len(results) - len(failed)
+    skipped = [r for r in results if r.skipped]
+    failed = [r for r in results if not r.passed and not r.skipped]
+    passed = len(results) - len(failed) - len(skipped)
     verdict = "✅ all checks hold" if not failed else f"❌ {len(failed)} checks failed"
     lines = [
         f"## pgplatform verification — stack `{stack}`",
         "",
-        f"{verdict} — {passed} passed, {len(failed)} failed, {services} services, "
-        f"{databases} databases, {probes} isolation probes, {seconds:.1f} s",
+        f"{verdict} — {passed} passed, {len(failed)} failed, {len(skipped)} skipped, "
+        f"{services} services, {databases} databases, {probes} isolation probes, "
+        f"{seconds:.1f} s",
         "",
     ]
     if failed:
@@ -39,4 +43,12 @@ def markdown(stack: str, results: Sequence[CheckResult], *, services: int, datab
             for f in r.findings:
                 lines.append(f"| `{r.check}` | {f.kind} | {f.object} | {f.role} | "
                              f"{f.expected} | {f.actual} |".replace("\n", " "))
+        lines.append("")
+    if skipped:
+        lines += ["| skipped check | why |", "| --- | --- |"]
+        # One line per reason and check function, not per parameter.
+        seen: dict[tuple[str, str], None] = {}
+        for r in skipped:
+            seen.setdefault((r.check.split("[", 1)[0], r.skipped), None)
+        lines += [f"| `{check}` | {why} |" for check, why in seen]
     return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from pgplatform import access
@@ -67,4 +68,12 @@ def test_roles__no_role_outside_the_model(request: pytest.FixtureRequest,
 def test_roles__memberships_are_exactly_the_modelled_ones(request: pytest.FixtureRequest,
                                                           deployed: DeployedStack,
                                                           server: ServerSnapshot) -> None:
-    check(request, checks.memberships(access.all_roles(deployed.cfg), server.memberships))
+    s = deployed.cfg.server
+    if not s.is_external:
+        check(request, checks.memberships(access.all_roles(deployed.cfg), server.memberships))
+        return
+    with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
+        row = conn.execute("SHOW createrole_self_grant").fetchone()
+    check(request, checks.memberships(access.all_roles(deployed.cfg), server.memberships,
+                                      external_admin=s.admin_user,
+                                      self_grant=str(row[0]) if row else ""))

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from pgplatform.model import ConsumerConfig, ServiceConfig
-from pgplatform_ops.verify.plugin import MONITOR_KEY, check, probe_findings
+from pgplatform_ops.stack import DeployedStack
+from pgplatform_ops.verify import probes
+from pgplatform_ops.verify.plugin import (
+    MONITOR_KEY,
+    PROBES_TRIED,
+    check,
+    needs_container,
+    probe_findings,
+)
 from pgplatform_ops.verify.probes import ProbeRun
 
 pytestmark = pytest.mark.postdeploy
@@ -31,3 +39,13 @@ def test_probes__monitor_reads_statistics_only(request: pytest.FixtureRequest,
     if MONITOR_KEY not in probe_runs:
         pytest.skip("the stack runs no exporter: there is no monitor login")
     check(request, probe_runs[MONITOR_KEY].findings)
+
+
+def test_probes__maintenance_databases_refuse_every_login(request: pytest.FixtureRequest,
+                                                         deployed: DeployedStack) -> None:
+    needs_container(deployed, "postgres and template1 belong to the provider: the bundle does "
+                              "not change who may connect to them (no service keeps anything "
+                              "there)")
+    run = probes.maintenance_refusals(deployed)
+    request.config.stash[PROBES_TRIED] = request.config.stash.get(PROBES_TRIED, 0) + run.tried
+    check(request, run.findings)
