@@ -33,6 +33,9 @@ if [ "$(id -u)" = 0 ] && [ -n "${PGPLATFORM_TLS_SOURCE:-}" ] \
         "$PGPLATFORM_TLS_DIR/server.crt"
     install -o postgres -g postgres -m 0600 "$PGPLATFORM_TLS_SOURCE/server.key" \
         "$PGPLATFORM_TLS_DIR/server.key"
+    # The stack's CA, against which the sidecars' client certificates are checked.
+    install -o postgres -g postgres -m 0644 "$PGPLATFORM_TLS_SOURCE/ca.crt" \
+        "$PGPLATFORM_TLS_DIR/ca.crt"
 fi
 # Kept pg_hba rules for the host name the gateway of the network the data was on; a network
 # made again may have another. Point them (the lines ending in PGPLATFORM_HBA_HOST_MARK) at this

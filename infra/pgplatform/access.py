@@ -15,6 +15,7 @@ from pgplatform.model import (
     MIGRATOR_CONNECTION_LIMIT,
     MONITOR_CONNECTION_LIMIT,
     MONITOR_ROLE,
+    REPLICATOR_ROLE,
     ConsumerConfig,
     PlatformConfig,
     ServiceConfig,
@@ -37,7 +38,8 @@ BOOKKEEPING_TABLE_PRIVILEGES = ("DELETE", "INSERT", "SELECT")
 # another service's and take that service's lock.
 LOCKS_TABLE_PRIVILEGES = ("SELECT", "UPDATE (owner_role)")
 
-RoleKind = Literal["owner", "login", "migrator", "readonly", "consumer", "monitor"]
+RoleKind = Literal["owner", "login", "migrator", "readonly", "consumer", "monitor",
+                   "replicator"]
 GrantObject = Literal["database", "schema", "table", "sequence", "function"]
 DefaultObject = Literal["table", "sequence", "function"]
 
@@ -62,6 +64,8 @@ class RoleSpec:
     read_only: bool = False
     """Sessions start with `default_transaction_read_only = on` (a first line: what stops
     writes is that the role holds no privilege to write)."""
+    replication: bool = False
+    """REPLICATION: it may stream the server's WAL (pg_hba lets it do nothing else)."""
 
     @property
     def settings(self) -> dict[str, str]:
@@ -143,11 +147,21 @@ def monitor_grants(cfg: PlatformConfig) -> list[GrantSpec]:
             for database in ("postgres", *(db.name for db in cfg.databases))]
 
 
+def replicator_role(cfg: PlatformConfig) -> RoleSpec | None:
+    """The replicas' login, when the stack runs any: REPLICATION and nothing else; one
+    session per replica, two more while one takes its base backup (data and WAL stream)."""
+    if not cfg.server.replicas:
+        return None
+    return RoleSpec(name=REPLICATOR_ROLE, kind="replicator", login=True, replication=True,
+                    connection_limit=cfg.server.replicas + 2,
+                    idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS)
+
+
 def all_roles(cfg: PlatformConfig) -> tuple[RoleSpec, ...]:
-    monitor = monitor_role(cfg)
+    monitor, replicator = monitor_role(cfg), replicator_role(cfg)
     return (*(r for s in cfg.services for r in service_roles(s)),
             *(consumer_role(cfg, c) for c in cfg.consumers),
-            *((monitor,) if monitor else ()))
+            *((monitor,) if monitor else ()), *((replicator,) if replicator else ()))
 
 
 class CatalogRow(NamedTuple):

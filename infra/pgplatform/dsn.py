@@ -20,3 +20,14 @@ def postgres_url(*, user: str, password: str, host: str, port: int, database: st
     where = f"[{host}]" if ":" in host else host
     return (f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
             f"@{where}:{port}/{quote(database, safe='')}?sslmode={sslmode}")
+
+
+def replica_url(*, user: str, password: str, hosts: list[tuple[str, int]], database: str,
+                sslmode: str = VERIFY_FULL) -> str:
+    """Several servers, replicas first and the primary last: libpq tries the standbys and falls
+    back to the primary when none answers (`target_session_attrs=prefer-standby`, PostgreSQL
+    14+ libpq), so a read-only client keeps working while a replica is rebuilt."""
+    where = ",".join(f"[{h}]:{p}" if ":" in h else f"{h}:{p}" for h, p in hosts)
+    return (f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
+            f"@{where}/{quote(database, safe='')}?sslmode={sslmode}"
+            "&target_session_attrs=prefer-standby")

@@ -50,6 +50,10 @@ DEFAULT_POOLER_HOST_PORT = 16432
 # many more clients than server connections.
 DEFAULT_POOLER_MAX_CLIENTS = 1000
 DEFAULT_POOL_SIZE = 10
+# Streaming replicas: their login (REPLICATION, nothing else), and how many a stack may run.
+REPLICATOR_ROLE = "pgplatform_replicator"
+MAX_REPLICAS = 5
+READ_FROM = ("primary", "replica")
 
 # Extensions shipped by postgresql-17 (contrib) and postgresql-17-pgvector, on both images.
 KNOWN_EXTENSIONS = frozenset(
@@ -99,7 +103,7 @@ EXTERNAL_SSLMODES = ("verify-full", "verify-ca")
 # Keys of `server` that describe the container: an external server has none of them.
 CONTAINER_KEYS = ("image", "containerName", "volumeName", "networkName", "bindAddress",
                   "hostPort", "memoryMb", "shmSizeMb", "settings", "exporter", "pooler",
-                  "allowVolumeDeletion", "production")
+                  "allowVolumeDeletion", "production", "replicas", "replicaHostPort")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,6 +153,23 @@ class ServerConfig:
     external: ExternalServer | None = None
     """`server.mode: external`: no image, volume, network or container; the other fields
     keep their defaults and describe nothing."""
+    replicas: int = 0
+    """Streaming replicas of the container, each its own container and volume."""
+    replica_host_port: int = 0
+    """Where replica i is published: this port + i (on bindAddress)."""
+
+    def replica_name(self, i: int) -> str:
+        return f"{self.container_name}-replica-{i}"
+
+    def replica_volume(self, i: int) -> str:
+        return f"{self.volume_name}-replica-{i}"
+
+    def replica_slot(self, i: int) -> str:
+        """The physical replication slot that keeps the WAL replica i has not replayed."""
+        return f"pgplatform_replica_{i}"
+
+    def replica_port(self, i: int) -> int:
+        return self.replica_host_port + i
 
     @property
     def is_external(self) -> bool:
@@ -257,6 +278,8 @@ class ServiceConfig:
     readonly_statement_timeout_ms: int = 15_000
     pool_size: int = DEFAULT_POOL_SIZE
     """Server connections the pooler keeps for its app login (at most its connectionLimit)."""
+    read_from: str = "primary"
+    """Where `readonly_dsn` points: the primary, or the stack's replicas."""
 
     @property
     def schema(self) -> str:
@@ -303,6 +326,8 @@ class ConsumerConfig:
     reads: tuple[str, ...]
     connection_limit: int = 5
     statement_timeout_ms: int = 15_000
+    read_from: str = "primary"
+    """Where its DSN points: the primary, or the stack's replicas."""
 
     @property
     def login_role(self) -> str:
@@ -357,7 +382,8 @@ class PlatformConfig:
         """Every role the model creates, services' then consumers', then the exporter's."""
         return (*(r for s in self.services for r in s.roles),
                 *(c.login_role for c in self.consumers),
-                *((MONITOR_ROLE,) if self.server.exporter_port else ()))
+                *((MONITOR_ROLE,) if self.server.exporter_port else ()),
+        *((REPLICATOR_ROLE,) if self.server.replicas else ()))
 
 
 def _int(raw: Any, key: str, problems: list[str], *, lo: int, hi: int) -> int:
@@ -412,7 +438,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         "image", "containerName", "volumeName", "networkName", "bindAddress", "hostPort",
         "adminUser", "memoryMb", "exporter", "pooler", "shmSizeMb", "settings",
         "allowVolumeDeletion", "production", "mode", "host", "port", "sslmode", "caCert",
-        "providerRoles",
+        "providerRoles", "replicas", "replicaHostPort",
     }
     for unknown in sorted(set(raw) - known):
         problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
@@ -501,6 +527,15 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
     production = _bool(raw.get("production", False), f"{key}.production", problems)
     exporter_port = _exporter(raw.get("exporter"), f"{key}.exporter", port, problems)
     pooler = _pooler(raw.get("pooler"), f"{key}.pooler", {port, exporter_port}, problems)
+    replicas = _int(raw.get("replicas", 0), f"{key}.replicas", problems, lo=0, hi=MAX_REPLICAS)
+    replica_port = _int(raw.get("replicaHostPort", port + 1), f"{key}.replicaHostPort",
+                        problems, lo=1, hi=65535 - MAX_REPLICAS)
+    taken = {port, exporter_port, pooler.host_port if pooler else None}
+    clash = sorted(p for p in range(replica_port, replica_port + replicas) if p in taken)
+    if clash:
+        problems.append(f"{key}.replicaHostPort: the replicas' ports {replica_port}.."
+                        f"{replica_port + replicas - 1} include {clash}, the server's, the "
+                        "exporter's or the pooler's. Fix: choose another replicaHostPort")
     if production and allow_deletion:
         problems.append(
             f"{key}.allowVolumeDeletion: true in a production stack would leave its data volume "
@@ -522,6 +557,8 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         production=production,
         exporter_port=exporter_port,
         pooler=pooler,
+        replicas=replicas,
+        replica_host_port=replica_port,
     )
 
 
@@ -674,7 +711,7 @@ def _services(
         return ()
     known = {"name", "database", "schema", "schemas", "module", "readers", "connectionLimit",
              "statementTimeoutMs", "readonlyConnectionLimit", "readonlyStatementTimeoutMs",
-             "poolSize"}
+             "poolSize", "readFrom"}
     db_by_name = {d.name: d for d in databases}
     available = modules.available(sql_root)
     out: list[ServiceConfig] = []
@@ -743,6 +780,7 @@ def _services(
                 readers=tuple(str(r) for r in readers),
                 connection_limit=limit,
                 pool_size=pool_size,
+                read_from=_read_from(item, at, problems),
                 statement_timeout_ms=_int(item.get("statementTimeoutMs", 30_000),
                                           f"{at}.statementTimeoutMs", problems,
                                           lo=0, hi=24 * 3600 * 1000),
@@ -757,6 +795,27 @@ def _services(
         )
     _cross_check(out, problems)
     return tuple(out)
+
+
+def _read_from(item: Mapping[str, Any], at: str, problems: list[str]) -> str:
+    value = item.get("readFrom", "primary")
+    if value not in READ_FROM:
+        problems.append(f"{at}.readFrom: {value!r} is not where a read-only login reads. Fix: "
+                        f"use one of {list(READ_FROM)}")
+        return "primary"
+    return str(value)
+
+
+def _replicas_read(server: ServerConfig, services: Sequence[ServiceConfig],
+                   consumers: Sequence[ConsumerConfig], problems: list[str]) -> None:
+    if server.replicas:
+        return
+    for what, items in (("services", services), ("consumers", consumers)):
+        for item in items:
+            if item.read_from == "replica":
+                problems.append(
+                    f"{NAMESPACE}:{what}[{item.name}].readFrom: 'replica', but the stack runs no "
+                    f"replica. Fix: set {NAMESPACE}:server.replicas, or read from the primary")
 
 
 def _schemas(item: Mapping[str, Any], name: str, at: str, problems: list[str]
@@ -826,7 +885,7 @@ def _consumers(raw: Any, services: Sequence[ServiceConfig], problems: list[str]
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         problems.append(f"{key}: must be a list of {{name, database, reads}}")
         return ()
-    known = {"name", "database", "reads", "connectionLimit", "statementTimeoutMs"}
+    known = {"name", "database", "reads", "connectionLimit", "statementTimeoutMs", "readFrom"}
     by_name = {s.name: s for s in services}
     out: list[ConsumerConfig] = []
     for i, item in enumerate(raw):
@@ -864,7 +923,8 @@ def _consumers(raw: Any, services: Sequence[ServiceConfig], problems: list[str]
                                   problems, lo=1, hi=10000),
             statement_timeout_ms=_int(item.get("statementTimeoutMs", 15_000),
                                       f"{at}.statementTimeoutMs", problems,
-                                      lo=1, hi=24 * 3600 * 1000)))
+                                      lo=1, hi=24 * 3600 * 1000),
+            read_from=_read_from(item, at, problems)))
     names = [c.name for c in out]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{key}[{dup}].name: duplicate consumer {dup!r}")
@@ -934,6 +994,7 @@ def from_mapping(
     consumers = _consumers(values.get("consumers"), services, problems)
     _unique_roles(services, consumers, server.admin_user, problems)
     _connection_budget(server, services, consumers, problems)
+    _replicas_read(server, services, consumers, problems)
     admin_password = values.get("adminPassword")
     if admin_password is None and server.is_external:
         problems.append(

@@ -12,7 +12,9 @@ uploads it, verification and the tests read the same facts).
   admin console have no entry, and no user is an `admin_users`/`stats_users`.
 - TLS both ways: clients must use it (`client_tls_sslmode = require`, certificate from the
   stack's CA naming the published address); the server is verified by the stack's CA and the
-  container's name (`server_tls_sslmode = verify-full`).
+  container's name (`server_tls_sslmode = verify-full`), and is shown the pooler's client
+  certificate from the same CA (pg_hba `clientcert=verify-ca`: another container on the
+  network cannot log in as a pooled login, even with its password).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ PRIVATE_DIR = "/run/pgplatform-pooler"
 SOURCE_DIR = "/run/secrets/pgplatform-pooler"
 CONFIG_FILE, USERLIST_FILE = "pgbouncer.ini", "userlist.txt"
 CERT_FILE, KEY_FILE, CA_FILE = "server.crt", "server.key", "ca.pem"
+CLIENT_CERT_FILE, CLIENT_KEY_FILE = "client.crt", "client.key"
+"""What it shows the server (pg_hba `clientcert=verify-ca` for sidecars)."""
 MAX_PREPARED_STATEMENTS = 200
 """Protocol-level prepared statements tracked per client, so that psycopg (after 5 executions)
 and asyncpg keep working in transaction mode."""
@@ -41,10 +45,12 @@ FORBIDDEN_IN_TRANSACTION_POOLING = (
 """What transaction pooling breaks; the README repeats it and migrations stay on the direct
 DSN (they take a session lock)."""
 
-CONNECTION_REFUSALS = ("no such database", "SSL required", "server login has been failing")
+CONNECTION_REFUSALS = ("no such database", "SSL required", "server login has been failing",
+                       "login failed")
 """How PgBouncer words its refusals: a database it does not list, a client without TLS, a
-pool whose server login failed within server_login_retry (the server's own refusal, e.g.
-pg_hba's, is passed on the first time)."""
+pool whose server login failed within server_login_retry, a server login refused when the
+first statement needed it (the server's own refusal, e.g. pg_hba's, is passed on when the
+login happens at the client's)."""
 
 
 def open_files(cfg: PlatformConfig) -> int:
@@ -102,6 +108,8 @@ def config(cfg: PlatformConfig) -> str:
         "server_tls_sslmode": "verify-full",
         "server_tls_protocols": "secure",
         "server_tls_ca_file": f"{PRIVATE_DIR}/{CA_FILE}",
+        "server_tls_cert_file": f"{PRIVATE_DIR}/{CLIENT_CERT_FILE}",
+        "server_tls_key_file": f"{PRIVATE_DIR}/{CLIENT_KEY_FILE}",
         "admin_users": "",
         "stats_users": "",
         "log_connections": "0",

@@ -24,11 +24,25 @@ from pgplatform.components.lifecycle import (
     RetainedDataPark,
 )
 from pgplatform.components.pooler import ConnectionPooler, PoolerArgs
+from pgplatform.components.replica import ReadReplica, ReplicaArgs
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
 from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
 from pgplatform.components.settings import ServerSettings
-from pgplatform.dsn import postgres_url
+from pgplatform.dsn import postgres_url, replica_url
 from pgplatform.model import PUBLIC_SCHEMA, ConfigError, PlatformConfig
+
+
+def _read_url(cfg: PlatformConfig, user: str, password: pulumi.Input[str], database: str,
+              read_from: str) -> pulumi.Output[str]:
+    """A read-only login's DSN: the primary, or (`readFrom: replica`) the replicas first."""
+    s = cfg.server
+    if read_from != "replica":
+        return _url(cfg, user, password, database)
+    hosts = [*((s.connect_host, s.replica_port(i)) for i in range(s.replicas)),
+             (s.connect_host, s.host_port)]
+    return pulumi.Output.secret(pulumi.Output.from_input(password).apply(
+        lambda pw: replica_url(user=user, password=pw, hosts=hosts, database=database,
+                               sslmode=s.sslmode)))
 
 
 def _url(cfg: PlatformConfig, user: str, password: pulumi.Input[str],
@@ -84,8 +98,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     if container is not None:
         server = container.server
         hba_rules.append(HbaRules(
-            "postgres-hba", admin_dsn, ca_cert, server.gateway.apply(
-                lambda gateway: [r.line() for r in hba.rules(cfg, gateway)]),
+            "postgres-hba", admin_dsn, ca_cert, container.hba_lines,
             pulumi.ResourceOptions(parent=server, depends_on=[server.container, *before])))
     roles = list(cfg.roles)
     names = [db.name for db in cfg.databases]
@@ -184,8 +197,8 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
                 owner_role=ident.role["owner"].name,
                 dsn=_url(cfg, svc.login_role, ident.password["login"], svc.database),
                 migrator_dsn=migrator_dsns[svc.name],
-                readonly_dsn=_url(cfg, svc.readonly_role, ident.password["readonly"],
-                                  svc.database),
+                readonly_dsn=_read_url(cfg, svc.readonly_role, ident.password["readonly"],
+                                       svc.database, svc.read_from),
                 pooled_dsn=pooled_dsns.get(svc.name, pulumi.Output.secret("")),
             )
             for svc in cfg.services for ident in [identities[svc.name]]
@@ -194,8 +207,9 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             c.name: outputs.ConsumerOutputs(
                 database=c.database,
                 login_role=consumer_identities[c.name].role["consumer"].name,
-                dsn=_url(cfg, c.login_role, consumer_identities[c.name].password["consumer"],
-                         c.database),
+                dsn=_read_url(cfg, c.login_role,
+                              consumer_identities[c.name].password["consumer"], c.database,
+                              c.read_from),
             )
             for c in cfg.consumers
         },
@@ -210,6 +224,10 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
 class _Container:
     server: PostgresServer
     certs: StackCertificates
+    image_ref: pulumi.Output[str]
+    hba_lines: pulumi.Output[list[str]]
+    """pg_hba for the gateway of the server's network (the primary's and the replicas')."""
+    admin_password: pulumi.Output[str]
 
 
 def _container(cfg: PlatformConfig, admin_password: pulumi.Output[str],
@@ -222,10 +240,13 @@ def _container(cfg: PlatformConfig, admin_password: pulumi.Output[str],
     certs = StackCertificates("tls", cfg.stack, s)
     server = PostgresServer("postgres", PostgresServerArgs(
         server=s, image_ref=image.ref, admin_password=admin_password,
-        server_cert_pem=certs.server_cert_pem, server_key_pem=certs.server_key_pem))
+        server_cert_pem=certs.server_cert_pem, server_key_pem=certs.server_key_pem,
+        ca_cert_pem=certs.ca_cert_pem))
     ServerSettings("postgres-settings", admin_dsn, certs.ca_cert_pem, s.reload_settings,
                    pulumi.ResourceOptions(parent=server, depends_on=[server.container]))
-    return _Container(server=server, certs=certs)
+    lines = server.gateway.apply(lambda gateway: [r.line() for r in hba.rules(cfg, gateway)])
+    return _Container(server=server, certs=certs, image_ref=image.ref, hba_lines=lines,
+                      admin_password=admin_password)
 
 
 def _sidecars(cfg: PlatformConfig, container: _Container, *,
@@ -250,9 +271,12 @@ def _sidecars(cfg: PlatformConfig, container: _Container, *,
         connects = [server_acl.grant(spec, [server.container, *adopted, *watcher.roles,
                                             *databases])
                     for spec in access.monitor_grants(cfg)]
+        client_cert, client_key = container.certs.issue_client("exporter-client",
+                                                               s.exporter_name)
         MetricsExporter("metrics", ExporterArgs(
             server=s, network_name=server.network.name,
             monitor_password=watcher.password["monitor"], ca_cert=ca_cert,
+            client_cert_pem=client_cert, client_key_pem=client_key,
             after=[server.container, *hba_rules, *watcher.roles, *connects]))
         monitor_dsn = _url(cfg, monitor.name, watcher.password["monitor"], "postgres")
     pooled_dsns: dict[str, pulumi.Output[str]] = {}
@@ -260,13 +284,36 @@ def _sidecars(cfg: PlatformConfig, container: _Container, *,
         pooled = pooler.pooled_services(cfg)
         cert, key = container.certs.issue("pooler", s.pooler_name,
                                           s.tls_dns_names_of(s.pooler_name), s.tls_ip_addresses)
+        client_cert, client_key = container.certs.issue_client("pooler-client", s.pooler_name)
         ConnectionPooler("pooler", PoolerArgs(
             cfg=cfg, network_name=server.network.name,
             verifiers=pulumi.Output.all(**{svc.login_role: identities[svc.name].verifier["login"]
                                            for svc in pooled}),
-            cert_pem=cert, key_pem=key, ca_cert=ca_cert,
+            cert_pem=cert, key_pem=key, client_cert_pem=client_cert,
+            client_key_pem=client_key, ca_cert=ca_cert,
             after=[server.container, *hba_rules,
                    *(identities[svc.name].role["login"] for svc in pooled)]))
         pooled_dsns = {svc.name: _url(cfg, svc.login_role, identities[svc.name].password["login"],
                                       svc.database, s.pooler.host_port) for svc in pooled}
+    replicator = access.replicator_role(cfg)
+    if replicator is not None:
+        streamer = Identity("replicator", IdentityArgs(
+            roles=[replicator], provider=provider, admin_dsn=admin_dsn, ca_cert=ca_cert,
+            keep_data=cfg.keeps_data, after=before))
+        for i in range(s.replicas):
+            cert, key = container.certs.issue(f"replica-{i}", s.replica_name(i),
+                                              s.tls_dns_names_of(s.replica_name(i)),
+                                              s.tls_ip_addresses)
+            client_cert, client_key = container.certs.issue_client(f"replica-{i}-client",
+                                                                   s.replica_name(i))
+            ReadReplica(f"replica-{i}", ReplicaArgs(
+                server=s, index=i, image_ref=container.image_ref,
+                network_name=server.network.name, admin_dsn=admin_dsn,
+                replica_admin_dsn=_url(cfg, s.admin_user, container.admin_password,
+                                       "postgres", s.replica_port(i)),
+                hba_lines=container.hba_lines,
+                replicator_password=streamer.password["replicator"], ca_cert=ca_cert,
+                cert_pem=cert, key_pem=key, client_cert_pem=client_cert,
+                client_key_pem=client_key,
+                after=[server.container, *hba_rules, *streamer.roles]))
     return monitor_dsn, pooled_dsns

@@ -61,6 +61,12 @@ class DeployedStack:
         dsn = self.outputs.services[service].pooled_dsn
         return self.verified(dsn) if dsn else ""
 
+    def on_primary(self, dsn: str) -> str:
+        """`dsn` aimed at the primary alone (a `readFrom: replica` DSN lists the replicas
+        first)."""
+        return make_conninfo(dsn, host=self.outputs.host, port=str(self.outputs.port),
+                             target_session_attrs="any")
+
     def monitor_dsn(self, database: str = "postgres") -> str:
         """The exporter's login ("" when the stack has no exporter)."""
         if not self.outputs.monitor_dsn:

@@ -4,7 +4,8 @@ member of another (a migrator in its owner) is NOINHERIT and becomes exactly tha
 so it never holds the owner's rights under its own name; `service-access-declared` checks that
 the pair is a service's migrator and owner. The one predefined role a managed role may hold is
 pg_monitor (statistics, no rows), for the exporter's monitor; `service-access-declared` checks
-it is the monitor a MetricsExporter declares."""
+it is the monitor a MetricsExporter declares. REPLICATION alone, with no membership, is the
+replicas' login; `service-access-declared` checks that a ReadReplica declares it."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     granted = [attr for prop, attr in FLAGS.items()
                if prop in args.props and values.truthy(args.props[prop])]
+    if granted == ["REPLICATION"] and not args.props.get("roles") and \
+            not values.get(args.props, "assumeRole"):
+        # A bare replication login (the replicas'); `service-access-declared` checks that a
+        # ReadReplica declares it.
+        return
     if granted:
         role = values.get(args.props, "name", args.name)
         report_violation(f"[{NAME}] Role '{args.name}' ({role}) has {', '.join(granted)}: "

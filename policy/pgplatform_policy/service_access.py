@@ -247,7 +247,22 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     consumers = consumers_of(args.resources, report_violation)
     monitors = frozenset(str(values.get(r.props, "monitorRole")) for r in args.resources
                          if r.resource_type == tokens.METRICS_EXPORTER)
+    replicators = frozenset(str(values.get(r.props, "replicatorRole")) for r in args.resources
+                            if r.resource_type == tokens.READ_REPLICA)
     for r in args.resources:
+        if r.resource_type == tokens.ROLE and values.truthy(r.props.get("replication")):
+            role = values.get(r.props, "name", r.name)
+            if role not in replicators:
+                report_violation(
+                    f"[{NAME}] Role '{r.name}' ({role}) has REPLICATION, and no ReadReplica "
+                    "declares it its replication login: only the replicas' login may stream "
+                    "the server's WAL (every database's rows).", r.urn)
+        if r.resource_type == tokens.GRANT and values.get(r.props, "role") in replicators:
+            report_violation(
+                f"[{NAME}] Grant '{r.name}' gives the replicas' login "
+                f"{values.get(r.props, 'role')} a privilege: it streams WAL and holds nothing "
+                "else.", r.urn)
+            continue
         if r.resource_type == tokens.ROLE:
             try:
                 problem = check_membership(

@@ -15,6 +15,8 @@ CONSUMER_ACCESS = rt.CONSUMER_ACCESS
 POSTGRES_SERVER = rt.POSTGRES_SERVER
 METRICS_EXPORTER = rt.METRICS_EXPORTER
 """Registered with {bindAddress, hostPort, monitorRole}."""
+READ_REPLICA = rt.READ_REPLICA
+"""Registered with {bindAddress, hostPort, replicatorRole, slot}."""
 CONNECTION_POOLER = rt.CONNECTION_POOLER
 """Registered with {bindAddress, hostPort, poolMode, clientTls, serverTls, pools}."""
 

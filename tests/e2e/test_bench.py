@@ -24,7 +24,8 @@ pytestmark = pytest.mark.e2e
 
 # What --quick deploys for itself; `harness down` removes each at the end of the run.
 QUICK_CONTAINERS = ("pgplatform-benchquick", "pgplatform-benchquick-exporter",
-                    "pgplatform-benchquick-pooler", "pgplatform-benchtopo10")
+                    "pgplatform-benchquick-pooler", "pgplatform-benchquick-replica-0",
+                    "pgplatform-benchtopo10")
 
 
 def _output(proc: subprocess.CompletedProcess[str]) -> str:
@@ -76,6 +77,7 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     assert figures["bootstrap.services"] > 0, figures
     assert figures["pooler.answered"] == figures["pooler.clients"] > 0, figures
     assert 1 <= figures["pooler.server_sessions_max"] <= figures["pooler.pool_size"], figures
+    assert figures["replica.count"] == 1 and figures["replica.lag_bytes_max"] >= 0, figures
 
     left = sorted(set(QUICK_CONTAINERS) & _containers())
     assert not left, f"scripts/bench --quick: expected its stacks removed, containers left: {left}"

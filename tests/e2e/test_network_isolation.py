@@ -70,11 +70,19 @@ def test_network__the_admin_is_refused_from_another_container_on_its_network(
 
 def test_network__a_login_is_refused_from_another_container_on_its_network(
         deployed: DeployedStack, server_ip: str) -> None:
+    """Right password, TLS, the server's network: an app login the pooler serves meets the
+    sidecars' rule and has no client certificate from the stack's CA; the read-only login
+    (no pooler) is rejected outright."""
     svc = deployed.cfg.services[0]
-    url = urlparse(deployed.outputs.services[svc.name].dsn)
-    out = _psql_from(deployed.cfg.server.network_name, server_ip, svc.login_role,
-                     unquote(url.password or ""), svc.database)
-    assert hba.REJECTED in out, out
+    assert deployed.cfg.server.pooler is not None
+    for role, dsn, refusal in (
+            (svc.login_role, deployed.outputs.services[svc.name].dsn, hba.CLIENT_CERT_REQUIRED),
+            (svc.readonly_role, deployed.outputs.services[svc.name].readonly_dsn,
+             hba.REJECTED)):
+        url = urlparse(dsn)
+        out = _psql_from(deployed.cfg.server.network_name, server_ip, role,
+                         unquote(url.password or ""), svc.database)
+        assert refusal in out, (role, out)
 
 
 @pytest.fixture(scope="module")

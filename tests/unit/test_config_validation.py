@@ -101,6 +101,17 @@ CASES = {
                               "pgplatform:server.pooler.hostPort", "server's or the exporter's"),
     "pooler-unknown-key": (with_("server.pooler", {"poolMode": "session"}),
                            "pgplatform:server.pooler.poolMode", "unknown key"),
+    "read-from-replica-without-replicas": (
+        with_("services.2", {"name": "rag", "database": "paddle", "readFrom": "replica"}),
+        "pgplatform:services[rag].readFrom", "runs no replica"),
+    "read-from-unknown": (
+        with_("services.2", {"name": "rag", "database": "paddle", "readFrom": "standby"}),
+        "pgplatform:services[rag].readFrom", "not where a read-only login reads"),
+    "replicas-too-many": (with_("server.replicas", 9), "pgplatform:server.replicas",
+                          "outside 0..5"),
+    "replica-port-clash": ({**base(), "server": {"hostPort": 15432, "replicas": 2,
+                                                 "replicaHostPort": 15431}},
+                           "pgplatform:server.replicaHostPort", "include [15432]"),
     "pooler-not-a-mapping": (with_("server.pooler", True), "pgplatform:server.pooler",
                              "must be a mapping"),
     "public-taken-twice": (

@@ -110,7 +110,9 @@ def test_matrix__derives_from_every_committed_stack(stack: str) -> None:
     cfg = stack_config.for_stack(stack)
     m = derive(cfg)
     monitor = 1 if cfg.server.exporter_port else 0
-    assert len(m.roles) == 4 * len(cfg.services) + len(cfg.consumers) + monitor + 1
+    replicator = 1 if cfg.server.replicas else 0
+    assert len(m.roles) == (4 * len(cfg.services) + len(cfg.consumers) + monitor + replicator
+                            + 1)
     assert len(m.schema_owner) == sum(len(s.schemas) for s in cfg.services)
 
 

@@ -37,6 +37,8 @@ def _ca_pem() -> str:
 
 def external_values(**server: Any) -> dict[str, Any]:
     values = stack_config.read_stack_values(paths.stack_file("ci"))
+    for item in (*values["services"], *values["consumers"]):
+        item.pop("readFrom", None)  # no replica without the container
     values["server"] = {"mode": "external", "host": "db.example.internal", "port": 5433,
                         "adminUser": "cloudadmin", "caCert": _ca_pem(), "sslmode": "verify-ca",
                         **server}
@@ -67,8 +69,8 @@ def test_external__no_container_resource_and_a_non_superuser_provider() -> None:
     for kind in (rt.PG_ROLE, rt.PG_DATABASE, rt.PG_SCHEMA, rt.SCHEMA_BOOTSTRAP,
                  rt.PG_DEFAULT_PRIVILEGES):
         assert sorted(r.name for r, _ in g.resources(kind)) == sorted(
-            r.name for r, _ in container.resources(kind) if not r.name.startswith("monitor-")
-        ), kind
+            r.name for r, _ in container.resources(kind)
+            if not r.name.startswith(("monitor-", "replicator-"))), kind
 
 
 @pytest.mark.parametrize("server,key,message", [

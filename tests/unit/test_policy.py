@@ -318,6 +318,26 @@ def test_policy__container_on_the_default_network_fails() -> None:
     assert len(found) == 1 and "shared default network" in found[0], found
 
 
+def test_policy__replication_only_for_the_login_a_read_replica_declares() -> None:
+    replicator = resource_args(tokens.ROLE, "replicator-replicator-role",
+                               {"name": "pgplatform_replicator", "login": True,
+                                "replication": True})
+    assert messages(role_attributes.validate, replicator) == []
+    replica = stack_resource(tokens.READ_REPLICA, "replica-0",
+                             {"replicatorRole": "pgplatform_replicator", "hostPort": 15433})
+    as_stack = stack_resource(tokens.ROLE, "replicator-replicator-role",
+                              {"name": "pgplatform_replicator", "login": True,
+                               "replication": True})
+    assert stack_violations(service_access.validate, replica, as_stack) == []
+    undeclared = stack_violations(service_access.validate, as_stack)
+    assert len(undeclared) == 1 and "no ReadReplica declares it" in undeclared[0][0]
+    granted = stack_resource(tokens.GRANT, "x", {"role": "pgplatform_replicator",
+                                                 "database": "paddle", "objectType": "database",
+                                                 "privileges": ["CONNECT"]})
+    found = stack_violations(service_access.validate, replica, as_stack, granted)
+    assert len(found) == 1 and "holds nothing else" in found[0][0], found
+
+
 def test_policy__only_pg_monitor_among_predefined_roles() -> None:
     monitor = resource_args(tokens.ROLE, "monitor-monitor-role",
                             {"name": "pgplatform_monitor", "login": True,
@@ -401,8 +421,12 @@ def test_policy__plain_roles_pass() -> None:
 
 @pytest.mark.parametrize(("prop", "attribute"), list(role_attributes.FLAGS.items()))
 def test_policy__privileged_role_fails(prop: str, attribute: str) -> None:
-    found = messages(role_attributes.validate, role("rag_app", login=True, **{prop: True}))
-    assert len(found) == 1, found
+    # REPLICATION alone is the replicas' login's (checked at stack level below): with a
+    # membership it is refused here too.
+    extra = {"roles": ["rag_owner"]} if prop == "replication" else {}
+    found = messages(role_attributes.validate,
+                     role("rag_app", login=True, **{prop: True}, **extra))
+    assert len(found) >= 1, found
     assert "Role 'rag_app-role' (rag_app)" in found[0] and attribute in found[0]
     assert "[no-privileged-roles]" in found[0]
 

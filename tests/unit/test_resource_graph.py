@@ -8,7 +8,7 @@ from harness.monitor import is_secret, reveal
 from pgplatform import access, outputs, server_settings
 from pgplatform import resource_types as rt
 from pgplatform.components import server
-from pgplatform.model import EXTENSIONS_SCHEMA, MONITOR_ROLE
+from pgplatform.model import EXTENSIONS_SCHEMA, MONITOR_ROLE, REPLICATOR_ROLE
 
 from graph import COMMITTED_STACKS, Graph, committed_graph
 
@@ -31,9 +31,10 @@ def test_graph__roles_are_exactly_the_models_identities(g: Graph) -> None:
         r = roles[spec.name]
         assert bool(r.get("login")) == spec.login, f"{spec.name}: LOGIN"
         assert ("password" in r) == spec.login, f"{spec.name}: a password iff it logs in"
-        for flag in ("superuser", "createDatabase", "createRole", "replication",
-                     "bypassRowLevelSecurity"):
+        for flag in ("superuser", "createDatabase", "createRole", "bypassRowLevelSecurity"):
             assert not r.get(flag), f"{spec.name}: {flag} set"
+        # The replicas' login alone streams WAL.
+        assert bool(r.get("replication")) == (spec.name == REPLICATOR_ROLE), spec.name
         assert r.get("inherit", True) == spec.inherit, f"{spec.name}: INHERIT"
         assert r.get("roles", []) == list(spec.member_of), f"{spec.name}: memberships"
         assert r.get("assumeRole") == spec.assume_role, f"{spec.name}: assumeRole"

@@ -12,8 +12,8 @@ import pytest
 from harness.monitor import is_secret, reveal
 from pgplatform import hba, outputs, pooler, tls
 from pgplatform import resource_types as rt
-from pgplatform.components import server
-from pgplatform.model import MONITOR_ROLE, POOLER_PORT, PlatformConfig
+from pgplatform.components import certificates, server
+from pgplatform.model import MONITOR_ROLE, POOLER_PORT, REPLICATOR_ROLE, PlatformConfig
 
 from graph import COMMITTED_STACKS, GATEWAY, Graph, build_graph, committed_graph
 
@@ -36,20 +36,29 @@ def test_tls__a_ca_and_a_server_certificate_for_the_published_address(g: Graph) 
     assert ca["isCaCertificate"] is True and set(ca["allowedUses"]) == {"cert_signing",
                                                                         "crl_signing"}
     s = g.cfg.server
-    # The server's, and the pooler's where there is one (clients verify both by the CA).
-    names = [s.container_name, *((s.pooler_name,) if s.pooler else ())]
-    requests = {i["subject"]["commonName"]: i for _, i in g.resources(rt.TLS_CERT_REQUEST)}
-    assert sorted(requests) == sorted(names)
-    for name, request in requests.items():
+    # Server certificates: the server's, the pooler's and the replicas' where there are
+    # (clients verify all of them by the CA). Client certificates: each sidecar on the
+    # server's network shows one to the server (pg_hba clientcert=verify-ca).
+    servers = [s.container_name, *((s.pooler_name,) if s.pooler else ()),
+               *(s.replica_name(i) for i in range(s.replicas))]
+    clients = [*((s.exporter_name,) if s.exporter_port else ()),
+               *((s.pooler_name,) if s.pooler else ()),
+               *(s.replica_name(i) for i in range(s.replicas))]
+    requests = [i for _, i in g.resources(rt.TLS_CERT_REQUEST)]
+    served = {i["subject"]["commonName"]: i for i in requests if i.get("dnsNames")}
+    assert sorted(served) == sorted(servers)
+    for name, request in served.items():
         # verify-full matches an IP host against IP SANs only.
         assert request["ipAddresses"] == [s.connect_host]
         assert request["dnsNames"] == list(s.tls_dns_names_of(name))
-    certs = [i for _, i in g.resources(rt.TLS_LOCALLY_SIGNED_CERT)]
-    assert len(certs) == len(names)
-    for cert in certs:
-        assert cert["allowedUses"] == ["digital_signature", "key_encipherment", "server_auth"]
+    assert sorted(i["subject"]["commonName"] for i in requests if not i.get("dnsNames")) == (
+        sorted(clients))
+    uses = sorted(tuple(i["allowedUses"]) for _, i in g.resources(rt.TLS_LOCALLY_SIGNED_CERT))
+    assert uses == sorted([certificates.SERVER_USES] * len(servers)
+                          + [certificates.CLIENT_USES] * len(clients))
+    for _, cert in g.resources(rt.TLS_LOCALLY_SIGNED_CERT):
         assert int(cert["earlyRenewalHours"]) < int(cert["validityPeriodHours"])
-    assert len(g.resources(rt.TLS_PRIVATE_KEY)) == 1 + len(names)
+    assert len(g.resources(rt.TLS_PRIVATE_KEY)) == 1 + len(servers) + len(clients)
 
 
 def test_tls__the_server_gets_its_key_privately_and_turns_ssl_on(g: Graph) -> None:
@@ -82,15 +91,22 @@ def test_tls__the_provider_and_every_dsn_verify_the_server(g: Graph) -> None:
             *(x for s in parsed.services.values()
               for x in (s.dsn, s.migrator_dsn, s.readonly_dsn, s.pooled_dsn) if x),
             *(c.dsn for c in parsed.consumers.values())]
-    assert dsns and all(d.endswith("sslmode=verify-full") for d in dsns)
+    assert dsns and all("?sslmode=verify-full" in d for d in dsns)
+    # A readFrom: replica DSN lists the replicas, then the primary.
+    assert all(d.endswith(("sslmode=verify-full", "target_session_attrs=prefer-standby"))
+               for d in dsns)
     for typ in (rt.SERVER_SETTINGS, rt.HBA_RULES, rt.SCHEMA_BOOTSTRAP):
         for _, props in g.resources(typ):
             assert props["ca_cert"] == parsed.ca_cert, typ
 
 
 def test_hba__the_resource_writes_the_models_rules_for_the_gateway(g: Graph) -> None:
-    (reg, props), = g.resources(rt.HBA_RULES)
-    assert reveal(props["lines"]) == [r.line() for r in hba.rules(g.cfg, GATEWAY)]
+    # The primary's, then each replica's (pg_hba is a file of each server, not replicated).
+    regs = g.resources(rt.HBA_RULES)
+    assert len(regs) == 1 + g.cfg.server.replicas
+    for _, props in regs:
+        assert reveal(props["lines"]) == [r.line() for r in hba.rules(g.cfg, GATEWAY)]
+    (reg, props), = [(r, p) for r, p in regs if r.name == "postgres-hba"]
     (guard, _), = g.resources(rt.PLACEMENT_GUARD)
     assert g.depends_on(reg.urn, guard.urn), "a refused rename must leave pg_hba alone"
     for svc in g.cfg.services:
@@ -112,17 +128,22 @@ def test_hba__each_login_to_its_own_database_over_tls_and_everything_else_reject
     monitor = [r for r in rules if r.users == (MONITOR_ROLE,)]
     if g.cfg.server.exporter_port:
         # The exporter's container, on the server's own network; statistics only.
-        assert [(r.type, r.databases, r.address) for r in monitor] == [
-            ("hostssl", ("all",), "samenet")]
+        # From the host (its DSN), and from the exporter's container with its certificate.
+        assert [(r.type, r.databases, r.address, r.options) for r in monitor] == [
+            ("hostssl", ("all",), f"{GATEWAY}/32", ()),
+            ("hostssl", ("all",), "samenet", hba.SIDECAR)]
     else:
         assert not monitor
-    pooled = [r for r in rules if r.address == "samenet" and r not in monitor]
+    replication = [r for r in rules if r.replication]
+    assert [(r.type, r.users, r.address) for r in replication] == (
+        [("hostssl", (REPLICATOR_ROLE,), "samenet")] if g.cfg.server.replicas else [])
+    pooled = [r for r in rules if r.address == "samenet" and r not in monitor + replication]
     # The pooler's container, on the server's own network: each app login to its database.
     assert {(r.databases, r.users) for r in pooled} == {
         ((db,), roles) for db, roles in hba.pooled_logins_by_database(g.cfg).items()}
     assert {u for r in pooled for u in r.users} == {
         svc.login_role for svc in g.cfg.services if g.cfg.server.pooler}
-    allowed = [r for r in rules if r.type == "hostssl" and r not in monitor + pooled]
+    allowed = [r for r in rules if r.type == "hostssl" and r not in monitor + pooled + replication]
     assert {r.method for r in allowed} == {hba.SCRAM}
     admin = g.cfg.server.admin_user
     for r in allowed:
@@ -195,7 +216,8 @@ def test_pooler__only_where_configured_on_the_servers_network_with_verifiers_onl
     assert uploads[pooler.CONFIG_FILE]["content"] == pooler.config(g.cfg)
     assert {f: u["permissions"] for f, u in uploads.items()} == {
         pooler.CONFIG_FILE: "0400", pooler.USERLIST_FILE: "0400", pooler.KEY_FILE: "0400",
-        pooler.CERT_FILE: "0444", pooler.CA_FILE: "0444"}
+        pooler.CERT_FILE: "0444", pooler.CA_FILE: "0444", pooler.CLIENT_CERT_FILE: "0444",
+        pooler.CLIENT_KEY_FILE: "0400"}
     # The verifiers the roles were created with; no password of any login.
     verifiers = {i["name"]: reveal(i["password"]) for _, i in g.resources(rt.PG_ROLE)
                  if i.get("password")}
@@ -209,5 +231,5 @@ def test_pooler__only_where_configured_on_the_servers_network_with_verifiers_onl
         dsn = parsed.services[svc.name].pooled_dsn
         assert f"@{s.connect_host}:{s.pooler.host_port}/{svc.database}?" in dsn
         assert dsn.startswith(f"postgresql://{svc.login_role}:")
-    (hba_reg, _), = g.resources(rt.HBA_RULES)
+    (hba_reg, _), = [(r, p) for r, p in g.resources(rt.HBA_RULES) if r.name == "postgres-hba"]
     assert g.depends_on(reg.urn, hba_reg.urn), "clients would meet the server's old rules"

@@ -17,6 +17,8 @@ SERVER_VALIDITY_HOURS = 365 * 24
 # Within 30 days of its end, the next `up` issues a new server certificate (upstream plans a
 # replacement once `ready_for_renewal`), which replaces the container to load it.
 SERVER_EARLY_RENEWAL_HOURS = 30 * 24
+SERVER_USES = ("digital_signature", "key_encipherment", "server_auth")
+CLIENT_USES = ("digital_signature", "key_encipherment", "client_auth")
 
 
 class StackCertificates(pulumi.ComponentResource):
@@ -44,10 +46,18 @@ class StackCertificates(pulumi.ComponentResource):
             "server", server.container_name, server.tls_dns_names, server.tls_ip_addresses)
         self.register_outputs({"ca_cert_pem": ca.cert_pem})
 
+    def issue_client(self, part: str, common_name: str
+                     ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """A client certificate signed by the stack's CA and its key (secret): what a sidecar
+        on the server's network shows the server besides its password (pg_hba
+        `clientcert=verify-ca`), which another container there cannot."""
+        return self.issue(part, common_name, (), (), uses=CLIENT_USES)
+
     def issue(self, part: str, common_name: str, dns_names: tuple[str, ...],
-              ip_addresses: tuple[str, ...]) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+              ip_addresses: tuple[str, ...], uses: tuple[str, ...] = ()
+              ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """A server certificate signed by the stack's CA and its key (secret): for the server,
-        and for the pooler, which clients verify by the same CA."""
+        and for the pooler and replicas, which clients verify by the same CA."""
         child = pulumi.ResourceOptions(parent=self)
         key = tls.PrivateKey(f"{self._name}-{part}-key", algorithm=KEY_ALGORITHM,
                              ecdsa_curve=KEY_CURVE, opts=child)
@@ -61,5 +71,5 @@ class StackCertificates(pulumi.ComponentResource):
             ca_private_key_pem=self._ca_key.private_key_pem, ca_cert_pem=self._ca.cert_pem,
             validity_period_hours=SERVER_VALIDITY_HOURS,
             early_renewal_hours=SERVER_EARLY_RENEWAL_HOURS,
-            allowed_uses=["digital_signature", "key_encipherment", "server_auth"], opts=child)
+            allowed_uses=list(uses or SERVER_USES), opts=child)
         return cert.cert_pem, pulumi.Output.secret(key.private_key_pem)

@@ -28,6 +28,9 @@ class ExporterArgs:
     network_name: pulumi.Input[str]
     monitor_password: pulumi.Input[str]
     ca_cert: pulumi.Input[str]
+    client_cert_pem: pulumi.Input[str]
+    client_key_pem: pulumi.Input[str]
+    """Shown to the server besides the password (pg_hba `clientcert=verify-ca`)."""
     after: list[pulumi.Resource]
 
 
@@ -54,16 +57,24 @@ class MetricsExporter(pulumi.ComponentResource):
             envs=[
                 # The server's certificate names its container (a DNS SAN).
                 f"DATA_SOURCE_URI={s.container_name}:5432/postgres?sslmode=verify-full"
-                f"&sslrootcert={PRIVATE_DIR}/ca.pem",
+                f"&sslrootcert={PRIVATE_DIR}/ca.pem&sslcert={PRIVATE_DIR}/client.crt"
+                f"&sslkey={PRIVATE_DIR}/client.key",
                 f"DATA_SOURCE_USER={MONITOR_ROLE}",
                 f"PGPLATFORM_EXPORTER_DIR={PRIVATE_DIR}",
                 f"PGPLATFORM_PASSWORD_SOURCE={SOURCE}/password",
-                f"PGPLATFORM_CA_SOURCE={SOURCE}/ca.pem"],
+                f"PGPLATFORM_CA_SOURCE={SOURCE}/ca.pem",
+                f"PGPLATFORM_CLIENT_SOURCE={SOURCE}"],
             uploads=[docker.ContainerUploadArgs(file=f"{SOURCE}/password",
                                                 content=args.monitor_password,
                                                 permissions="0400"),
                      docker.ContainerUploadArgs(file=f"{SOURCE}/ca.pem", content=args.ca_cert,
-                                                permissions="0444")],
+                                                permissions="0444"),
+                     docker.ContainerUploadArgs(file=f"{SOURCE}/client.crt",
+                                                content=args.client_cert_pem,
+                                                permissions="0444"),
+                     docker.ContainerUploadArgs(file=f"{SOURCE}/client.key",
+                                                content=args.client_key_pem,
+                                                permissions="0400")],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name)],
             ports=[docker.ContainerPortArgs(internal=EXPORTER_PORT, external=s.exporter_port,
                                             ip=s.bind_address)],

@@ -98,6 +98,7 @@ class Identity(pulumi.ComponentResource):
                 # A role of this identity, or one of PostgreSQL's own (pg_monitor).
                 roles=[by_name[r].name if r in by_name else r for r in spec.member_of] or None,
                 assume_role=spec.assume_role,
+                replication=True if spec.replication else None,
                 connection_limit=spec.connection_limit if spec.login else None,
                 statement_timeout=spec.statement_timeout_ms or None,
                 idle_in_transaction_session_timeout=(

@@ -26,6 +26,8 @@ class PoolerArgs:
     """The SCRAM verifier of every pooled login, by role (secret)."""
     cert_pem: pulumi.Input[str]
     key_pem: pulumi.Input[str]
+    client_cert_pem: pulumi.Input[str]
+    client_key_pem: pulumi.Input[str]
     ca_cert: pulumi.Input[str]
     after: list[pulumi.Resource]
 
@@ -65,6 +67,8 @@ class ConnectionPooler(pulumi.ComponentResource):
                 upload(pooler.KEY_FILE, args.key_pem, "0400"),
                 upload(pooler.CERT_FILE, args.cert_pem, "0444"),
                 upload(pooler.CA_FILE, args.ca_cert, "0444"),
+                upload(pooler.CLIENT_CERT_FILE, args.client_cert_pem, "0444"),
+                upload(pooler.CLIENT_KEY_FILE, args.client_key_pem, "0400"),
             ],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name)],
             ports=[docker.ContainerPortArgs(internal=POOLER_PORT, external=s.pooler.host_port,

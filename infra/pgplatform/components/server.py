@@ -17,8 +17,11 @@ PASSWORD_FILE = "/run/secrets/postgres-password"
 # the key private to it, as PostgreSQL requires of ssl_key_file.
 TLS_SOURCE = "/run/secrets/pgplatform-tls"
 TLS_DIR = "/var/lib/postgresql/tls"
+# ssl_ca_file: the server asks for a client certificate and checks it against the stack's CA
+# where pg_hba says `clientcert=verify-ca` (the sidecars on its network); clients without one
+# are not refused for that anywhere else.
 TLS_ARGS = ("-c", "ssl=on", "-c", f"ssl_cert_file={TLS_DIR}/server.crt",
-            "-c", f"ssl_key_file={TLS_DIR}/server.key")
+            "-c", f"ssl_key_file={TLS_DIR}/server.key", "-c", f"ssl_ca_file={TLS_DIR}/ca.crt")
 ENTRYPOINT = "/usr/local/bin/pgplatform-entrypoint.sh"
 ENTRYPOINT_SOURCE = paths.DOCKER_CONTEXT / "pgplatform-entrypoint.sh"
 POSTGRES_PORT = 5432
@@ -39,6 +42,7 @@ class PostgresServerArgs:
     admin_password: pulumi.Input[str]
     server_cert_pem: pulumi.Input[str]
     server_key_pem: pulumi.Input[str]
+    ca_cert_pem: pulumi.Input[str]
 
 
 class PostgresServer(pulumi.ComponentResource):
@@ -94,6 +98,8 @@ class PostgresServer(pulumi.ComponentResource):
                      docker.ContainerUploadArgs(file=f"{TLS_SOURCE}/server.crt",
                                                 content=args.server_cert_pem,
                                                 permissions="0444"),
+                     docker.ContainerUploadArgs(file=f"{TLS_SOURCE}/ca.crt",
+                                                content=args.ca_cert_pem, permissions="0444"),
                      docker.ContainerUploadArgs(file=ENTRYPOINT,
                                                 content=ENTRYPOINT_SOURCE.read_text(),
                                                 permissions="0755")],

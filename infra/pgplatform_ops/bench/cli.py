@@ -30,7 +30,15 @@ from typing import Any
 import psycopg
 
 from pgplatform import stack_config
-from pgplatform_ops.bench import bootstrap, pooled, queue, report, stack, vectors
+from pgplatform_ops.bench import (
+    bootstrap,
+    pooled,
+    queue,
+    replica_lag,
+    report,
+    stack,
+    vectors,
+)
 from pgplatform_ops.bench.stack import BenchError, log
 
 AREAS = ("vector", "queue", "pooler", "bootstrap")
@@ -89,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"--only: unknown area(s) {unknown}; use {','.join(AREAS)}")
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
-    vec = que = boot = pool = None
+    vec = que = boot = pool = lag = None
     with tempfile.TemporaryDirectory(prefix="pgplatform-bench-") as tmp:
         work = Path(tmp)
         generated = False
@@ -106,8 +114,12 @@ def main(argv: list[str] | None = None) -> int:
                 deployed = stack.deploy(stack_name, work / "outputs.json", stack_file)
                 log(f"stack {stack_name} up ({deployed.up_seconds:.1f} s)")
                 if "vector" in only:
-                    vec = vectors.run(deployed, rows=sizes.vectors, queries=sizes.queries,
-                                      warmup=sizes.warmup, strict_plans=not args.quick)
+                    # The replicas' lag is measured under the document load.
+                    with replica_lag.sampled(deployed) as lag:
+                        vec = vectors.run(deployed, rows=sizes.vectors, queries=sizes.queries,
+                                          warmup=sizes.warmup, strict_plans=not args.quick)
+                    if not deployed.cfg.server.replicas:
+                        lag = None
                 if "queue" in only:
                     que = queue.run(deployed, workers=sizes.workers, tasks=sizes.tasks)
                 if "pooler" in only:
@@ -128,10 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if generated:
                 stack.down(stack_name)
-    rows = report.rows(vec, que, boot, pool)
+    rows = report.rows(vec, que, boot, pool, lag)
     print(report.table(rows, quick=args.quick))
     figures: dict[str, Any] = {}
-    for part in (vec, que, boot, pool):
+    for part in (vec, que, boot, pool, lag):
         if part is not None:
             figures.update(part.figures())
     figures = {k: figures[k] for k in report.KEYS if k in figures}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pgplatform_ops.bench.bootstrap import BootstrapResult
 from pgplatform_ops.bench.pooled import PoolerResult
 from pgplatform_ops.bench.queue import QueueResult
+from pgplatform_ops.bench.replica_lag import LagResult
 from pgplatform_ops.bench.vectors import VectorResult
 
 KEYS = (
@@ -17,6 +18,8 @@ KEYS = (
     "queue.naive_claims_per_s", "queue.duplicates", "queue.lost", "bootstrap.services",
     "bootstrap.seconds", "verify.seconds", "pooler.clients",
     "pooler.answered", "pooler.pool_size", "pooler.server_sessions_max", "pooler.seconds",
+    "replica.count", "replica.lag_bytes_max", "replica.lag_seconds_max",
+    "replica.lag_seconds_p50", "replica.catch_up_seconds",
 )
 
 # Targets. Speed targets are judged on the full run only; correctness always.
@@ -51,7 +54,8 @@ def _ratio(slow: float, fast: float) -> float:
 
 
 def rows(vector: VectorResult | None, queue: QueueResult | None,
-         boot: BootstrapResult | None, pooler: PoolerResult | None = None) -> list[Row]:
+         boot: BootstrapResult | None, pooler: PoolerResult | None = None,
+         lag: LagResult | None = None) -> list[Row]:
     out: list[Row] = []
     if vector is not None:
         f = vector.figures()
@@ -101,6 +105,16 @@ def rows(vector: VectorResult | None, queue: QueueResult | None,
                 f"{boot.verify_seconds / boot.services:.2f} s/service", "", None),
             Row("bootstrap", "up + verify", f"{boot.total_seconds:.1f} s", "",
                 f"< {BOOTSTRAP_VERIFY_MAX_S:g} s", boot.total_seconds < BOOTSTRAP_VERIFY_MAX_S),
+        ]
+    if lag is not None:
+        f = lag.figures()
+        out += [
+            Row("replica", f"replay lag under the document load ({lag.replicas} replica(s), "
+                f"{lag.samples} samples)",
+                f"max {f['replica.lag_seconds_max']} s, {lag.lag_bytes_max:,} bytes",
+                f"p50 {f['replica.lag_seconds_p50']} s", "", None),
+            Row("replica", "caught up after the load", f"{lag.catch_up_seconds:.1f} s", "",
+                "", None),
         ]
     if pooler is not None:
         p = pooler

@@ -138,9 +138,12 @@ def role_attributes(spec: RoleSpec, roles: dict[str, RoleAttrs]) -> list[Finding
                         expected="present", actual="absent")]
     out = []
     for flag in _ROLE_FLAGS:
-        if getattr(attrs, flag):
+        want = flag == "replication" and spec.replication
+        if getattr(attrs, flag) != want:
             out.append(Finding(kind="role attribute", object=f"role {name}", role=name,
-                               expected=f"NO{flag.upper()}", actual=flag.upper()))
+                               expected=flag.upper() if want else f"NO{flag.upper()}",
+                               actual=flag.upper() if getattr(attrs, flag)
+                               else f"NO{flag.upper()}"))
     for what, want, got in (("LOGIN", spec.login, attrs.login),
                             ("INHERIT", spec.inherit, attrs.inherit)):
         if want != got:

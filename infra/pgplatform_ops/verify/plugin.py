@@ -40,6 +40,8 @@ MATRIX = pytest.StashKey[ExpectedMatrix]()
 STARTED = pytest.StashKey[float]()
 RESULTS = pytest.StashKey[list[report.CheckResult]]()
 PROBES_TRIED = pytest.StashKey[int]()
+NOTES = pytest.StashKey[list[str]]()
+"""Facts a passing check reports (a replica's lag), for the summary."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[MATRIX] = derive(deployed.cfg)
     config.stash[STARTED] = time.monotonic()
     config.stash[RESULTS] = []
+    config.stash[NOTES] = []
 
 
 @pytest.fixture(scope="session")
@@ -194,9 +197,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     cfg = session.config.stash[DEPLOYED].cfg
     results: list[report.CheckResult] = session.config.stash[RESULTS]
+    notes: list[str] = session.config.stash[NOTES]
     text = report.markdown(cfg.stack, results,
                            services=len(cfg.services), databases=len(cfg.databases),
                            probes=session.config.stash.get(PROBES_TRIED, 0),
+                           notes=notes,
                            seconds=time.monotonic() - session.config.stash[STARTED])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

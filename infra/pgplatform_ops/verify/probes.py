@@ -286,14 +286,20 @@ def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], lis
 # PgBouncer's own: a database it does not list, a client without TLS, and the server's
 # refusal it passes on (or, within server_login_retry, repeats from its cache).
 _CONNECTION_REFUSALS = (hba.REJECTED, "permission denied for database",
+                        "no pg_hba.conf entry for replication connection",
                         *pooler.CONNECTION_REFUSALS)
 
 
-def _connection_refused(conninfo: str, role: str, what: str) -> list[Finding]:
+def _connection_refused(conninfo: str, role: str, what: str, first: str = "SELECT 1"
+                        ) -> list[Finding]:
+    """Refused, or at the latest its first statement (`first`): PgBouncer authenticates a
+    client itself and meets the server's refusal only when a statement needs a server
+    connection."""
     try:
-        psycopg.connect(conninfo, connect_timeout=5).close()
+        with psycopg.connect(conninfo, connect_timeout=5, autocommit=True) as conn:
+            conn.execute(first)
         outcome = WORKS
-    except psycopg.OperationalError as exc:
+    except psycopg.Error as exc:
         outcome = (DENIED if any(r in str(exc) for r in _CONNECTION_REFUSALS)
                    else f"error: {str(exc).strip().splitlines()[-1]}")
     return [] if outcome == DENIED else [Finding(kind="probe", object=what, role=role,
@@ -314,7 +320,8 @@ def _other_databases(stack: DeployedStack, dsn: str, role: str, obj: str, home: 
 
 def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
     """Every login (through the pooler too) refused by the server's own databases, `postgres`
-    and `template1`: PUBLIC lost CONNECT there (`access.server_grants`)."""
+    and `template1` (PUBLIC lost CONNECT there, `access.server_grants`), and refused a
+    replication connection (pg_hba lets the replicas' login alone stream WAL)."""
     cfg = stack.cfg
     logins = [(role, dsn) for svc in cfg.services for role, dsn in (
         (svc.login_role, stack.service_dsn(svc.name)),
@@ -322,8 +329,12 @@ def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
         (svc.readonly_role, stack.readonly_dsn(svc.name)),
         (f"{svc.login_role} through the pooler", stack.pooled_dsn(svc.name))) if dsn]
     logins += [(c.login_role, stack.consumer_dsn(c.name)) for c in cfg.consumers]
-    tries = [(role, make_conninfo(dsn, dbname=db), f"{role}: connect to database {db}")
-             for role, dsn in logins for db in access.SERVER_DATABASES]
+    tries = [(make_conninfo(dsn, dbname=db), role, f"{role}: connect to database {db}",
+              "SELECT 1") for role, dsn in logins for db in access.SERVER_DATABASES]
+    # A walsender session streams every database's WAL: only the replicas' login may open one.
+    tries += [(make_conninfo(dsn, replication="true"), role,
+               f"{role}: open a replication connection", "IDENTIFY_SYSTEM")
+              for role, dsn in logins]
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = pool.map(lambda t: _connection_refused(*t), tries)
         return ProbeRun(tried=len(tries), findings=[f for fs in found for f in fs])
@@ -338,7 +349,9 @@ def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapsh
          lambda cols: _app_probes(svc, stack, snap, cols)),
         (svc.migrator_role, stack.migrator_dsn(svc.name),
          lambda _cols: _migrator_probes(svc, stack, snap)),
-        (svc.readonly_role, stack.readonly_dsn(svc.name),
+        # Its privileges are proven on the primary, where a write is refused by them and not
+        # only by recovery; a replica it reads from is probed on its own below.
+        (svc.readonly_role, stack.on_primary(stack.readonly_dsn(svc.name)),
          lambda cols: _read_only_probes([svc], others, snap, cols)),
     ]
     run = ProbeRun()
@@ -346,6 +359,10 @@ def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapsh
         obj = f"service {svc.name} ({role})"
         run += _run(dsn, role, obj, svc.database, make)
         run += _other_databases(stack, dsn, role, obj, svc.database)
+    if svc.read_from == "replica":
+        run += _on_replica(stack.readonly_dsn(svc.name), svc.readonly_role,
+                           f"service {svc.name} ({svc.readonly_role})", svc.database,
+                           [svc], snap)
     pooled = stack.pooled_dsn(svc.name)
     if pooled:
         # The same walls through the pooler: a pooled session is the app login's own.
@@ -361,10 +378,40 @@ def probe_consumer(stack: DeployedStack, consumer: ConsumerConfig, snap: Databas
     cfg = stack.cfg
     reads = [cfg.service(s) for s in consumer.reads]
     not_read = [s for s in cfg.services_in(consumer.database) if s.name not in consumer.reads]
-    dsn, obj = stack.consumer_dsn(consumer.name), f"consumer {consumer.name}"
-    return (_run(dsn, consumer.login_role, obj, consumer.database,
-                 lambda cols: _read_only_probes(reads, not_read, snap, cols))
-            + _other_databases(stack, dsn, consumer.login_role, obj, consumer.database))
+    dsn, obj = stack.on_primary(stack.consumer_dsn(consumer.name)), f"consumer {consumer.name}"
+    run = (_run(dsn, consumer.login_role, obj, consumer.database,
+                lambda cols: _read_only_probes(reads, not_read, snap, cols))
+           + _other_databases(stack, dsn, consumer.login_role, obj, consumer.database))
+    if consumer.read_from == "replica":
+        run += _on_replica(stack.consumer_dsn(consumer.name), consumer.login_role, obj,
+                           consumer.database, reads, snap)
+    return run
+
+
+def _on_replica(dsn: str, role: str, obj: str, home: str, reads: Sequence[ServiceConfig],
+                snap: DatabaseSnapshot) -> ProbeRun:
+    """A `readFrom: replica` login through its own DSN: it lands on a standby, reads what it
+    reads on the primary, and a write is refused there even out of its read-only
+    transaction."""
+    def make(columns: Columns) -> list[Probe]:
+        out = [Probe(what="served by a replica (pg_is_in_recovery)", must_work=True,
+                     statement=sql.SQL("DO $probe$ BEGIN IF NOT pg_is_in_recovery() THEN "
+                                       "RAISE EXCEPTION 'served by the primary'; END IF; "
+                                       "END $probe$"))]
+        for svc in reads:
+            for schema in svc.schemas:
+                for t in snap.tables(schema)[:1]:
+                    out += [
+                        Probe(what=f"SELECT {schema}.{t} on the replica", must_work=True,
+                              statement=sql.SQL("SELECT count(*) FROM {}").format(
+                                  sql.Identifier(schema, t))),
+                        Probe(what=f"COMMIT; INSERT into {schema}.{t} on the replica",
+                              must_work=False, refusals=REFUSED,
+                              statement=sql.SQL("COMMIT; {}").format(
+                                  _zero_row_insert(schema, t, columns)))]
+        return out
+
+    return _run(dsn, role, f"{obj} on the replica", home, make)
 
 
 def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> ProbeRun:

@@ -21,7 +21,7 @@ class CheckResult:
 
 
 def markdown(stack: str, results: Sequence[CheckResult], *, services: int, databases: int,
-             probes: int, seconds: float) -> str:
+             probes: int, seconds: float, notes: Sequence[str] = ()) -> str:
     skipped = [r for r in results if r.skipped]
     failed = [r for r in results if not r.passed and not r.skipped]
     passed = len(results) - len(failed) - len(skipped)
@@ -34,6 +34,7 @@ def markdown(stack: str, results: Sequence[CheckResult], *, services: int, datab
         f"{seconds:.1f} s",
         "",
     ]
+    lines += [*(f"- {n}" for n in notes), *([""] if notes else [])]
     if failed:
         lines += ["| check | kind | object | role | expected | found |",
                   "| --- | --- | --- | --- | --- | --- |"]

@@ -14,21 +14,21 @@ from pgplatform.model import PlatformConfig
 from pgplatform_ops.verify.catalog import DatabaseSnapshot
 from pgplatform_ops.verify.findings import Finding
 
-Rule = tuple[str, tuple[str, ...], tuple[str, ...], str | None, str]
+Rule = tuple[str, tuple[str, ...], tuple[str, ...], str | None, str, tuple[str, ...]]
 
 
 def _expected(rule: hba.HbaRule) -> Rule:
     address = rule.address if rule.address in (None, "all", "samenet") else str(
         ipaddress.ip_network(rule.address))
-    return (rule.type, rule.databases, rule.users, address, rule.method)
+    return (rule.type, rule.databases, rule.users, address, rule.method, rule.options)
 
 
 def _loaded(kind: str, dbs: list[str], users: list[str], address: str | None,
-            netmask: str | None, method: str) -> Rule:
+            netmask: str | None, method: str, options: list[str] | None) -> Rule:
     where = address if not netmask else str(ipaddress.ip_network(f"{address}/{netmask}"))
     # The view shows names bare, quoted or not (so `"all"` reads as the keyword would).
     return (kind, tuple(d.strip('"') for d in dbs), tuple(u.strip('"') for u in users), where,
-            method)
+            method, tuple(options or ()))
 
 
 def authentication(cfg: PlatformConfig, conn: psycopg.Connection) -> list[Finding]:
@@ -42,14 +42,15 @@ def authentication(cfg: PlatformConfig, conn: psycopg.Connection) -> list[Findin
     row: Any = conn.execute("SELECT host(inet_client_addr())").fetchone()
     want = [_expected(r) for r in hba.rules(cfg, row[0])]
     got: list[Rule] = []
-    for line, kind, dbs, users, address, netmask, method, error in conn.execute(
+    for line, kind, dbs, users, address, netmask, method, options, error in conn.execute(
             "SELECT line_number, type, database, user_name, address, netmask, auth_method, "
-            "error FROM pg_hba_file_rules ORDER BY rule_number NULLS LAST, line_number"):
+            "options, error FROM pg_hba_file_rules ORDER BY rule_number NULLS LAST, "
+            "line_number"):
         if error:
             out.append(Finding(kind="pg_hba rule", object=f"pg_hba.conf line {line}", role="",
                                expected="a rule the server reads", actual=error))
             continue
-        got.append(_loaded(kind, dbs, users, address, netmask, method))
+        got.append(_loaded(kind, dbs, users, address, netmask, method, options))
     # First match wins, so order matters; one rule added by hand is one finding, not a shift of
     # every rule after it.
     shown_want, shown_got = [_show(r) for r in want], [_show(r) for r in got]
@@ -66,9 +67,9 @@ def authentication(cfg: PlatformConfig, conn: psycopg.Connection) -> list[Findin
 
 
 def _show(rule: Rule) -> str:
-    kind, dbs, users, address, method = rule
-    return " ".join(x for x in (kind, ",".join(dbs), ",".join(users), address or "", method)
-                    if x)
+    kind, dbs, users, address, method, options = rule
+    return " ".join(x for x in (kind, ",".join(dbs), ",".join(users), address or "", method,
+                                *options) if x)
 
 
 def tls_in_use(conn: psycopg.Connection) -> list[Finding]:
