@@ -6,7 +6,7 @@ set -eu
 src="$PGPLATFORM_POOLER_SOURCE"
 dir="$PGPLATFORM_POOLER_DIR"
 install -d -o postgres -g postgres -m 0700 "$dir"
-for f in pgbouncer.ini userlist.txt server.key client.key; do
+for f in pgbouncer.ini pg_hba.conf userlist.txt server.key client.key; do
     install -o postgres -g postgres -m 0400 "$src/$f" "$dir/$f"
 done
 for f in server.crt client.crt ca.pem; do

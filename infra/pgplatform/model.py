@@ -50,6 +50,7 @@ DEFAULT_POOLER_HOST_PORT = 16432
 # many more clients than server connections.
 DEFAULT_POOLER_MAX_CLIENTS = 1000
 DEFAULT_POOL_SIZE = 10
+POOLER_HBA_KEYWORDS = frozenset({"all", "replication", "sameuser", "samerole", "samegroup"})
 # Streaming replicas: their login (REPLICATION, nothing else), and how many a stack may run.
 REPLICATOR_ROLE = "pgplatform_replicator"
 MAX_REPLICAS = 5
@@ -995,6 +996,13 @@ def from_mapping(
     _unique_roles(services, consumers, server.admin_user, problems)
     _connection_budget(server, services, consumers, problems)
     _replicas_read(server, services, consumers, problems)
+    if server.pooler is not None:
+        # PgBouncer's hba file has no quoting for names (pgplatform.pooler.hba).
+        for db in databases:
+            if db.name in POOLER_HBA_KEYWORDS:
+                problems.append(f"{NAMESPACE}:databases[{db.name}].name: {db.name!r} is a "
+                                "keyword of PgBouncer's hba file. Fix: rename the database, or "
+                                "disable server.pooler")
     admin_password = values.get("adminPassword")
     if admin_password is None and server.is_external:
         problems.append(

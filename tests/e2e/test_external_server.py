@@ -37,7 +37,7 @@ SKIPPED_ON_EXTERNAL = {
     "test_host__port_published_only_on_the_configured_address",
     "test_probes__maintenance_databases_refuse_every_login",
     # No exporter and no pooler without a container network.
-    "test_probes__monitor_reads_statistics_only", "test_pooler__config_as_modelled",
+    "test_probes__monitor_reads_statistics_only", "test_pooler__config_and_hba_as_modelled",
     "test_replicas__standby_streaming_read_only_with_its_lag",
     "test_pooler__userlist_holds_the_servers_verifiers_of_pooled_logins_only",
     "test_pooler__pgbouncer_runs_as_postgres",

@@ -48,5 +48,14 @@ def test_pooler__refuses_what_it_cannot_pool_safely(ci_deployment: CiDeployment)
         psycopg.connect(d.pooled_dsn(SERVICE), options="-c statement_timeout=1").close()
     # The migrator (DDL under a session lock) has no pool: it keeps the direct DSN.
     migrator = make_conninfo(d.migrator_dsn(SERVICE), port=d.cfg.server.pooler.host_port)
-    with pytest.raises(psycopg.OperationalError, match="SASL authentication failed"):
+    with pytest.raises(psycopg.OperationalError, match="login rejected"):
         psycopg.connect(migrator, connect_timeout=5).close()
+    # A replication connection or another database is refused by the pooler itself, so the
+    # login's pool never caches a failed server login (server_login_retry) ...
+    for wrong in ({"replication": "true"}, {"dbname": "flipsync"}):
+        with pytest.raises(psycopg.OperationalError, match="login rejected"):
+            psycopg.connect(make_conninfo(d.pooled_dsn(SERVICE), **wrong),
+                            connect_timeout=5).close()
+    # ... and its clients are served right after.
+    with psycopg.connect(d.pooled_dsn(SERVICE), connect_timeout=5) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (f"{SERVICE}_app",)

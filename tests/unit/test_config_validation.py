@@ -112,6 +112,10 @@ CASES = {
     "replica-port-clash": ({**base(), "server": {"hostPort": 15432, "replicas": 2,
                                                  "replicaHostPort": 15431}},
                            "pgplatform:server.replicaHostPort", "include [15432]"),
+    "pooler-hba-keyword-database": (
+        {**base(), "server": {"hostPort": 15432, "pooler": {}},
+         "databases": [*base()["databases"], {"name": "replication"}]},
+        "pgplatform:databases[replication].name", "keyword of PgBouncer's hba file"),
     "pooler-not-a-mapping": (with_("server.pooler", True), "pgplatform:server.pooler",
                              "must be a mapping"),
     "public-taken-twice": (

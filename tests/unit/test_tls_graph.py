@@ -214,8 +214,10 @@ def test_pooler__only_where_configured_on_the_servers_network_with_verifiers_onl
     assert [n["name"] for n in c["networksAdvanced"]] == [s.network_name]
     uploads = {u["file"].rsplit("/", 1)[1]: u for u in reveal(c["uploads"])}
     assert uploads[pooler.CONFIG_FILE]["content"] == pooler.config(g.cfg)
+    assert uploads[pooler.HBA_FILE]["content"] == pooler.hba(g.cfg)
     assert {f: u["permissions"] for f, u in uploads.items()} == {
-        pooler.CONFIG_FILE: "0400", pooler.USERLIST_FILE: "0400", pooler.KEY_FILE: "0400",
+        pooler.CONFIG_FILE: "0400", pooler.HBA_FILE: "0400", pooler.USERLIST_FILE: "0400",
+        pooler.KEY_FILE: "0400",
         pooler.CERT_FILE: "0444", pooler.CA_FILE: "0444", pooler.CLIENT_CERT_FILE: "0444",
         pooler.CLIENT_KEY_FILE: "0400"}
     # The verifiers the roles were created with; no password of any login.

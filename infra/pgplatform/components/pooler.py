@@ -62,6 +62,7 @@ class ConnectionPooler(pulumi.ComponentResource):
             envs=[f"PGPLATFORM_POOLER_SOURCE={src}", f"PGPLATFORM_POOLER_DIR={pooler.PRIVATE_DIR}"],
             uploads=[
                 upload(pooler.CONFIG_FILE, pooler.config(args.cfg), "0400"),
+                upload(pooler.HBA_FILE, pooler.hba(args.cfg), "0400"),
                 upload(pooler.USERLIST_FILE, pulumi.Output.secret(
                     pulumi.Output.from_input(args.verifiers).apply(pooler.userlist)), "0400"),
                 upload(pooler.KEY_FILE, args.key_pem, "0400"),

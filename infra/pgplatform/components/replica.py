@@ -20,10 +20,10 @@ from pgplatform.components.server import (
     ENTRYPOINT,
     ENTRYPOINT_SOURCE,
     POSTGRES_PORT,
-    STOP_GRACE_SECONDS,
     TLS_ARGS,
     TLS_DIR,
     TLS_SOURCE,
+    runtime_args,
 )
 from pgplatform.components.settings import ServerSettings
 from pgplatform.model import DATA_DIR, REPLICATOR_ROLE, ServerConfig
@@ -133,17 +133,12 @@ class ReadReplica(pulumi.ComponentResource):
                                             ip=s.bind_address)],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name,
                                                 container_path=DATA_DIR)],
-            shm_size=s.shm_size_mb,
-            memory=s.memory_mb,
-            memory_swap=s.memory_mb,
+            **runtime_args(s),
             healthcheck=docker.ContainerHealthcheckArgs(
                 tests=["CMD-SHELL", HEALTHCHECK], interval="2s", timeout="5s", retries=60,
                 start_period="2m0s"),
             wait=True,
             wait_timeout=300,
-            restart="unless-stopped",
-            stop_signal="SIGINT",
-            destroy_grace_seconds=STOP_GRACE_SECONDS,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[slot, *args.after]))
         # The base backup copied the primary's files as they were: later rules and settings
         # reach the replica only this way.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_docker as docker
@@ -108,13 +109,7 @@ class PostgresServer(pulumi.ComponentResource):
                                             ip=s.bind_address)],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name,
                                                 container_path=DATA_DIR)],
-            shm_size=s.shm_size_mb,
-            memory=s.memory_mb,
-            # Stated, not left to Docker: unset, Docker makes swap 2x memory at creation, the
-            # provider reads that back (a diff on every later `up`) and sends no swap limit
-            # when memory changes in place, which Docker refuses above the old swap limit.
-            # Equal to memory: no swap, a database is better refused memory than swapped.
-            memory_swap=s.memory_mb,
+            **runtime_args(s),
             # Durations as the provider reads them back (Go's time.Duration format: "1m0s",
             # not "60s"), or every later `up` shows a change.
             healthcheck=docker.ContainerHealthcheckArgs(
@@ -123,17 +118,30 @@ class PostgresServer(pulumi.ComponentResource):
             ),
             wait=True,
             wait_timeout=180,
-            restart="unless-stopped",
-            stop_signal="SIGINT",
-            # Upstream's delete (also the first half of a replacement) force-removes the
-            # container, i.e. SIGKILLs PostgreSQL, unless this is set: then it stops it first
-            # with stop_signal (fast shutdown: a checkpoint, clients told) and waits this long.
-            destroy_grace_seconds=STOP_GRACE_SECONDS,
             opts=pulumi.ResourceOptions(parent=self),
         )
         # Stack policies see a component's registered outputs, not its inputs.
         self.register_outputs({**model, "container_name": self.container.name,
                                "network_name": self.network.name})
+
+
+def runtime_args(s: ServerConfig) -> dict[str, Any]:
+    """How every PostgreSQL container of the stack (the server, its replicas) runs."""
+    return {
+        "shm_size": s.shm_size_mb,
+        "memory": s.memory_mb,
+        # Stated, not left to Docker: unset, Docker makes swap 2x memory at creation, the
+        # provider reads that back (a diff on every later `up`) and sends no swap limit when
+        # memory changes in place, which Docker refuses above the old swap limit. Equal to
+        # memory: no swap, a database is better refused memory than swapped.
+        "memory_swap": s.memory_mb,
+        "restart": "unless-stopped",
+        "stop_signal": "SIGINT",
+        # Upstream's delete (also the first half of a replacement) force-removes the
+        # container, i.e. SIGKILLs PostgreSQL, unless this is set: then it stops it first
+        # with stop_signal (fast shutdown: a checkpoint, clients told) and waits this long.
+        "destroy_grace_seconds": STOP_GRACE_SECONDS,
+    }
 
 
 def _gateway(configs: Sequence[docker.outputs.NetworkIpamConfig]) -> str:

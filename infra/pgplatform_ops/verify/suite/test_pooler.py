@@ -31,15 +31,19 @@ def _file(host: testinfra.host.Host, name: str) -> str:
     return str(host.file(f"{pooler.PRIVATE_DIR}/{name}").content_string)
 
 
-def test_pooler__config_as_modelled(request: pytest.FixtureRequest, deployed: DeployedStack,
-                                    pooler_host: testinfra.host.Host) -> None:
-    want = pooler.config(deployed.cfg).splitlines()
-    have = _file(pooler_host, pooler.CONFIG_FILE).splitlines()
-    check(request, [Finding(kind="pooler config", object=pooler.CONFIG_FILE, role="",
-                            expected="as modelled", actual=line)
-                    for line in difflib.unified_diff(want, have, "modelled", "deployed",
-                                                     lineterm="", n=0)
-                    if line[:1] in "+-" and line[:3] not in ("+++", "---")])
+def test_pooler__config_and_hba_as_modelled(request: pytest.FixtureRequest,
+                                            deployed: DeployedStack,
+                                            pooler_host: testinfra.host.Host) -> None:
+    found = []
+    for name, want in ((pooler.CONFIG_FILE, pooler.config(deployed.cfg)),
+                       (pooler.HBA_FILE, pooler.hba(deployed.cfg))):
+        have = _file(pooler_host, name).splitlines()
+        found += [Finding(kind="pooler config", object=name, role="", expected="as modelled",
+                          actual=line)
+                  for line in difflib.unified_diff(want.splitlines(), have, "modelled",
+                                                   "deployed", lineterm="", n=0)
+                  if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    check(request, found)
 
 
 def test_pooler__userlist_holds_the_servers_verifiers_of_pooled_logins_only(
