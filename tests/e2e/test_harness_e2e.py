@@ -135,9 +135,9 @@ def test_harness__refuses_a_container_name_it_did_not_create(
         (paths.PROJECT_ROOT / ".harness" / "ci_intruder.json").unlink(missing_ok=True)
         # Created before the container met the conflict (its replica's volume beside it).
         server = model.from_mapping(values, stack="ci_intruder").server
-        for name in (volume, *(server.replica_volume(i) for i in range(server.replicas))):
+        for created in (volume, *(server.replica_volume(i) for i in range(server.replicas))):
             with contextlib.suppress(docker.errors.NotFound):
-                docker.from_env().volumes.get(name).remove(force=True)
+                docker.from_env().volumes.get(created).remove(force=True)
         with contextlib.suppress(docker.errors.NotFound):
             docker.from_env().networks.get(server.network_name).remove()
     assert proc.returncode != 0
