@@ -11,7 +11,7 @@ from typing import Any
 
 import pulumi
 import pulumi_docker as docker
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider
+from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
 from pgplatform import paths, replication, resource_types
 from pgplatform.components import connection
@@ -37,16 +37,22 @@ PRIVATE_DIR = "/var/lib/postgresql/replica"
 HEALTHCHECK = 'pg_isready -q -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d postgres'
 
 
-
 class ReplicationSlotProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         replication.ensure_slot(connection.dsn(props), props["slot"])
         return CreateResult(id_=props["slot"], outs=props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # Another slot is another resource; a new DSN or CA reaches the same slot.
-        return DiffResult(changes=olds.get("slot") != news.get("slot"), replaces=["slot"],
+        # Another slot is another resource; a new DSN or CA reaches the same slot, and is
+        # kept in the state for the delete.
+        changed = [k for k in ("slot", "dsn", connection.CA_CERT) if olds.get(k) != news.get(k)]
+        return DiffResult(changes=bool(changed),
+                          replaces=["slot"] if "slot" in changed else [],
                           delete_before_replace=True)
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        replication.ensure_slot(connection.dsn(news), news["slot"])
+        return UpdateResult(outs=news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         replication.drop_slot(connection.dsn(props), props["slot"])
