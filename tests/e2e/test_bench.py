@@ -67,7 +67,10 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
         f"claim_task: expected no task claimed twice, got {figures['queue.duplicates']}")
     assert figures["queue.lost"] == 0, (
         f"claim_task: expected no task left unclaimed, got {figures['queue.lost']}")
-    for key in ("vector.hnsw_recall_at_10", "vector.seed_ivfflat_recall_at_10"):
+    assert figures["queue.lost_after_kill"] == 0, (
+        "claim_task: expected every task of the two killed workers completed once their "
+        f"leases expired, got {figures['queue.lost_after_kill']} not completed exactly once")
+    for key in ("vector.hnsw_recall_at_10", "vector.filtered_recall_at_10"):
         assert 0.0 <= figures[key] <= 1.0, (
             f"{key}: expected a fraction in [0, 1], got {figures[key]}")
     assert figures["vector.dim"] == 384, f"vector.dim: expected 384, got {figures['vector.dim']}"
@@ -75,6 +78,10 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     assert figures["queue.workers"] == 8, (
         f"queue.workers: expected 8, got {figures['queue.workers']}")
     assert figures["bootstrap.services"] > 0, figures
+    assert figures["verify.dev_seconds"] > 0 and figures["verify.seconds"] > 0, figures
+    for key in ("vector.hnsw_qps", "vector.seed_qps_at_recall", "vector.ivfflat_qps_at_recall",
+                "vector.exact_qps", "queue.write_roundtrips_per_s"):
+        assert figures[key] > 0, f"{key}: expected a throughput, got {figures[key]}"
     assert figures["pooler.answered"] == figures["pooler.clients"] > 0, figures
     assert 1 <= figures["pooler.server_sessions_max"] <= figures["pooler.pool_size"], figures
     assert figures["replica.count"] == 1 and figures["replica.lag_bytes_max"] >= 0, figures

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pgplatform import stack_config
-from pgplatform_ops.bench import topology
-from pgplatform_ops.bench.stack import BenchError, down, free_port, log, run_script, stack_file_path
+from pgplatform_ops.bench import topology, verify_run
+from pgplatform_ops.bench.stack import down, free_port, log, run_script, stack_file_path
 
 
 @dataclass
@@ -21,10 +21,8 @@ class BootstrapResult:
     databases: int
     up_seconds: float
     verify_seconds: float
-
-    @property
-    def total_seconds(self) -> float:
-        return self.up_seconds + self.verify_seconds
+    checks: str
+    """the verification's summary (checks, probes)"""
 
     def figures(self) -> dict[str, float]:
         return {
@@ -49,15 +47,10 @@ def run(*, services: int, stack: str, container_name: str | None = None) -> Boot
             up_seconds = run_script("harness", "up", stack, str(out), "--stack-file",
                                     str(stack_file))
             log(f"bootstrap: up in {up_seconds:.1f} s; scripts/verify")
-            try:
-                verify_seconds = run_script(
-                    "verify", "--outputs", str(out), "--stack-file", str(stack_file),
-                    "--junit", str(work / "verify.xml"), "--markdown", str(work / "verify.md"))
-            except BenchError as exc:
-                raise BenchError(f"bootstrap: the verification of {stack} failed:\n{exc}") \
-                    from None
-            log(f"bootstrap: verify passed in {verify_seconds:.1f} s")
+            verified = verify_run.timed(stack, out, work, stack_file)
+            log(f"bootstrap: verify passed in {verified.seconds:.1f} s: {verified.summary}")
         finally:
             down(stack)
     return BootstrapResult(stack=stack, services=services, databases=len(values["databases"]),
-                           up_seconds=up_seconds, verify_seconds=verify_seconds)
+                           up_seconds=up_seconds, verify_seconds=verified.seconds,
+                           checks=verified.summary)

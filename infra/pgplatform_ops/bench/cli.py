@@ -38,27 +38,30 @@ from pgplatform_ops.bench import (
     report,
     stack,
     vectors,
+    verify_run,
 )
 from pgplatform_ops.bench.stack import BenchError, log
 
-AREAS = ("vector", "queue", "pooler", "bootstrap")
+AREAS = ("verify", "vector", "queue", "pooler", "bootstrap")
 
 
 @dataclass(frozen=True)
 class Sizes:
     vectors: int
     queries: int
-    warmup: int
+    clients: int
+    point_seconds: float
+    """each recall/throughput point is timed for at least this long"""
     workers: int
     tasks: int
     services: int
     pooled_clients: int
 
 
-FULL = Sizes(vectors=100_000, queries=300, warmup=20, workers=8, tasks=20_000, services=100,
-             pooled_clients=300)
-QUICK = Sizes(vectors=5_000, queries=50, warmup=5, workers=8, tasks=2_000, services=10,
-              pooled_clients=50)
+FULL = Sizes(vectors=100_000, queries=300, clients=8, point_seconds=3.0, workers=8,
+             tasks=20_000, services=100, pooled_clients=300)
+QUICK = Sizes(vectors=5_000, queries=50, clients=8, point_seconds=0.0, workers=8, tasks=2_000,
+              services=10, pooled_clients=50)
 
 
 def _path(raw: str) -> Path:
@@ -97,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"--only: unknown area(s) {unknown}; use {','.join(AREAS)}")
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
-    vec = que = boot = pool = lag = None
+    vec = que = boot = pool = lag = dev = None
     with tempfile.TemporaryDirectory(prefix="pgplatform-bench-") as tmp:
         work = Path(tmp)
         generated = False
@@ -110,14 +113,21 @@ def main(argv: list[str] | None = None) -> int:
             stack_name = stack_config.stack_name_of(stack_file)
         stack_name = stack_name or stack.DEV_STACK
         try:
-            if {"vector", "queue", "pooler"} & set(only):
-                deployed = stack.deploy(stack_name, work / "outputs.json", stack_file)
+            if {"verify", "vector", "queue", "pooler"} & set(only):
+                outputs = work / "outputs.json"
+                deployed = stack.deploy(stack_name, outputs, stack_file)
                 log(f"stack {stack_name} up ({deployed.up_seconds:.1f} s)")
+                if "verify" in only:
+                    log(f"verify: scripts/verify of stack {stack_name}")
+                    dev = verify_run.timed(stack_name, outputs, work, stack_file)
+                    log(f"verify: passed in {dev.seconds:.1f} s: {dev.summary}")
                 if "vector" in only:
                     # The replicas' lag is measured under the document load.
                     with replica_lag.sampled(deployed) as lag:
                         vec = vectors.run(deployed, rows=sizes.vectors, queries=sizes.queries,
-                                          warmup=sizes.warmup, strict_plans=not args.quick)
+                                          clients=sizes.clients,
+                                          min_seconds=sizes.point_seconds,
+                                          strict_plans=not args.quick)
                     if not deployed.cfg.server.replicas:
                         lag = None
                 if "queue" in only:
@@ -140,10 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if generated:
                 stack.down(stack_name)
-    rows = report.rows(vec, que, boot, pool, lag)
+    rows = report.rows(vec, que, boot, pool, lag, dev)
     print(report.table(rows, quick=args.quick))
     figures: dict[str, Any] = {}
-    for part in (vec, que, boot, pool, lag):
+    for part in (vec, que, boot, pool, lag, dev):
         if part is not None:
             figures.update(part.figures())
     figures = {k: figures[k] for k in report.KEYS if k in figures}

@@ -37,10 +37,6 @@ class LagResult:
                 "replica.catch_up_seconds": round(self.catch_up_seconds, 2)}
 
 
-def _behind(conn: psycopg.Connection) -> dict[str, replication.ReplicaState]:
-    return replication.replicas(conn)
-
-
 @contextmanager
 def sampled(deployed: DeployedStack) -> Iterator[LagResult]:
     """Sample every replica's lag while the block runs; afterwards wait for them to catch up.
@@ -51,7 +47,7 @@ def sampled(deployed: DeployedStack) -> Iterator[LagResult]:
     def sample() -> None:
         with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
             while not stop.is_set():
-                states = _behind(conn).values()
+                states = replication.replicas(conn).values()
                 result.samples += 1
                 for st in states:
                     result.lag_bytes_max = max(result.lag_bytes_max, st.replay_lag_bytes)
@@ -69,7 +65,7 @@ def sampled(deployed: DeployedStack) -> Iterator[LagResult]:
         sampler.join(timeout=10)
     done = time.monotonic()
     with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
-        while any(st.replay_lag_bytes > 0 for st in _behind(conn).values()):
+        while any(st.replay_lag_bytes > 0 for st in replication.replicas(conn).values()):
             if time.monotonic() - done > CATCH_UP_TIMEOUT_S:
                 break
             time.sleep(SAMPLE_EVERY_S)
