@@ -127,7 +127,7 @@ def _queue_rows(q: QueueResult) -> list[Row]:
         Row("queue", "duplicates / lost", f"{f['queue.duplicates']} / {f['queue.lost']}", "",
             "0 / 0", f["queue.duplicates"] == 0 and f["queue.lost"] == 0, correctness=True),
         Row("queue", "lost after 2 workers SIGKILLed", f"{f['queue.lost_after_kill']}",
-            "tasks not completed exactly once once their leases expired", "0",
+            "tasks not completed exactly once after the leases ran out", "0",
             f["queue.lost_after_kill"] == 0, correctness=True),
     ]
 
