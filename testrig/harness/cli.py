@@ -41,7 +41,7 @@ def up(cfg: PlatformConfig, outputs_path: Path, project_root: Path = paths.PROJE
     mocks.monitor = monitor
     try:
         try:
-            outputs = run_program(cfg, monitor)
+            outputs = run_program(cfg, monitor, parallel=engine.parallel)
         except Exception as exc:
             if not mocks.errors:
                 raise

@@ -10,11 +10,13 @@ real with the engine's semantics (pulumi/pulumi pkg/resource/deploy/step_generat
 - a protected resource is never deleted or replaced; a retained one is forgotten, not deleted.
 
 `Mocks.new_resource` receives each resource once its inputs are resolved, in dependency order
-(registrations come from several threads); what it returns is all dependents see.
+(registrations come from several threads); what it returns is all dependents see. As many
+steps run at once as the engine's `--parallel` allows (`default_parallel`).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -42,6 +44,19 @@ class ProtectedError(RuntimeError):
     pass
 
 
+def default_parallel(environ: Mapping[str, str] = os.environ) -> int:
+    """`pulumi up`'s `--parallel` when not given (pulumi/pulumi@1b59498
+    pkg/cmd/pulumi/operations/up.go `defaultParallel`): `PULUMI_PARALLEL` if positive, else
+    4 × GOMAXPROCS, which is the number of CPUs the process may run on. The step executor
+    runs that many steps at once (pkg/resource/deploy/step_executor.go
+    `newStepExecutor`: one worker per degree of parallelism)."""
+    try:
+        given = int(environ.get("PULUMI_PARALLEL", "") or 0)
+    except ValueError:
+        given = 0
+    return given if given > 0 else 4 * len(os.sched_getaffinity(0))
+
+
 def protected_message(a: Applied) -> str:
     # pkg/resource/deploy/step.go deleteProtectedError
     return (f"resource {a.urn!r} cannot be deleted because it is protected. To unprotect the "
@@ -63,9 +78,12 @@ class Engine:
     on first use, as the engine loads a plugin), and what happened."""
 
     def __init__(self, state: HarnessState, stack: str, log: Log,
-                 project_root: Path = paths.PROJECT_ROOT) -> None:
+                 project_root: Path = paths.PROJECT_ROOT, parallel: int | None = None) -> None:
         self.state, self.stack, self.log = state, stack, log
         self.project_root = project_root
+        self.parallel = parallel or default_parallel()
+        # The step executor's workers: a step holds one while its provider works.
+        self.steps = threading.BoundedSemaphore(self.parallel)
         self.appliers = Appliers(log)
         self.counts: Counter[str] = Counter()
         self._dynamic: DynamicProvider | None = None
@@ -213,7 +231,8 @@ class HarnessMocks(pulumi_mocks.Mocks):
         reg = self.monitor.registration(args.typ, args.name)
         assert reg is not None, f"{args.typ} {args.name}: registered without the monitor"
         try:
-            return self._apply(reg, reveal(args.inputs), args.provider or "")
+            with self.engine.steps:
+                return self._apply(reg, reveal(args.inputs), args.provider or "")
         except Exception as exc:
             with self._lock:
                 self.errors.append(f"{reg.urn}: {exc}")

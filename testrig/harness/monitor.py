@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
+from pulumi.runtime.sync_await import _ensure_event_loop
 
 from pgplatform import outputs, program
 from pgplatform.model import PlatformConfig
@@ -39,6 +41,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: dict[str, Registration] = {}
+        self._by_name: dict[tuple[str, str], Registration] = {}
         self._lock = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:
@@ -51,13 +54,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         with self._lock:
             self.registrations[reg.urn] = reg
+            # The first of a type and name, as a scan in registration order would find it.
+            self._by_name.setdefault((reg.type, reg.name), reg)
         base: Any = super()  # the SDK's mock monitor is untyped
         return base.RegisterResource(request)
 
     def registration(self, typ: str, name: str) -> Registration | None:
         with self._lock:
-            return next((r for r in self.registrations.values()
-                         if r.type == typ and r.name == name), None)
+            return self._by_name.get((typ, name))
 
 
 def is_secret(value: Any) -> bool:
@@ -79,11 +83,22 @@ Build = Callable[[PlatformConfig], outputs.StackOutputs[pulumi.Output[str]]]
 
 
 def run_program(cfg: PlatformConfig, monitor: RecordingMonitor,
-                build: Build = program.build) -> dict[str, Any]:
+                build: Build = program.build, *, parallel: int | None = None
+                ) -> dict[str, Any]:
     """Run the program for the model `cfg` under the monitor's mocks; return the resolved
-    stack outputs by key (secrets revealed). The monitor keeps every registration."""
+    stack outputs by key (secrets revealed). The monitor keeps every registration.
+
+    `parallel` is the engine's `--parallel`: the language host then gives the program's event
+    loop 4 × that many threads for its RegisterResource calls (pulumi/pulumi@1b59498
+    sdk/python/cmd/pulumi-language-python-exec `_set_default_executor`); unset, asyncio's
+    default pool is used, as under `pulumi.runtime.test`."""
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=cfg.stack, preview=False,
                              monitor=monitor)
+    if parallel is not None:
+        # The loop `pulumi.runtime.test` runs the program on.
+        ensure_loop: Any = _ensure_event_loop  # untyped
+        ensure_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=max(parallel, 1) * 4))
     result: dict[str, Any] = {}
 
     def _run() -> pulumi.Output[Any]:

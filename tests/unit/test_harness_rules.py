@@ -1,15 +1,18 @@
 """The harness's rules, checked without a server: every property the program sets has a
-replace-or-update rule, durations read back in Go's format, deletes run dependents first, and
-the dynamic provider starts the way the launcher starts it."""
+replace-or-update rule, durations read back in Go's format, deletes run dependents first, as
+many steps run at once as `pulumi up` runs, and the dynamic provider starts the way the
+launcher starts it."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from harness.docker_apply import duration_ns, go_duration
 from harness.dynamic import LauncherError, launch_plan
+from harness.engine import default_parallel
 from harness.kinds import KINDS, is_dynamic
 from harness.properties import TABLE
 from harness.state import Applied, delete_order
@@ -81,6 +84,17 @@ def _project(tmp: Path, options: str) -> Path:
     (tmp / "Pulumi.yaml").write_text(
         f"name: p\nruntime:\n  name: python\n  options:\n{options}main: infra/\n")
     return tmp
+
+
+@pytest.mark.parametrize("environ,expected", [
+    ({}, None), ({"PULUMI_PARALLEL": "3"}, 3), ({"PULUMI_PARALLEL": "0"}, None),
+    ({"PULUMI_PARALLEL": "many"}, None),
+], ids=["default", "set", "zero-is-unset", "not-a-number"])
+def test_rules__parallel_steps_as_pulumi_up_defaults_them(environ: dict[str, str],
+                                                          expected: int | None) -> None:
+    four_per_cpu = 4 * len(os.sched_getaffinity(0))
+    assert default_parallel(environ) == (expected or four_per_cpu), \
+        f"PULUMI_PARALLEL={environ.get('PULUMI_PARALLEL')!r}: expected {expected or four_per_cpu}"
 
 
 def test_launcher__uv_toolchain_looks_for_the_venv_in_the_program_directory(

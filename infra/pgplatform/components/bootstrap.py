@@ -34,9 +34,8 @@ def _target(props: dict[str, Any]) -> runner.Target:
 
 
 def _apply(props: dict[str, Any]) -> dict[str, Any]:
-    target = _target(props)
-    runner.migrate(target)
-    applied = [row.migration.id for row in runner.status(target)
+    _, rows = runner.migrate_then_status(_target(props))
+    applied = [row.migration.id for row in rows
                if row.applied is not None and row.migration is not None]
     return {**props, "applied": applied}
 
