@@ -1,5 +1,7 @@
--- collab_sessions fixture: 5k sessions (10% active), 10k conversation chunks, 20k memories,
--- 30k tasks (mostly completed, 3% pending), 10k artifacts. The session triggers keep the counters.
+-- collab_sessions fixture: 5k sessions (10% active), 2.5k conversation chunks, 5k memories,
+-- 8k tasks (mostly completed, 3% pending), 2.5k artifacts. The session triggers keep the counters.
+-- Sizes: the least a lookup by one session, task, tag or word needs for its index to beat a scan
+-- clearly (a few rows of thousands); more rows only make verification slower.
 -- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
 SELECT setseed(0.42);
 
@@ -18,7 +20,7 @@ SELECT 1 + i % 5000, 'chunk-' || i,
          || E' today?\nassistant: ' || repeat('Yes, I will check the logs and report back. ', 5 + i % 20),
        (ARRAY['dialogue','summary','transcript'])[1 + i % 3],
        '{"ideas": [], "decisions": []}'
-FROM generate_series(1, 10000) AS i;
+FROM generate_series(1, 2500) AS i;
 
 INSERT INTO memories (session_id, type, key, content, tags)
 SELECT 1 + i % 5000,
@@ -29,7 +31,7 @@ SELECT 1 + i % 5000,
                                   || ' for ' || (ARRAY['search','caching','events','jobs','connections'])[1 + floor(random() * 5)::int],
                           'source', 'chunk-' || i),
        ARRAY['tag-' || floor(random() * 400)::int, 'tag-' || floor(random() * 400)::int]
-FROM generate_series(1, 20000) AS i;
+FROM generate_series(1, 5000) AS i;
 
 INSERT INTO tasks (id, session_id, agent_name, task_type, status, priority, input_data, process_id,
                    claimed_by, claimed_at, started_at, completed_at, created_at, lease_token,
@@ -47,19 +49,19 @@ SELECT i, 1 + i % 5000, (ARRAY['claude_code','codex','gemini_cli','researcher'])
        -- held tasks: leases running out over the next ten minutes, a tenth already out
        CASE WHEN st IN ('claimed', 'running') THEN now() + (i % 600 - 60) * interval '1 second' END,
        CASE WHEN st <> 'pending' THEN 1 ELSE 0 END
-FROM (SELECT i, now() - (30001 - i) * interval '10 minutes' AS t,
+FROM (SELECT i, now() - (8001 - i) * interval '37 minutes' AS t,
              CASE WHEN r < 0.90 THEN 'completed' WHEN r < 0.95 THEN 'failed' WHEN r < 0.96 THEN 'running'
                   WHEN r < 0.97 THEN 'claimed' ELSE 'pending' END AS st
-      FROM (SELECT i, random() AS r FROM generate_series(1, 30000) AS i) r) s;
+      FROM (SELECT i, random() AS r FROM generate_series(1, 8000) AS i) r) s;
 
 INSERT INTO artifacts (session_id, task_id, type, name, content, format)
-SELECT 1 + i % 5000, CASE WHEN random() < 0.8 THEN 1 + floor(random() * 30000)::int END,
+SELECT 1 + i % 5000, CASE WHEN random() < 0.8 THEN 1 + floor(random() * 8000)::int END,
        (ARRAY['code','document','research','prd','report'])[1 + i % 5], 'artifact-' || i,
        '# Artifact ' || i || E'\n' || 'We need a ' || (ARRAY['retry','error','token','rate','cache','schema'])[1 + floor(random() * 6)::int]
          || ' ' || (ARRAY['budget','handler','bucket','limit','policy','migration'])[1 + floor(random() * 6)::int]
          || '. ' || repeat('Details follow in the next section. ', 3 + i % 10),
        (ARRAY['markdown','python','json'])[1 + i % 3]
-FROM generate_series(1, 10000) AS i;
+FROM generate_series(1, 2500) AS i;
 
 -- steady state: autovacuum would have merged the GIN pending lists after a bulk load
 SELECT gin_clean_pending_list(c.oid)

@@ -1,4 +1,4 @@
--- mcp_analytics fixture: 2k datasets, 10k charts, 30k analyses (mostly completed), 50k predictions.
+-- mcp_analytics fixture: 2k datasets, 2k charts, 6k analyses (mostly completed), 10k predictions.
 -- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
 SELECT setseed(0.42);
 
@@ -10,7 +10,7 @@ FROM generate_series(1, 2000) AS i;
 INSERT INTO visualizations (dataset_id, title, chart_type, config)
 SELECT 1 + floor(random() * 2000)::int, 'Chart ' || i,
        (ARRAY['bar','line','pie','scatter','histogram','heatmap','table'])[1 + i % 7], '{"x": "date"}'
-FROM generate_series(1, 10000) AS i;
+FROM generate_series(1, 2000) AS i;
 
 INSERT INTO analysis_results (id, dataset_id, analysis_type, status, result, created_at, completed_at)
 SELECT i, 1 + floor(random() * 2000)::int,
@@ -18,10 +18,10 @@ SELECT i, 1 + floor(random() * 2000)::int,
        CASE WHEN r < 0.93 THEN 'completed' WHEN r < 0.98 THEN 'failed' WHEN r < 0.99 THEN 'running' ELSE 'pending' END,
        CASE WHEN r < 0.93 THEN '{"ok": true}'::jsonb END,
        t, CASE WHEN r < 0.98 THEN t + interval '2 minutes' END
-FROM (SELECT i, random() AS r, now() - random() * interval '120 days' AS t FROM generate_series(1, 30000) AS i) s;
+FROM (SELECT i, random() AS r, now() - random() * interval '120 days' AS t FROM generate_series(1, 6000) AS i) s;
 
 INSERT INTO predictions (dataset_id, analysis_result_id, model, target, predicted_value, confidence, predicted_for)
-SELECT 1 + floor(random() * 2000)::int, CASE WHEN random() < 0.8 THEN 1 + floor(random() * 30000)::int END,
-       'prophet', 'daily_revenue', random() * 10000, random(),
+SELECT 1 + floor(random() * 2000)::int, CASE WHEN random() < 0.8 THEN 1 + floor(random() * 6000)::int END,
+       'prophet', 'daily_revenue', random() * 2000, random(),
        now() - interval '180 days' + random() * interval '200 days'
-FROM generate_series(1, 50000) AS i;
+FROM generate_series(1, 10000) AS i;

@@ -1,4 +1,4 @@
--- mcp_documentation fixture: 200 projects, 10k documents with prose, 20k generated items (3% drafts).
+-- mcp_documentation fixture: 200 projects, 6k documents with prose, 10k generated items (3% drafts).
 -- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
 SELECT setseed(0.42);
 
@@ -13,15 +13,15 @@ SELECT i, 1 + i % 200, 'docs/page-' || i || '.md',
          || '. ' || repeat('Follow the steps below and check the logs. ', 1 + i % 6)
 FROM (SELECT i, ARRAY['authentication','token rotation','deployment','billing','search indexing','rate limiting',
                       'webhooks','caching','migrations','monitoring','backups','access control'] AS topic
-      FROM generate_series(1, 10000) AS i) s;
+      FROM generate_series(1, 6000) AS i) s;
 
 INSERT INTO generated_content (project_id, document_id, content_type, generator, content, status, created_at)
-SELECT 1 + floor(random() * 200)::int, CASE WHEN random() < 0.7 THEN 1 + floor(random() * 10000)::int END,
+SELECT 1 + floor(random() * 200)::int, CASE WHEN random() < 0.7 THEN 1 + floor(random() * 6000)::int END,
        (ARRAY['summary','api_docs','diagram','changelog','tutorial'])[1 + i % 5], 'gpt-docs',
        'Generated text ' || i,
        CASE WHEN r < 0.03 THEN 'draft' WHEN r < 0.10 THEN 'rejected' WHEN r < 0.40 THEN 'approved' ELSE 'published' END,
        now() - random() * interval '90 days'
-FROM (SELECT i, random() AS r FROM generate_series(1, 20000) AS i) s;
+FROM (SELECT i, random() AS r FROM generate_series(1, 10000) AS i) s;
 
 -- steady state: autovacuum would have merged the GIN pending lists after a bulk load
 SELECT gin_clean_pending_list(c.oid)

@@ -1,4 +1,4 @@
--- orchestrator fixture: 10k workflows (mostly completed), 50k executions (mostly completed).
+-- orchestrator fixture: 5k workflows (mostly completed), 10k executions (mostly completed).
 -- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
 SELECT setseed(0.42);
 
@@ -8,10 +8,10 @@ SELECT i, 'workflow-' || i,
        CASE WHEN r < 0.80 THEN 'completed' WHEN r < 0.90 THEN 'failed' WHEN r < 0.95 THEN 'draft' ELSE 'active' END,
        'user-' || (i % 50),
        now() - random() * interval '180 days', now() - random() * interval '30 days'
-FROM (SELECT i, random() AS r FROM generate_series(1, 10000) AS i) s;
+FROM (SELECT i, random() AS r FROM generate_series(1, 5000) AS i) s;
 
 INSERT INTO workflow_executions (workflow_id, status, current_step, input_data, started_at, completed_at, created_at)
-SELECT 1 + floor(random() * 10000)::int,
+SELECT 1 + floor(random() * 5000)::int,
        CASE WHEN r < 0.92 THEN 'completed' WHEN r < 0.985 THEN 'failed' WHEN r < 0.995 THEN 'running' ELSE 'pending' END,
        floor(random() * 4)::int, '{}', t, CASE WHEN r < 0.985 THEN t + interval '5 minutes' END, t
-FROM (SELECT random() AS r, now() - random() * interval '90 days' AS t FROM generate_series(1, 50000)) s;
+FROM (SELECT random() AS r, now() - random() * interval '90 days' AS t FROM generate_series(1, 10000)) s;

@@ -1,16 +1,16 @@
--- rag fixture: 5k sessions with 30k queries.
+-- rag fixture: 1k sessions with 6k queries.
 -- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
 SELECT setseed(0.42);
 
 INSERT INTO rag_sessions (id, session_id, context, created_at)
-SELECT i, 'rag-' || md5(i::text), 'Context for session ' || i, now() - (5001 - i) * interval '15 minutes'
-FROM generate_series(1, 5000) AS i;
+SELECT i, 'rag-' || md5(i::text), 'Context for session ' || i, now() - (1001 - i) * interval '75 minutes'
+FROM generate_series(1, 1000) AS i;
 
 INSERT INTO rag_queries (session_id, query_text, context_used, response, metadata, created_at)
-SELECT 1 + floor(random() * 5000)::int,
+SELECT 1 + floor(random() * 1000)::int,
        'How do I configure feature ' || (i % 700) || '?',
        'Retrieved passages for query ' || i,
        'Answer ' || i,
        jsonb_build_object('top_k', 5, 'latency_ms', floor(random() * 900)::int),
        now() - random() * interval '52 days'
-FROM generate_series(1, 30000) AS i;
+FROM generate_series(1, 6000) AS i;

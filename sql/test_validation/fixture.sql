@@ -1,4 +1,4 @@
--- test_validation fixture: 200 suites, 20k cases (mostly passed), 50k metric results.
+-- test_validation fixture: 200 suites, 4k cases (mostly passed), 10k metric results.
 -- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
 SELECT setseed(0.42);
 
@@ -12,14 +12,14 @@ SELECT i, 1 + i % 200, 'test_case_' || i,
        CASE WHEN r < 0.97 THEN floor(random() * 5000)::int END,
        now() - random() * interval '60 days',
        CASE WHEN r < 0.97 THEN now() - random() * interval '59 days' END
-FROM (SELECT i, random() AS r FROM generate_series(1, 20000) AS i) s;
+FROM (SELECT i, random() AS r FROM generate_series(1, 4000) AS i) s;
 
 INSERT INTO test_results (test_case_id, metric_name, metric_value, threshold, status, created_at)
-SELECT 1 + floor(random() * 20000)::int,
+SELECT 1 + floor(random() * 4000)::int,
        (ARRAY['latency_p95_ms','latency_p50_ms','throughput_rps','error_rate','memory_mb',
               'cpu_pct','recall_at_10','precision_at_10','startup_ms','bundle_kb'])[1 + i % 10]
          || CASE WHEN i % 7 = 0 THEN '' ELSE '_' || (i % 40) END,
        round((random() * 1000)::numeric, 4), 500,
        CASE WHEN random() < 0.9 THEN 'pass' WHEN random() < 0.5 THEN 'fail' ELSE 'warning' END,
        now() - random() * interval '60 days'
-FROM generate_series(1, 50000) AS i;
+FROM generate_series(1, 10000) AS i;

@@ -45,7 +45,10 @@ _RELATIONS = """
 SELECT n.nspname, c.relname, c.relkind::text, pg_get_userbyid(c.relowner),
        coalesce(r.rolname, 'public'), g.privilege_type,
        (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
-          AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum LIMIT 1)
+          AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum LIMIT 1),
+       (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attgenerated = '' AND a.attidentity <> 'a')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault(
        CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) g
@@ -165,6 +168,8 @@ class DatabaseSnapshot:
     schemas: dict[SchemaGrantee, set[str]] = field(default_factory=lambda: defaultdict(set))
     relations: dict[ObjectName, Relation] = field(default_factory=dict)
     first_column: dict[ObjectName, str] = field(default_factory=dict)
+    insert_columns: dict[ObjectName, list[str]] = field(default_factory=dict)
+    """Columns an INSERT may name: neither generated nor GENERATED ALWAYS AS IDENTITY."""
     relation_acl: dict[ObjectGrantee, set[str]] = field(
         default_factory=lambda: defaultdict(set))
     functions: dict[ObjectName, str] = field(default_factory=dict)
@@ -175,6 +180,9 @@ class DatabaseSnapshot:
     default_entries: set[DefaultEntry] = field(default_factory=set)
     indexes: dict[ObjectName, Index] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+
+    def insertable_columns(self, schema: str, table: str) -> list[str]:
+        return self.insert_columns.get(ObjectName(schema, table), [])
 
     def tables(self, schema: str) -> list[str]:
         return sorted(o.name for o, rel in self.relations.items()
@@ -210,10 +218,12 @@ def read_database(conn: psycopg.Connection, name: str, schemas: list[str],
         if priv is not None:
             snap.schemas[SchemaGrantee(nsp, role)].add(priv)
     args = {"schemas": service_schemas}
-    for nsp, rel, kind, owner, role, priv, column in conn.execute(_RELATIONS, args):
+    for nsp, rel, kind, owner, role, priv, column, insertable in conn.execute(_RELATIONS, args):
         snap.relations[ObjectName(nsp, rel)] = Relation(kind, owner)
         if column:
             snap.first_column[ObjectName(nsp, rel)] = column
+        if insertable:
+            snap.insert_columns[ObjectName(nsp, rel)] = insertable
         if priv is not None:
             snap.relation_acl[ObjectGrantee(nsp, rel, role)].add(priv)
     for nsp, fn, owner, role, priv in conn.execute(_FUNCTIONS, args):

@@ -1,8 +1,9 @@
 """Performance indexes: each index a module declares exists, is valid and ready, has its access
 method and operator class, and is the planner's choice for its representative query.
 
-Planner proof: inside a transaction that is rolled back, the module's fixture loads realistic
-synthetic rows as the owner role (through the service's migrator), ANALYZE gives the planner
+Planner proof: inside a transaction that is rolled back, the module's fixture loads a small
+representative set of synthetic rows as the owner role (through the service's migrator; into the
+live indexes, so the service's queries are never locked out), ANALYZE gives the planner
 their statistics, and EXPLAIN of each representative query must name the index. No planner
 setting is forced: the test is that the index is chosen, not merely usable. Rolling back leaves
 no rows or statistics; the only trace is relpages/reltuples, which ANALYZE updates in place,

@@ -31,8 +31,11 @@ from pgplatform_ops.verify.findings import Finding
 from pgplatform_ops.verify.findings import report as findings_text
 
 SUITE = Path(__file__).resolve().parent / "suite"
-# Probes and planner checks are mostly waiting on the server: run a few at a time.
+# Probes and planner checks are mostly waiting on the server: run a few at a time. Probes
+# take one connection per login at a time (far below any login's connection limit) and spend
+# most of it in connection setup, so more of them overlap.
 PARALLEL = 4
+PROBE_PARALLEL = 8
 
 FINDINGS = pytest.StashKey[list[Finding]]()
 DEPLOYED = pytest.StashKey[stack.DeployedStack]()
@@ -82,26 +85,31 @@ def matrix(pytestconfig: pytest.Config) -> ExpectedMatrix:
 
 @pytest.fixture(scope="session")
 def server(deployed: stack.DeployedStack, matrix: ExpectedMatrix) -> catalog.ServerSnapshot:
-    """The whole catalog: three queries on the server, seven per managed database."""
+    """The whole catalog: three queries on the server, seven per managed database, the
+    databases read side by side (one admin connection each)."""
     with psycopg.connect(deployed.admin_dsn(), autocommit=True,
                          options=ADMIN_SESSION_OPTIONS) as conn:
         roles, members, dbs = catalog.read_server(conn)
-    per_db = {}
-    for db in deployed.cfg.databases:
-        with psycopg.connect(deployed.admin_dsn(db.name), autocommit=True,
+
+    def read(name: str) -> catalog.DatabaseSnapshot:
+        with psycopg.connect(deployed.admin_dsn(name), autocommit=True,
                              options=ADMIN_SESSION_OPTIONS) as conn:
-            per_db[db.name] = catalog.read_database(conn, db.name,
-                                                    matrix.managed_schemas(db.name),
-                                                    matrix.service_schemas(db.name))
+            return catalog.read_database(conn, name, matrix.managed_schemas(name),
+                                         matrix.service_schemas(name))
+
+    names = [db.name for db in deployed.cfg.databases]
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        per_db = dict(zip(names, pool.map(read, names), strict=True))
     return catalog.ServerSnapshot(roles=roles, memberships=members, databases=dbs,
                                   per_database=per_db)
 
 
-@pytest.fixture(scope="session")
-def probe_runs(pytestconfig: pytest.Config, deployed: stack.DeployedStack,
-               server: catalog.ServerSnapshot) -> dict[str, probes.ProbeRun]:
-    """Every service's and consumer's probes, run concurrently (one connection per login
-    each), by `service:<name>` / `consumer:<name>`."""
+@pytest.fixture(scope="session", autouse=True)
+def probe_futures(deployed: stack.DeployedStack, server: catalog.ServerSnapshot
+                  ) -> Iterator[dict[str, Future[probes.ProbeRun]]]:
+    """Every service's and consumer's probes (one connection per login each), the monitor's
+    and the maintenance databases' refusals, started with the session: they run while the
+    planner checks load their fixtures, by `service:<name>` / `consumer:<name>`."""
 
     def run(who: ServiceConfig | ConsumerConfig) -> probes.ProbeRun:
         snap = server.per_database[who.database]
@@ -111,19 +119,27 @@ def probe_runs(pytestconfig: pytest.Config, deployed: stack.DeployedStack,
 
     everyone: list[ServiceConfig | ConsumerConfig] = [*deployed.cfg.services,
                                                       *deployed.cfg.consumers]
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        monitor = (pool.submit(probes.probe_monitor, deployed, server.per_database)
-                   if deployed.cfg.server.exporter_port else None)
-        results = dict(zip((_probe_key(w) for w in everyone), pool.map(run, everyone),
-                           strict=True))
-        if monitor is not None:
-            results[MONITOR_KEY] = monitor.result()
+    with ThreadPoolExecutor(max_workers=PROBE_PARALLEL) as pool:
+        futures = {_probe_key(w): pool.submit(run, w) for w in everyone}
+        if deployed.cfg.server.exporter_port:
+            futures[MONITOR_KEY] = pool.submit(probes.probe_monitor, deployed,
+                                               server.per_database)
+        if not deployed.cfg.server.is_external:
+            futures[MAINTENANCE_KEY] = pool.submit(probes.maintenance_refusals, deployed)
+        yield futures
+
+
+@pytest.fixture(scope="session")
+def probe_runs(pytestconfig: pytest.Config,
+               probe_futures: dict[str, Future[probes.ProbeRun]]) -> dict[str, probes.ProbeRun]:
+    results = {key: run.result() for key, run in probe_futures.items()}
     pytestconfig.stash[PROBES_TRIED] = (pytestconfig.stash.get(PROBES_TRIED, 0)
                                         + sum(r.tried for r in results.values()))
     return results
 
 
 MONITOR_KEY = "monitor"
+MAINTENANCE_KEY = "maintenance databases"
 
 
 def _probe_key(who: ServiceConfig | ConsumerConfig) -> str:

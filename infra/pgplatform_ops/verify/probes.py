@@ -240,7 +240,7 @@ def _outcome(exc: psycopg.Error) -> str:
 
 
 def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], list[Probe]],
-         *, pooled: bool = False) -> ProbeRun:
+         snap: DatabaseSnapshot, *, pooled: bool = False) -> ProbeRun:
     # PgBouncer refuses the `options` startup parameter (pgplatform.pooler): through it the
     # login's own statement_timeout bounds each probe.
     options = None if pooled else f"-c statement_timeout={PROBE_TIMEOUT_MS}"
@@ -252,23 +252,19 @@ def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], lis
             expected=WORKS, actual=f"{exc}".strip())])
     findings: list[Finding] = []
     with conn:
-        def columns(schema: str, table: str) -> list[str]:
-            return [r[0] for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
-                "AND table_name = %s AND is_generated = 'NEVER' AND "
-                "coalesce(identity_generation, '') <> 'ALWAYS' ORDER BY ordinal_position",
-                (schema, table))]
-
-        probes = make(columns)
+        # Column lists come from the admin's catalog snapshot, not from information_schema as
+        # the login (a slow view, one query per table and login); a login lacking a grant is
+        # refused the insert all the same, and its SELECT probe names the missing grant.
+        probes = make(snap.insertable_columns)
         for probe in probes:
             # A read-only login's client (an MCP server) wraps its query the same way.
             begin = b"BEGIN READ ONLY; " if READ_ONLY in probe.refusals else b"BEGIN; "
             try:
-                conn.execute(begin + probe.statement.as_bytes(conn) + b"; ROLLBACK")
+                # The session reset rides along: one round trip for a probe that works.
+                conn.execute(begin + probe.statement.as_bytes(conn) + b"; ROLLBACK; RESET ALL")
                 outcome = WORKS
             except psycopg.Error as exc:
                 outcome = _outcome(exc)
-            finally:
                 if conn.info.transaction_status != pq.TransactionStatus.IDLE:
                     conn.execute("ROLLBACK")
                 conn.execute("RESET ALL")
@@ -357,7 +353,7 @@ def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapsh
     run = ProbeRun()
     for role, dsn, make in logins:
         obj = f"service {svc.name} ({role})"
-        run += _run(dsn, role, obj, svc.database, make)
+        run += _run(dsn, role, obj, svc.database, make, snap)
         run += _other_databases(stack, dsn, role, obj, svc.database)
     if svc.read_from == "replica":
         run += _on_replica(stack.readonly_dsn(svc.name), svc.readonly_role,
@@ -368,7 +364,7 @@ def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapsh
         # The same walls through the pooler: a pooled session is the app login's own.
         obj = f"service {svc.name} ({svc.login_role} through the pooler)"
         run += _run(pooled, svc.login_role, obj, svc.database,
-                    lambda cols: _app_probes(svc, stack, snap, cols), pooled=True)
+                    lambda cols: _app_probes(svc, stack, snap, cols), snap, pooled=True)
         run += _other_databases(stack, pooled, svc.login_role, obj, svc.database)
     return run
 
@@ -380,7 +376,7 @@ def probe_consumer(stack: DeployedStack, consumer: ConsumerConfig, snap: Databas
     not_read = [s for s in cfg.services_in(consumer.database) if s.name not in consumer.reads]
     dsn, obj = stack.on_primary(stack.consumer_dsn(consumer.name)), f"consumer {consumer.name}"
     run = (_run(dsn, consumer.login_role, obj, consumer.database,
-                lambda cols: _read_only_probes(reads, not_read, snap, cols))
+                lambda cols: _read_only_probes(reads, not_read, snap, cols), snap)
            + _other_databases(stack, dsn, consumer.login_role, obj, consumer.database))
     if consumer.read_from == "replica":
         run += _on_replica(stack.consumer_dsn(consumer.name), consumer.login_role, obj,
@@ -411,7 +407,7 @@ def _on_replica(dsn: str, role: str, obj: str, home: str, reads: Sequence[Servic
                                   _zero_row_insert(schema, t, columns)))]
         return out
 
-    return _run(dsn, role, f"{obj} on the replica", home, make)
+    return _run(dsn, role, f"{obj} on the replica", home, make, snap)
 
 
 def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> ProbeRun:
@@ -442,7 +438,7 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
             return out
 
         dsn = stack.monitor_dsn(db.name)
-        run += _run(dsn, MONITOR_ROLE, "monitor", db.name, make)
+        run += _run(dsn, MONITOR_ROLE, "monitor", db.name, make, snap)
     others = [d for d in access.SERVER_DATABASES if d != "postgres"]
     findings = [f for d in others for f in _connection_refused(
         stack.monitor_dsn(d), MONITOR_ROLE, f"monitor: connect to database {d}")]

@@ -7,10 +7,9 @@ import pytest
 
 from pgplatform.model import ConsumerConfig, ServiceConfig
 from pgplatform_ops.stack import DeployedStack
-from pgplatform_ops.verify import probes
 from pgplatform_ops.verify.plugin import (
+    MAINTENANCE_KEY,
     MONITOR_KEY,
-    PROBES_TRIED,
     check,
     needs_container,
     probe_findings,
@@ -42,10 +41,9 @@ def test_probes__monitor_reads_statistics_only(request: pytest.FixtureRequest,
 
 
 def test_probes__maintenance_databases_refuse_every_login(request: pytest.FixtureRequest,
-                                                         deployed: DeployedStack) -> None:
+                                                         deployed: DeployedStack,
+                                                         probe_runs: dict[str, ProbeRun]) -> None:
     needs_container(deployed, "postgres and template1 belong to the provider: the bundle does "
                               "not change who may connect to them (no service keeps anything "
                               "there)")
-    run = probes.maintenance_refusals(deployed)
-    request.config.stash[PROBES_TRIED] = request.config.stash.get(PROBES_TRIED, 0) + run.tried
-    check(request, run.findings)
+    check(request, probe_runs[MAINTENANCE_KEY].findings)
