@@ -1,6 +1,7 @@
-"""`scripts/bench [--quick] [--json FILE]`: vector search, task queue, many clients through the
-pooler, bootstrap and verification at scale, measured against a harness-deployed stack and
-printed as one table, each figure beside its baseline from the same run and its target.
+"""`scripts/bench [--quick] [--json FILE]`: the stack's own verification, vector search at equal
+recall, the task queue against the write round-trip limit, many clients through the pooler,
+bootstrap and verification at scale, measured against a harness-deployed stack and printed as
+one table, each figure beside its baseline from the same run and its target.
 
 Without --quick it runs on the dev stack (`scripts/harness up dev`: starts it if needed, changes
 nothing if it runs) and leaves it as it found it: the loaded documents are truncated, the
@@ -10,8 +11,8 @@ under its own stack name, container and port, removed at the end, so it never to
 The bootstrap measurement always uses its own generated topology stack, removed at the end.
 
 Exit status: 0 when every measurement ran and every correctness check held (no task claimed
-twice or lost, every pooled client answered within the pool, the topology's verification
-passed); speed targets are reported, not enforced.
+twice or lost, none lost after the workers were killed, every pooled client answered within
+the pool, both verifications passed); speed targets are reported, not enforced.
 """
 
 from __future__ import annotations

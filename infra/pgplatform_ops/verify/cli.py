@@ -1,6 +1,7 @@
 """`scripts/verify STACK` or `scripts/verify --outputs FILE`: the post-deploy suite (pytest +
 pytest-testinfra over `suite/`, with the plugin of this package) with JUnit XML and a Markdown
-summary. Arguments it does not know go to pytest (e.g. `-k probes`)."""
+summary. Arguments after `--` go to pytest (e.g. `-- -k probes`), and so do options it does not
+know (`-kprobes`); without `--`, a pytest option's separate value would be taken for STACK."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the stack's YAML (default Pulumi.<stack>.yaml of the project)")
     parser.add_argument("--junit", type=Path, help="JUnit XML (default reports/verify.xml)")
     parser.add_argument("--markdown", type=Path, help="summary (default reports/verify.md)")
-    args, pytest_args = parser.parse_known_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    own, after = (given[:given.index("--")], given[given.index("--") + 1:]) if "--" in given \
+        else (given, [])
+    args, pytest_args = parser.parse_known_args(own)
+    pytest_args += after
     if args.stack is None and args.outputs is None:
         parser.error("give a STACK or --outputs FILE")
     junit = args.junit or paths.PROJECT_ROOT / "reports" / "verify.xml"
