@@ -101,8 +101,13 @@ class Clients:
         n = len(self.conns)
         first: list[list[int]] = [[] for _ in params]
         answered = [0] * n
-        gate = threading.Barrier(n + 1)
-        deadline = [0.0]
+        clock = [0.0, 0.0]  # started, deadline: set as the gate opens, before any client runs
+
+        def open_gate() -> None:
+            clock[0] = time.perf_counter()
+            clock[1] = clock[0] + min_seconds
+
+        gate = threading.Barrier(n + 1, action=open_gate)
 
         def client(k: int) -> None:
             conn, mine = self.conns[k], range(k, len(params), n)
@@ -112,8 +117,10 @@ class Clients:
                 gate.abort()
                 raise
             gate.wait()
+            if not mine:  # more clients than queries
+                return
             passes = 0
-            while passes == 0 or time.perf_counter() < deadline[0]:
+            while passes == 0 or time.perf_counter() < clock[1]:
                 for i in mine:
                     rows = conn.execute(stmt.encode(), params[i], prepare=True).fetchall()
                     if passes == 0:
@@ -129,11 +136,9 @@ class Clients:
                 for f in futures:
                     f.result()  # the client's own error
                 raise
-            started = time.perf_counter()
-            deadline[0] = started + min_seconds
             for f in futures:
                 f.result()
-            elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - clock[0]
         total = sum(answered)
         return total / elapsed, total, first
 
