@@ -13,6 +13,7 @@ import pulumi_docker as docker
 
 from pgplatform import paths, resource_types
 from pgplatform.components.image import PostgresImage, PostgresImageArgs
+from pgplatform.components.uploads import upload
 from pgplatform.model import EXPORTER_PORT, MONITOR_ROLE, ServerConfig
 
 IMAGE_NAME = "pgplatform/postgres-exporter:trixie"
@@ -64,17 +65,10 @@ class MetricsExporter(pulumi.ComponentResource):
                 f"PGPLATFORM_PASSWORD_SOURCE={SOURCE}/password",
                 f"PGPLATFORM_CA_SOURCE={SOURCE}/ca.pem",
                 f"PGPLATFORM_CLIENT_SOURCE={SOURCE}"],
-            uploads=[docker.ContainerUploadArgs(file=f"{SOURCE}/password",
-                                                content=args.monitor_password,
-                                                permissions="0400"),
-                     docker.ContainerUploadArgs(file=f"{SOURCE}/ca.pem", content=args.ca_cert,
-                                                permissions="0444"),
-                     docker.ContainerUploadArgs(file=f"{SOURCE}/client.crt",
-                                                content=args.client_cert_pem,
-                                                permissions="0444"),
-                     docker.ContainerUploadArgs(file=f"{SOURCE}/client.key",
-                                                content=args.client_key_pem,
-                                                permissions="0400")],
+            uploads=[upload(f"{SOURCE}/password", args.monitor_password, "0400"),
+                     upload(f"{SOURCE}/ca.pem", args.ca_cert, "0444"),
+                     upload(f"{SOURCE}/client.crt", args.client_cert_pem, "0444"),
+                     upload(f"{SOURCE}/client.key", args.client_key_pem, "0400")],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name)],
             ports=[docker.ContainerPortArgs(internal=EXPORTER_PORT, external=s.exporter_port,
                                             ip=s.bind_address)],

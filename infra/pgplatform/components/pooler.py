@@ -12,6 +12,7 @@ import pulumi_docker as docker
 
 from pgplatform import paths, pooler, resource_types
 from pgplatform.components.image import PostgresImage, PostgresImageArgs
+from pgplatform.components.uploads import upload
 from pgplatform.model import POOLER_PORT, PlatformConfig
 
 IMAGE_NAME = "pgplatform/pgbouncer:trixie"
@@ -50,10 +51,9 @@ class ConnectionPooler(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self))
         src = pooler.SOURCE_DIR
 
-        def upload(file: str, content: pulumi.Input[str], mode: str
-                   ) -> docker.ContainerUploadArgs:
-            return docker.ContainerUploadArgs(file=f"{src}/{file}", content=content,
-                                              permissions=mode)
+        def upload_src(file: str, content: pulumi.Input[str], mode: str
+                       ) -> docker.ContainerUploadArgs:
+            return upload(f"{src}/{file}", content, mode)
 
         self.container = docker.Container(
             f"{name}-container",
@@ -61,15 +61,15 @@ class ConnectionPooler(pulumi.ComponentResource):
             image=image.ref,
             envs=[f"PGPLATFORM_POOLER_SOURCE={src}", f"PGPLATFORM_POOLER_DIR={pooler.PRIVATE_DIR}"],
             uploads=[
-                upload(pooler.CONFIG_FILE, pooler.config(args.cfg), "0400"),
-                upload(pooler.HBA_FILE, pooler.hba(args.cfg), "0400"),
-                upload(pooler.USERLIST_FILE, pulumi.Output.secret(
+                upload_src(pooler.CONFIG_FILE, pooler.config(args.cfg), "0400"),
+                upload_src(pooler.HBA_FILE, pooler.hba(args.cfg), "0400"),
+                upload_src(pooler.USERLIST_FILE, pulumi.Output.secret(
                     pulumi.Output.from_input(args.verifiers).apply(pooler.userlist)), "0400"),
-                upload(pooler.KEY_FILE, args.key_pem, "0400"),
-                upload(pooler.CERT_FILE, args.cert_pem, "0444"),
-                upload(pooler.CA_FILE, args.ca_cert, "0444"),
-                upload(pooler.CLIENT_CERT_FILE, args.client_cert_pem, "0444"),
-                upload(pooler.CLIENT_KEY_FILE, args.client_key_pem, "0400"),
+                upload_src(pooler.KEY_FILE, args.key_pem, "0400"),
+                upload_src(pooler.CERT_FILE, args.cert_pem, "0444"),
+                upload_src(pooler.CA_FILE, args.ca_cert, "0444"),
+                upload_src(pooler.CLIENT_CERT_FILE, args.client_cert_pem, "0444"),
+                upload_src(pooler.CLIENT_KEY_FILE, args.client_key_pem, "0400"),
             ],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name)],
             ports=[docker.ContainerPortArgs(internal=POOLER_PORT, external=s.pooler.host_port,

@@ -17,15 +17,15 @@ from pgplatform import paths, replication, resource_types
 from pgplatform.components import connection
 from pgplatform.components.hba import HbaRules
 from pgplatform.components.server import (
-    ENTRYPOINT,
-    ENTRYPOINT_SOURCE,
     POSTGRES_PORT,
     TLS_ARGS,
     TLS_DIR,
     TLS_SOURCE,
     runtime_args,
+    server_files,
 )
 from pgplatform.components.settings import ServerSettings
+from pgplatform.components.uploads import upload
 from pgplatform.model import DATA_DIR, REPLICATOR_ROLE, ServerConfig
 
 REPLICA_ENTRYPOINT = "/usr/local/bin/pgplatform-replica.sh"
@@ -105,10 +105,6 @@ class ReadReplica(pulumi.ComponentResource):
         # primary again).
         volume = docker.Volume(f"{name}-data", name=s.replica_volume(i), opts=child)
 
-        def upload(file: str, content: pulumi.Input[str], mode: str
-                   ) -> docker.ContainerUploadArgs:
-            return docker.ContainerUploadArgs(file=file, content=content, permissions=mode)
-
         self.container = docker.Container(
             f"{name}-container",
             name=s.replica_name(i),
@@ -129,10 +125,7 @@ class ReadReplica(pulumi.ComponentResource):
                      upload(f"{SOURCE}/ca.pem", args.ca_cert, "0444"),
                      upload(f"{SOURCE}/client.crt", args.client_cert_pem, "0444"),
                      upload(f"{SOURCE}/client.key", args.client_key_pem, "0400"),
-                     upload(f"{TLS_SOURCE}/server.key", args.key_pem, "0400"),
-                     upload(f"{TLS_SOURCE}/server.crt", args.cert_pem, "0444"),
-                     upload(f"{TLS_SOURCE}/ca.crt", args.ca_cert, "0444"),
-                     upload(ENTRYPOINT, ENTRYPOINT_SOURCE.read_text(), "0755"),
+                     *server_files(args.key_pem, args.cert_pem, args.ca_cert),
                      upload(REPLICA_ENTRYPOINT, REPLICA_ENTRYPOINT_SOURCE.read_text(), "0755")],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name)],
             ports=[docker.ContainerPortArgs(internal=POSTGRES_PORT, external=s.replica_port(i),

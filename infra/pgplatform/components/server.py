@@ -11,6 +11,7 @@ import pulumi
 import pulumi_docker as docker
 
 from pgplatform import hba, paths, resource_types
+from pgplatform.components.uploads import upload
 from pgplatform.model import DATA_DIR, ServerConfig
 
 PASSWORD_FILE = "/run/secrets/postgres-password"
@@ -34,6 +35,16 @@ HEALTHCHECK = (
     f'PGPASSWORD="$(cat {PASSWORD_FILE})" PGSSLMODE=require psql -h 127.0.0.1 '
     "-U \"$POSTGRES_USER\" -d postgres -tAc 'select 1' | grep -qx 1"
 )
+
+
+def server_files(key_pem: pulumi.Input[str], cert_pem: pulumi.Input[str],
+                 ca_pem: pulumi.Input[str]) -> list[docker.ContainerUploadArgs]:
+    """What the entrypoint of a primary and of a replica alike needs: the TLS key pair, the
+    stack's CA, and the entrypoint itself."""
+    return [upload(f"{TLS_SOURCE}/server.key", key_pem, "0400"),
+            upload(f"{TLS_SOURCE}/server.crt", cert_pem, "0444"),
+            upload(f"{TLS_SOURCE}/ca.crt", ca_pem, "0444"),
+            upload(ENTRYPOINT, ENTRYPOINT_SOURCE.read_text(), "0755")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,19 +102,8 @@ class PostgresServer(pulumi.ComponentResource):
                   f"POSTGRES_INITDB_ARGS={INITDB_ARGS}"],
             # Both entrypoints read the file as root before dropping privileges, and the
             # healthcheck runs as root: the secret stays root-only, out of env and outputs.
-            uploads=[docker.ContainerUploadArgs(file=PASSWORD_FILE, content=args.admin_password,
-                                                permissions="0400"),
-                     docker.ContainerUploadArgs(file=f"{TLS_SOURCE}/server.key",
-                                                content=args.server_key_pem,
-                                                permissions="0400"),
-                     docker.ContainerUploadArgs(file=f"{TLS_SOURCE}/server.crt",
-                                                content=args.server_cert_pem,
-                                                permissions="0444"),
-                     docker.ContainerUploadArgs(file=f"{TLS_SOURCE}/ca.crt",
-                                                content=args.ca_cert_pem, permissions="0444"),
-                     docker.ContainerUploadArgs(file=ENTRYPOINT,
-                                                content=ENTRYPOINT_SOURCE.read_text(),
-                                                permissions="0755")],
+            uploads=[upload(PASSWORD_FILE, args.admin_password, "0400"),
+                     *server_files(args.server_key_pem, args.server_cert_pem, args.ca_cert_pem)],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=self.network.name)],
             ports=[docker.ContainerPortArgs(internal=POSTGRES_PORT, external=s.host_port,
                                             ip=s.bind_address)],
