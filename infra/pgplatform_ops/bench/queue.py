@@ -111,10 +111,6 @@ class QueueRun:
         return self.completed / self.seconds if self.seconds > 0 else 0.0
 
     @property
-    def claims_per_s(self) -> float:
-        return self.per_s
-
-    @property
     def claim_ms(self) -> float:
         """Mean client-side time of one claim call (roundtrip: of one UPDATE)."""
         return 1000 * self.claim_s / self.claims if self.claims else 0.0
