@@ -12,6 +12,9 @@ else
     .tools/bin/pip install -q uv
   fi
   UV="$ROOT/.tools/bin/uv"
+  # uv alone on a PATH entry (the language host runs it): .tools/bin also holds a python3.
+  mkdir -p .tools/path
+  ln -sf ../bin/uv ../bin/uvx .tools/path/
 fi
 "$UV" sync --frozen --quiet
 PY="$ROOT/.venv/bin/python"
@@ -23,3 +26,6 @@ if [ -d "$ROOT/.pulumi-state" ] && [ -z "${PULUMI_BACKEND_URL:-}" ]; then
     export PULUMI_CONFIG_PASSPHRASE_FILE="$ROOT/.pulumi-state/passphrase"
   fi
 fi
+# The toolchain scripts/up used (built from Go modules, or installed): its pulumi and plugins.
+# Never downloads or builds here; scripts/up and scripts/toolchain do that.
+eval "$("$PY" -m pgplatform_ops.toolchain --shell --existing)"

@@ -41,6 +41,8 @@ from pgplatform.progress import Log, quiet
 
 PARKED_PREFIX = "pgplatform_retained_"
 MAINTENANCE_DATABASE = "postgres"
+# The advisory lock key retirements take in their database (any constant of the bundle's own).
+RETIREMENT_LOCK = 0x7067706C_00000001
 
 
 def parked_name(name: str) -> str:
@@ -164,6 +166,10 @@ def retire(admin_dsn: str, database: str, service: str, roles: Iterable[str],
         if not _exists(conn, "database", database):
             return
     with _connect(admin_dsn, database) as conn, conn.transaction():
+        # The engine deletes in parallel: two services' DROP OWNED in one database rewrite the
+        # same catalog rows (the database's ACL) and one fails with "tuple concurrently
+        # updated". One retirement at a time per database.
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (RETIREMENT_LOCK,))
         present = [r for r in roles if _exists(conn, "role", r)]
         # A service that took `public` gives it back, emptied by DROP OWNED below, to the
         # owner initdb gave it: the database's revoke from PUBLIC still applies to it.

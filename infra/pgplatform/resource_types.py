@@ -4,7 +4,6 @@ tests and the policy pack look resources up by these, never by retyped strings."
 from __future__ import annotations
 
 # Upstream providers (pulumi-docker, pulumi-postgresql, pulumi-random, pulumi-tls).
-DOCKER_IMAGE = "docker:index/image:Image"
 DOCKER_REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage"
 DOCKER_VOLUME = "docker:index/volume:Volume"
 DOCKER_CONTAINER = "docker:index/container:Container"

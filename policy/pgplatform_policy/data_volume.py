@@ -19,16 +19,16 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from pgplatform_policy import tokens, values
+from pgplatform_policy import planned, tokens, values
 
 NAME = "production-data-protected"
 
 
 def _volumes_of(server: PolicyResource, resources: list[PolicyResource]) -> list[PolicyResource]:
-    volume_name = values.get(server.props, "volumeName")
+    volume_name = values.get(planned.props(server), "volumeName")
     return [r for r in resources if r.resource_type == tokens.VOLUME and (
         r.opts.parent == server.urn or (r.parent is not None and r.parent.urn == server.urn)
-        or (volume_name is not None and values.get(r.props, "name") == volume_name))]
+        or (volume_name is not None and values.get(planned.props(r), "name") == volume_name))]
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -37,14 +37,14 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if server.resource_type != tokens.POSTGRES_SERVER:
             continue
         where = f"PostgresServer '{server.name}'"
-        if "production" not in server.props:
+        if "production" not in planned.props(server):
             report_violation(
                 f"[{NAME}] {where} does not expose 'production', so the policy cannot tell "
                 "whether its data must be protected (the component must register it as an "
                 "output as well as an input).", server.urn)
             continue
         try:
-            production = values.truthy(server.props["production"])
+            production = values.truthy(planned.props(server)["production"])
         except UnknownValueError:
             continue
         if not production:
@@ -55,8 +55,9 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                              "(docker Volume child) to protect.", server.urn)
         for v in volumes:
             if not v.opts.protect:
+                name = values.get(planned.props(v), "name", "?")
                 report_violation(
-                    f"[{NAME}] Volume '{v.name}' ({values.get(v.props, 'name', '?')}) holds "
+                    f"[{NAME}] Volume '{v.name}' ({name}) holds "
                     f"the data of production {where} but is not protected: set "
                     "protect=True (and never allowVolumeDeletion in production).", v.urn)
 

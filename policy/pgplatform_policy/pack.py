@@ -10,6 +10,7 @@ from pulumi_policy import EnforcementLevel, Policy
 from pgplatform_policy import (
     data_volume,
     network,
+    planned,
     role_attributes,
     secrets,
     service_access,
@@ -20,6 +21,8 @@ from pgplatform_policy.values import keep_secret_markers
 PACK_NAME = "pgplatform"
 
 POLICIES: list[Policy] = [
+    # First: resource validations run before the stack policies, which read what it records.
+    planned.REMEMBER,
     service_access.POLICY,
     network.POLICY,
     data_volume.POLICY,

@@ -38,7 +38,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from pgplatform_policy import tokens, values
+from pgplatform_policy import planned, tokens, values
 
 NAME = "service-access-declared"
 PUBLIC = "public"
@@ -76,14 +76,15 @@ def _models(resources: Iterable[PolicyResource], resource_type: str, keys: tuple
     for r in resources:
         if r.resource_type != resource_type:
             continue
-        missing = [k for k in keys if k not in r.props]
+        p = planned.props(r)
+        missing = [k for k in keys if k not in p]
         if missing:
             report(f"[{NAME}] {tokens.short(resource_type)} '{r.name}' does not expose "
                    f"{', '.join(missing)}: the policy maps roles to services and consumers "
                    "through these properties (the component must register them as its outputs "
                    "as well as its inputs).", r.urn)
             continue
-        yield r.props
+        yield p
 
 
 def services_of(resources: Iterable[PolicyResource],
@@ -123,7 +124,7 @@ class _Grant:
 
     @classmethod
     def read(cls, r: PolicyResource) -> _Grant:
-        p = r.props
+        p = planned.props(r)
         return cls(
             kind=tokens.short(r.resource_type), name=r.name,
             role=values.get(p, "role", ""), database=values.get(p, "database", ""),
@@ -245,29 +246,30 @@ def check_membership(resource: str, role: str, members: list[str], services: lis
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     services = services_of(args.resources, report_violation)
     consumers = consumers_of(args.resources, report_violation)
-    monitors = frozenset(str(values.get(r.props, "monitorRole")) for r in args.resources
-                         if r.resource_type == tokens.METRICS_EXPORTER)
-    replicators = frozenset(str(values.get(r.props, "replicatorRole")) for r in args.resources
-                            if r.resource_type == tokens.READ_REPLICA)
+    monitors = frozenset(str(values.get(planned.props(r), "monitorRole"))
+                         for r in args.resources if r.resource_type == tokens.METRICS_EXPORTER)
+    replicators = frozenset(str(values.get(planned.props(r), "replicatorRole"))
+                            for r in args.resources if r.resource_type == tokens.READ_REPLICA)
     for r in args.resources:
-        if r.resource_type == tokens.ROLE and values.truthy(r.props.get("replication")):
-            role = values.get(r.props, "name", r.name)
+        p = planned.props(r)
+        if r.resource_type == tokens.ROLE and values.truthy(p.get("replication")):
+            role = values.get(p, "name", r.name)
             if role not in replicators:
                 report_violation(
                     f"[{NAME}] Role '{r.name}' ({role}) has REPLICATION, and no ReadReplica "
                     "declares it its replication login: only the replicas' login may stream "
                     "the server's WAL (every database's rows).", r.urn)
-        if r.resource_type == tokens.GRANT and values.get(r.props, "role") in replicators:
+        if r.resource_type == tokens.GRANT and values.get(p, "role") in replicators:
             report_violation(
                 f"[{NAME}] Grant '{r.name}' gives the replicas' login "
-                f"{values.get(r.props, 'role')} a privilege: it streams WAL and holds nothing "
+                f"{values.get(p, 'role')} a privilege: it streams WAL and holds nothing "
                 "else.", r.urn)
             continue
         if r.resource_type == tokens.ROLE:
             try:
                 problem = check_membership(
-                    r.name, values.get(r.props, "name", r.name),
-                    [str(values.plain(x)) for x in values.items(r.props.get("roles"), "roles")],
+                    r.name, values.get(p, "name", r.name),
+                    [str(values.plain(x)) for x in values.items(p.get("roles"), "roles")],
                     services, monitors)
             except UnknownValueError:
                 continue

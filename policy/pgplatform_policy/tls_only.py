@@ -10,12 +10,16 @@ login (its model: `clientTls`, `serverTls`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pulumi_policy import (
     EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from pgplatform_policy import tokens, values
 
@@ -23,13 +27,22 @@ NAME = "tls-only"
 VERIFYING = frozenset({"verify-full", "verify-ca"})
 
 
+def _given(props: Mapping[str, Any], key: str) -> bool:
+    """Set to something: a value, or one the program computes from a resource the same update
+    creates (the stack's CA file), unknown in its first preview."""
+    try:
+        return bool(values.get(props, key))
+    except UnknownValueError:
+        return True
+
+
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type == tokens.POSTGRES_PROVIDER:
         mode = values.get(args.props, "sslmode")
-        if mode not in VERIFYING or not values.get(args.props, "sslrootcert"):
+        if mode not in VERIFYING or not _given(args.props, "sslrootcert"):
             report_violation(
-                f"[{NAME}] Provider '{args.name}' connects with sslmode={mode!r} and "
-                f"sslrootcert={values.get(args.props, 'sslrootcert')!r}: the admin's password "
+                f"[{NAME}] Provider '{args.name}' connects with sslmode={mode!r} and without "
+                "sslrootcert: the admin's password "
                 "would go to an unverified server. Set sslmode=verify-full and sslrootcert to "
                 "the stack's CA.", None)
     if args.resource_type == tokens.CONNECTION_POOLER:

@@ -1,13 +1,12 @@
 """pulumi-docker resources applied through the Docker Engine API, as the upstream providers do
 (kreuzwerker/terraform-provider-docker internal/provider/resource_docker_container*.go and
-resource_docker_volume.go; pulumi-docker's own Image, provider/image.go). `read_container` is
+resource_docker_volume.go, resource_docker_image_funcs.go). `read_container` is
 what the upstream Read stores: the two values it reads back differently from how a program
 writes them (healthcheck durations in Go's format, the swap limit Docker chose) are the quirks
 that make a second `up` non-empty."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import tarfile
 import time
@@ -17,9 +16,8 @@ from typing import Any
 import docker.errors
 
 import docker
-from harness import images
-from pgplatform.paths import DOCKER_CONTEXT
 from pgplatform.progress import Log
+from pgplatform_ops import images
 
 MB = 1024 * 1024
 _UNITS = (("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6),
@@ -68,52 +66,34 @@ def _trim(value: float) -> str:
     return (f"{value:.9f}".rstrip("0").rstrip(".")) if not value.is_integer() else str(int(value))
 
 
-def context_digest(context: Path) -> str:
-    """Every file of a build context, names and contents: changes when anything in it does."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in context.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(context)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
 class DockerApplier:
     def __init__(self, log: Log) -> None:
         self.client = docker.from_env(timeout=300)
         self.log = log
 
     # -- images ------------------------------------------------------------------------------
-    def build_image(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        name = inputs["imageName"]
-        build = inputs.get("build") or {}
-        context = Path(build.get("context") or DOCKER_CONTEXT)
-        image_id = images.build_image(
-            self.client, context, name,
-            dockerfile=Path(build.get("dockerfile") or context / "Dockerfile").name,
-            build_args=build.get("args") or None, log=self.log)
-        # Not pushed: repoDigest is the local image id (pulumi-docker Image.repo_digest).
-        return {**inputs, "imageName": name, "repoDigest": image_id, "baseImageName": name,
-                "context": str(context), "registryServer": ""}
-
     def remote_image(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        name = inputs["name"]
-        if self._image_id(name) is None:
-            try:
-                self.client.images.pull(name)
-                self.log(f"harness: pulled {name}")
-            except docker.errors.APIError:
-                # No registry: stand in with the same PostgreSQL + pgvector build from docker/.
-                self.log(f"harness: cannot pull {name}; building it from {DOCKER_CONTEXT}")
-                images.build_image(self.client, DOCKER_CONTEXT, name, log=self.log)
-        image_id = self._image_id(name)
-        assert image_id is not None
+        """resourceDockerImageCreate: build when there is a `build` block (tagged with the
+        name), else find the image locally or pull it; the id is the image id + name."""
+        name, build = inputs["name"], inputs.get("build")
+        if build:
+            context = Path(build["context"])
+            image_id = images.build_image(self.client, context, name,
+                                          dockerfile=build.get("dockerfile") or "Dockerfile",
+                                          build_args=build.get("buildArgs") or None,
+                                          log=self.log)
+        else:
+            image_id = images.ensure_image(self.client, name, log=self.log)
         return {**inputs, "imageId": image_id, "repoDigest": ""}
 
-    def _image_id(self, name: str) -> str | None:
+    def delete_image(self, outputs: dict[str, Any]) -> None:
+        """removeImage: nothing with keep_locally, else the image by name."""
+        if outputs.get("keepLocally"):
+            return
         try:
-            return str(self.client.images.get(name).id)
+            self.client.images.remove(outputs["name"], force=bool(outputs.get("forceRemove")))
         except docker.errors.ImageNotFound:
-            return None
+            pass
 
     # -- volume ------------------------------------------------------------------------------
     def create_volume(self, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -222,6 +202,9 @@ class DockerApplier:
                                          hard=int(u["hard"]))
                      for u in inputs.get("ulimits") or []] or None,
             network_mode=inputs.get("networkMode") or "bridge",
+            # resourceDockerContainerCreate sends HostConfig.Init from the `init` argument
+            # (default false) always; Docker then reports false, not null.
+            init=bool(inputs.get("init")),
             detach=True,
         )
         networks = inputs.get("networksAdvanced") or []

@@ -174,7 +174,9 @@ class Engine:
         half of a replacement is not counted as a delete."""
         if a.protect:
             raise ProtectedError(protected_message(a))
-        if not a.retain:
+        if a.component:
+            pass
+        elif not a.retain:
             if is_dynamic(a.type):
                 self.dynamic.delete(self.dynamic.urn(a.type, a.name), a.id, a.outputs,
                                     a.inputs)
@@ -187,7 +189,7 @@ class Engine:
         """Configure every provider in state: a delete needs its provider (`pulumi destroy`
         runs no program)."""
         for a in self.state.resources.values():
-            if not is_dynamic(a.type):
+            if not is_dynamic(a.type) and not a.component:
                 kind_of(a.type, a.name).load(self.appliers, a.id, a.outputs)
 
     def delete_all(self, doomed: list[Applied]) -> list[str]:
@@ -225,11 +227,12 @@ class HarnessMocks(pulumi_mocks.Mocks):
         raise UnknownResourceType(f"harness: function {args.token} is not supported")
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        if not args.custom:  # component resources have nothing to apply
-            return f"{args.name}-component", dict(args.inputs)
         assert self.monitor is not None
         reg = self.monitor.registration(args.typ, args.name)
         assert reg is not None, f"{args.typ} {args.name}: registered without the monitor"
+        if not args.custom:
+            self.component(reg, reveal(args.inputs))
+            return f"{args.name}-component", dict(args.inputs)
         try:
             with self.engine.steps:
                 return self._apply(reg, reveal(args.inputs), args.provider or "")
@@ -238,6 +241,22 @@ class HarnessMocks(pulumi_mocks.Mocks):
                 self.errors.append(f"{reg.urn}: {exc}")
             self.engine.log(f"harness: FAILED {reg.urn}: {exc}")
             raise
+
+    def component(self, reg: Registration, inputs: dict[str, Any]) -> None:
+        """A component (or the stack): nothing to apply, but the engine's summary counts it as
+        created, same or updated (its registered inputs changed), and deleted once the
+        program no longer declares it."""
+        e = self.engine
+        with self._lock:
+            self.registered.add(reg.urn)
+        old = e.state.get(reg.urn)
+        inputs = _jsonable(inputs)
+        if old is None:
+            e.count("created", reg.urn)
+        else:
+            e.count("unchanged" if old.inputs == inputs else "updated", reg.urn)
+        e.state.put(Applied(urn=reg.urn, type=reg.type, name=reg.name, id="", inputs=inputs,
+                            outputs={}, component=True))
 
     def _apply(self, reg: Registration, inputs: dict[str, Any], provider: str
                ) -> tuple[str, dict[str, Any]]:

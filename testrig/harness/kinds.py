@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from harness import tls_apply
 from harness.appliers import Appliers, UnknownResourceType
-from harness.docker_apply import context_digest
 from harness.random_apply import random_password
 from pgplatform import resource_types as rt
-from pgplatform.paths import DOCKER_CONTEXT
 
 Inputs = dict[str, Any]
 Outputs = dict[str, Any]
@@ -46,8 +43,8 @@ class Kind:
 
 
 def _nothing(_: Appliers, __: Outputs, ___: str) -> None:
-    """Images stay in the local cache (keep_locally / skip_push); deleting a provider closes
-    it; a random value, a key or a certificate holds nothing outside the state."""
+    """Deleting a provider closes it; a random value, a key or a certificate holds nothing
+    outside the state."""
 
 
 def _state_only(_: Appliers, old: Outputs, r: Request) -> Outputs:
@@ -63,12 +60,6 @@ def provider_id(name: str) -> str:
 def _postgres_provider(a: Appliers, r: Request) -> Outputs:
     a.add_postgres_provider(provider_id(r.name), r.inputs)
     return r.inputs
-
-
-def _with_context_digest(inputs: Inputs) -> Inputs:
-    build = inputs.get("build") or {}
-    return {**inputs, "contextDigest": context_digest(Path(build.get("context")
-                                                           or DOCKER_CONTEXT))}
 
 
 def _pg_create(method: str) -> Callable[[Appliers, Request], Outputs]:
@@ -104,17 +95,11 @@ def _logical(n: str, _: Outputs) -> str:
 
 
 KINDS: dict[str, Kind] = {
-    rt.DOCKER_IMAGE: Kind(
-        create=lambda a, r: {**a.docker.build_image(r.inputs),
-                             "contextDigest": r.inputs["contextDigest"]},
-        update=lambda a, _, r: {**a.docker.build_image(r.inputs),
-                                "contextDigest": r.inputs["contextDigest"]},
-        delete=_nothing, identity=lambda _, o: str(o["imageName"]),
-        prepare=_with_context_digest),
     rt.DOCKER_REMOTE_IMAGE: Kind(
         create=lambda a, r: a.docker.remote_image(r.inputs),
-        update=lambda a, _, r: a.docker.remote_image(r.inputs),
-        delete=_nothing, identity=lambda _, o: f"{o['imageId']}{o['name']}"),
+        update=_state_only,
+        delete=lambda a, o, _: a.docker.delete_image(o),
+        identity=lambda _, o: f"{o['imageId']}{o['name']}"),
     rt.DOCKER_VOLUME: Kind(
         create=lambda a, r: a.docker.create_volume(r.inputs), update=None,
         delete=lambda a, o, _: a.docker.delete_volume(o), identity=_name),

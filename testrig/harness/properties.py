@@ -8,7 +8,7 @@ Sources (each row cites its file):
   bridged by pulumi-postgresql 3.18 (provider/resources.go adds DeleteBeforeReplace to Grant).
 - TFD: kreuzwerker/terraform-provider-docker, internal/provider/resource_docker_container.go
   (schema), resource_docker_container_funcs.go (create, read, update, delete), as bridged by
-  pulumi-docker 5.2; pulumi-docker's own Image (provider/hybrid.go).
+  pulumi-docker 5.2; resource_docker_image.go and _funcs.go (build, read, delete).
 - TFR: hashicorp/terraform-provider-random, internal/provider/resource_password.go.
 - TFT: hashicorp/terraform-provider-tls, internal/provider/resource_*.go, as bridged by
   pulumi-tls 5.x.
@@ -101,14 +101,12 @@ TABLE: dict[str, Properties] = {
                            "validityPeriodHours", "allowedUses", "isCaCertificate",
                            "maxPathLength", "setSubjectKeyId"}),
         update=frozenset({"earlyRenewalHours"})),
-    rt.DOCKER_IMAGE: Properties(
-        source="pulumi-docker provider/hybrid.go (the native Image hashes its build context, "
-               "hashContext, and keeps the digest in state as contextDigest: a changed context "
-               "or build input rebuilds the image in place, with a new repoDigest)",
-        update=frozenset({"imageName", "build", "skipPush", "buildOnPreview", "contextDigest"})),
     rt.DOCKER_REMOTE_IMAGE: Properties(
-        source="TFD resource_docker_image.go (name: ForceNew)",
-        replace=frozenset({"name"}), update=frozenset({"keepLocally"})),
+        source="TFD resource_docker_image.go (ForceNew: name, build, triggers, pull_triggers, "
+               "platform; keep_locally and force_remove are not: resourceDockerImageUpdate "
+               "only reads the image again)",
+        replace=frozenset({"name", "build", "triggers", "pullTriggers", "platform"}),
+        update=frozenset({"keepLocally", "forceRemove"})),
     rt.RANDOM_PASSWORD: Properties(
         source="TFR resource_password.go (every argument RequiresReplace)",
         replace=frozenset({"length", "special", "upper", "lower", "numeric",

@@ -31,6 +31,9 @@ class Applied:
     protect: bool = False
     retain: bool = False
     order: int = 0
+    component: bool = False
+    """A component resource or the stack: nothing to apply, but the engine counts it (created,
+    same, deleted) in the summary it prints."""
 
 
 @dataclass(kw_only=True)

@@ -32,9 +32,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from docker.models.containers import Container
 
-from harness.images import build_image
 from pgplatform import paths, tls
 from pgplatform.model import BUILT_IMAGE_NAME
+from pgplatform_ops.images import build_image
 
 ADMIN = "cloudadmin"
 TLS_DIR = "/var/lib/postgresql/provider-tls"

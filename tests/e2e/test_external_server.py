@@ -80,7 +80,7 @@ def test_external__deploys_and_verifies_on_a_managed_style_server(
             kinds = Counter(a.type for a in applied.values())
             record_property("external_resources", len(applied))
             print(f"external deploy: {len(applied)} resources: {dict(sorted(kinds.items()))}")
-            assert not {rt.DOCKER_CONTAINER, rt.DOCKER_IMAGE, rt.DOCKER_VOLUME,
+            assert not {rt.DOCKER_CONTAINER, rt.DOCKER_REMOTE_IMAGE, rt.DOCKER_VOLUME,
                         rt.DOCKER_NETWORK, rt.TLS_PRIVATE_KEY, rt.HBA_RULES,
                         rt.SERVER_SETTINGS} & set(kinds), kinds
             assert {c.name for c in docker.from_env().containers.list(all=True)} == containers

@@ -13,8 +13,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from harness.images import build_image
 from pgplatform import paths
+from pgplatform_ops.images import build_image
 
 from pgserver import PgServer
 

@@ -30,8 +30,6 @@ class GraphMocks(pulumi_mocks.Mocks):
         state = dict(args.inputs)
         if args.typ == resource_types.RANDOM_PASSWORD:
             state["result"] = f"pw-{args.name}"
-        if args.typ == resource_types.DOCKER_IMAGE:
-            state["repoDigest"] = "sha256:builtbuilt"
         if args.typ == resource_types.DOCKER_REMOTE_IMAGE:
             state["imageId"] = "sha256:feedface"
         if args.typ == resource_types.DOCKER_NETWORK:

@@ -48,7 +48,7 @@ def external_values(**server: Any) -> dict[str, Any]:
 
 def test_external__no_container_resource_and_a_non_superuser_provider() -> None:
     g = build_graph("ext", external_values())
-    for kind in (rt.DOCKER_CONTAINER, rt.DOCKER_IMAGE, rt.DOCKER_REMOTE_IMAGE, rt.DOCKER_VOLUME,
+    for kind in (rt.DOCKER_CONTAINER, rt.DOCKER_REMOTE_IMAGE, rt.DOCKER_VOLUME,
                  rt.DOCKER_NETWORK, rt.TLS_PRIVATE_KEY, rt.HBA_RULES, rt.SERVER_SETTINGS):
         assert not g.resources(kind), kind
     (_, provider), = g.resources(rt.POSTGRES_PROVIDER)

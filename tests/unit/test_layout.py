@@ -13,7 +13,7 @@ from pgplatform import paths
 
 pytestmark = pytest.mark.unit
 INFRA = paths.PROGRAM_DIR
-TOOLS = ("verify", "migrate", "bench", "backup", "status")
+TOOLS = ("verify", "migrate", "bench", "backup", "status", "toolchain")
 
 
 def _imports(folder: Path) -> dict[str, set[str]]:

@@ -4,12 +4,17 @@ retirement step of stacks that may lose it, and the placement guard in front of 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.docker_apply import duration_ns, go_duration
 from harness.monitor import is_secret, reveal
 from pgplatform import paths, stack_config
 from pgplatform import resource_types as rt
+from pgplatform.components.exporter import IMAGE_NAME as EXPORTER_IMAGE
+from pgplatform.components.image import context_digest
+from pgplatform.components.pooler import IMAGE_NAME as POOLER_IMAGE
 from pgplatform.components.server import ENTRYPOINT, ENTRYPOINT_SOURCE
 from pgplatform.model import SecretValue
 
@@ -39,8 +44,22 @@ def test_graph__container_inputs_read_back_as_written(g: Graph) -> None:
 
 def test_graph__container_runs_the_image_id_not_its_tag(g: Graph) -> None:
     _, c = g.resources(rt.DOCKER_CONTAINER)[0]
-    expected = "sha256:builtbuilt" if g.cfg.server.builds_image else "sha256:feedface"
-    assert c["image"] == expected, "a rebuilt image must change the container's input"
+    assert c["image"] == "sha256:feedface", "a rebuilt image must change the container's input"
+
+
+def test_graph__a_built_image_is_replaced_when_its_context_changes(g: Graph) -> None:
+    """The build context's digest is a trigger (ForceNew upstream), and the image is kept
+    locally: upstream deletes by name, which would untag its own replacement."""
+    built = [i for _, i in g.resources(rt.DOCKER_REMOTE_IMAGE) if i.get("build")]
+    s = g.cfg.server
+    expected = {s.image_name} if s.builds_image else set()
+    expected |= {POOLER_IMAGE} if s.pooler else set()
+    expected |= {EXPORTER_IMAGE} if s.exporter_port else set()
+    assert {i["name"] for i in built} == expected
+    for inputs in built:
+        context = Path(inputs["build"]["context"])
+        assert inputs["triggers"] == {"context": context_digest(context)}, inputs["name"]
+        assert inputs["keepLocally"] is True, inputs["name"]
 
 
 def test_graph__container_sets_the_admin_password_on_every_start(g: Graph) -> None:

@@ -644,8 +644,25 @@ def test_policy__components_expose_their_model_to_stack_policies(
 
 def test_policy__every_policy_is_mandatory() -> None:
     assert pack.PACK["enforcement_level"] is EnforcementLevel.MANDATORY
-    assert len({p.name for p in pack.POLICIES}) == len(pack.POLICIES) == 6
+    assert len({p.name for p in pack.POLICIES}) == len(pack.POLICIES) == 7
     assert all(p.enforcement_level is EnforcementLevel.MANDATORY for p in pack.POLICIES)
+
+
+def test_policy__a_resource_a_preview_creates_is_read_from_its_inputs() -> None:
+    """The engine gives stack policies outputs, and a resource a preview creates has none:
+    the stack policies read the inputs its resource validation saw (the first policy)."""
+    from types import SimpleNamespace
+
+    from pgplatform_policy import planned
+
+    assert pack.POLICIES[0] is planned.REMEMBER
+    urn = "urn:pulumi:s::p::postgresql:index/grant:Grant::g"
+    inputs = {"role": "rag_app", "database": "paddle", "objectType": "database"}
+    planned.REMEMBER.validate(SimpleNamespace(urn=urn, props=inputs),  # type: ignore[arg-type]
+                              lambda *_: None)
+    assert planned.props(SimpleNamespace(urn=urn, props={})) == inputs  # type: ignore[arg-type]
+    outputs = {"role": "other"}
+    assert planned.props(SimpleNamespace(urn=urn, props=outputs)) == outputs  # type: ignore[arg-type]
 
 
 def test_policy__served_pack_reports_plain_passwords_over_grpc() -> None:

@@ -20,18 +20,22 @@ def run_up(path: str, **env: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60, check=False)
 
 
-def test_up__without_pulumi_and_no_download_says_how_to_install_it(tmp_path: Path) -> None:
-    """scripts/up installs a missing CLI with the SDK's installer; where the download cannot
-    happen (here: every HTTPS request goes to a closed port) it ends in one sentence."""
+def test_up__without_pulumi_go_or_download_says_what_to_install(tmp_path: Path) -> None:
+    """No pulumi on PATH, no download (every HTTPS request goes to a closed port), no Go: the
+    toolchain says so, and what to install, in one sentence after its progress lines."""
     if (PROJECT_ROOT / ".tools" / "pulumi" / "bin" / "pulumi").exists():
         pytest.skip("a pulumi CLI is installed in .tools/pulumi: scripts/up would use it")
     proc = run_up(f"{tmp_path}:/usr/bin:/bin", https_proxy="http://127.0.0.1:9",
-                  HTTPS_PROXY="http://127.0.0.1:9")
+                  HTTPS_PROXY="http://127.0.0.1:9",
+                  PGPLATFORM_TOOLCHAIN_CACHE=str(tmp_path / "cache"))
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
-    assert lines[0].startswith("[setup] installing the pulumi CLI"), proc.stderr
-    assert len(lines) == 2 and "pulumi CLI is not installed" in lines[1], proc.stderr
-    assert "could not download version" in lines[1] and "install it with" in lines[1]
+    assert lines[0].startswith("[toolchain] no pulumi CLI: trying the official installer"), (
+        proc.stderr)
+    last = lines[-1]
+    assert last.startswith("toolchain: the pulumi CLI is not installed"), proc.stderr
+    assert "could not download version" in last and "no Go toolchain" in last, last
+    assert "Fix: install Pulumi" in last, last
 
 
 def test_up__without_docker_says_how_to_install_it(tmp_path: Path) -> None:

@@ -135,21 +135,31 @@ def test_workflows__pull_request_jobs_read_only_their_stacks_preview_environment
                         f"{path.name}:{job_id}: {stack} previews must wait for a reviewer")
 
 
+def run_steps(doc: dict[Any, Any], command: str) -> list[tuple[str, dict[str, Any]]]:
+    """The steps whose script starts with `command` (a project script)."""
+    return [(j, s) for j, s in steps(doc) if str(s.get("run", "")).startswith(command)]
+
+
+SECRET_ENV = {"PULUMI_BACKEND_URL": "${{ secrets.PULUMI_BACKEND_URL }}",
+              "PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"}
+
+
 def test_workflows__preview_every_stack_with_the_policy_pack_on_the_pr() -> None:
+    """`scripts/preview` (the policy pack is part of it) is what tests/e2e/test_engine.py runs,
+    read from this step; its output becomes the pull request's comment."""
     doc = workflow("preview.yml")
     assert set(doc["on"]) == {"pull_request"}
     job = doc["jobs"]["preview"]
     assert job["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
     assert job["environment"] == PREVIEW_ENVIRONMENT
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
-    [(_, step)] = pulumi_steps(doc)
-    assert step["with"]["command"] == "preview"
-    assert step["with"]["stack-name"] == "${{ matrix.stack }}"
-    assert step["with"]["diff"] is True and step["with"]["comment-on-pr"] is True
-    assert step["with"]["policyPacks"] == "policy"
-    assert step["env"] == {
-        "PULUMI_BACKEND_URL": "${{ secrets.PULUMI_BACKEND_URL }}",
-        "PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"}
+    assert not pulumi_steps(doc), "the CLI runs through scripts/preview, as the tests run it"
+    [(_, step)] = run_steps(doc, "scripts/preview")
+    assert step["run"].startswith('scripts/preview "$STACK" --diff')
+    assert step["shell"] == "bash", "bash -eo pipefail: a failed preview fails its `| tee`"
+    assert step["env"] == {"STACK": "${{ matrix.stack }}", **SECRET_ENV}
+    comment = next(s for _, s in steps(doc) if "gh pr comment" in str(s.get("run", "")))
+    assert comment["env"]["GH_TOKEN"] == "${{ github.token }}"
     runs = [s.get("run", "") for _, s in steps(doc)]
     assert "uv sync --frozen" in runs
     assert "scripts/test -m unit" in runs
@@ -163,10 +173,9 @@ def test_workflows__deploy_chains_environments_and_verifies_dev() -> None:
     assert jobs["dev"]["environment"] == "dev"
     assert (jobs["staging"]["needs"], jobs["staging"]["environment"]) == ("dev", "staging")
     assert (jobs["prod"]["needs"], jobs["prod"]["environment"]) == ("staging", "production")
-    ups = {job_id: s["with"] for job_id, s in pulumi_steps(doc)}
-    assert ups == {stack: {"command": "up", "stack-name": stack, "policyPacks": "policy",
-                           "upsert": True, "secrets-provider": "passphrase",
-                           "suppress-outputs": True}
+    assert not pulumi_steps(doc), "the CLI runs through scripts/up, as the tests run it"
+    ups = {job_id: (s["run"], s["env"]) for job_id, s in run_steps(doc, "scripts/up")}
+    assert ups == {stack: ('scripts/up "$STACK"', {"STACK": stack, **SECRET_ENV})
                    for stack in ("dev", "staging", "prod")}
     dev = jobs["dev"]["steps"]
     runs = [s.get("run", "") for s in dev]

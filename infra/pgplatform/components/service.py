@@ -99,5 +99,7 @@ class ServiceAccess(pulumi.ComponentResource):
         for s in args.grants:
             if s.after_bootstrap:
                 acl.grant(s, [*before, self.bootstrap])
-        # Stack policies see a component's registered outputs, not its inputs.
-        self.register_outputs({**model, "schemas": [s.name for s in self.schemas]})
+        # Stack policies see a component's registered outputs, not its inputs: the model's
+        # plain names, known in the preview of a new service too (a Schema's name output is
+        # unknown until it exists, and a policy that meets an unknown value does not run).
+        self.register_outputs(model)

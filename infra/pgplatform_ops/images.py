@@ -1,8 +1,11 @@
-"""Container images for the apply harness and the integration tests.
+"""The images a stack's containers start from, where no image registry answers (air-gapped
+sites, CI): the Debian base image by ``debootstrap --variant=minbase`` from the mirror apt
+already uses, imported into the Docker engine; and, when the stack's image cannot be pulled, a
+stand-in built from ``docker/`` (the same PostgreSQL 17 + pgvector from Debian packages) under
+the image's name. ``scripts/up`` runs this before ``pulumi up``; the apply harness and the
+tests use the same functions. Nothing here runs at import time.
 
-No image registry is reachable on CI machines, so the Debian base image is produced locally
-with ``debootstrap --variant=minbase`` from the Debian mirror apt already uses, then imported
-into the Docker engine. Nothing here runs at import time.
+    python -m pgplatform_ops.images STACK_FILE
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ __all__ = [
     "apt_debian_mirror",
     "build_image",
     "ensure_base_image",
+    "ensure_image",
 ]
 
 DEFAULT_BASE_IMAGE = "debian:trixie-slim"
@@ -338,3 +342,56 @@ def build_image(
         ) from exc
     log(f"built {tag} ({str(image.id)[:19]}) in {time.monotonic() - t0:.1f}s")
     return str(image.id)
+
+
+# --------------------------------------------------------------------------- a stack's images
+
+
+def ensure_image(client: docker.DockerClient, name: str, log: Log = print) -> str:
+    """Make ``name`` exist locally (kept, pulled, or the stand-in built from ``docker/``);
+    return its id. The provider's image resource then finds it without a registry."""
+    from pgplatform.paths import DOCKER_CONTEXT
+
+    if not _image_exists(client, name):
+        if _try_pull(client, name, log):
+            log(f"pulled {name}")
+        else:
+            log(f"cannot pull {name}; building it from {DOCKER_CONTEXT}")
+            build_image(client, DOCKER_CONTEXT, name, log=log)
+    return str(client.images.get(name).id)
+
+
+def prepare_stack(stack_file: pathlib.Path, log: Log = print) -> None:
+    """What the stack's image resources need before ``pulumi up``: the base image the
+    Dockerfiles build on, and the server image when it is pulled rather than built."""
+    from pgplatform import stack_config
+
+    cfg = stack_config.from_stack_file(stack_file)
+    if cfg.server.is_external:
+        return
+    client = docker.from_env(timeout=300)
+    ensure_base_image(client, log=log)
+    if not cfg.server.builds_image:
+        ensure_image(client, cfg.server.image_name, log=log)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    from pgplatform.model import ConfigError
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if args and args[0] in ("-h", "--help") else 2
+    try:
+        prepare_stack(pathlib.Path(args[0]), log=lambda line: print(f"[images] {line}",
+                                                                     file=sys.stderr))
+    except (ConfigError, RuntimeError, docker.errors.DockerException) as exc:
+        print(f"images: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

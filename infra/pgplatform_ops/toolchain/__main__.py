@@ -1,0 +1,3 @@
+from pgplatform_ops.toolchain.cli import main
+
+raise SystemExit(main())
