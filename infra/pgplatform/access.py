@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from pgplatform.hardening import GRANTABLE, OWNER_NEEDS, DatabaseWalls
 from pgplatform.model import (
     EXTENSIONS_SCHEMA,
     MIGRATOR_CONNECTION_LIMIT,
     MONITOR_CONNECTION_LIMIT,
     MONITOR_ROLE,
     REPLICATOR_ROLE,
+    WATCHDOG_CONNECTION_LIMIT,
+    WATCHDOG_ROLE,
     ConsumerConfig,
     PlatformConfig,
     ServiceConfig,
@@ -30,16 +33,20 @@ CONNECT = ("CONNECT",)
 EXECUTE = ("EXECUTE",)
 
 # What each service's owner role (so its migrator) holds on the migration bookkeeping of its
-# database: its own rows only, through a row-level security policy the runner keeps.
+# database: its own rows only, through a row-level security policy the runner keeps. No
+# DELETE (nor UPDATE, TRUNCATE): any of them would let it LOCK the table IN ACCESS EXCLUSIVE
+# MODE and stall every other service's runner; INSERT and SELECT lock nothing another runner
+# waits for. A rollback forgets its rows through `FORGET_FUNCTION` (the admin's).
 BOOKKEEPING_SCHEMA_PRIVILEGES = USAGE
-BOOKKEEPING_TABLE_PRIVILEGES = ("DELETE", "INSERT", "SELECT")
+BOOKKEEPING_TABLE_PRIVILEGES = ("INSERT", "SELECT")
+FORGET_FUNCTION = "forget_migrations"
 # ... and on the runners' lock table: its row, to lock. FOR UPDATE needs UPDATE on some column:
 # only `owner_role`, which the policy keeps equal to the owner, so it cannot rename its row to
 # another service's and take that service's lock.
 LOCKS_TABLE_PRIVILEGES = ("SELECT", "UPDATE (owner_role)")
 
 RoleKind = Literal["owner", "login", "migrator", "readonly", "consumer", "monitor",
-                   "replicator"]
+                   "replicator", "watchdog"]
 GrantObject = Literal["database", "schema", "table", "sequence", "function"]
 DefaultObject = Literal["table", "sequence", "function"]
 
@@ -66,6 +73,10 @@ class RoleSpec:
     writes is that the role holds no privilege to write)."""
     replication: bool = False
     """REPLICATION: it may stream the server's WAL (pg_hba lets it do nothing else)."""
+    row_security_off: bool = False
+    """Sessions start with `row_security = off`: a login that reads another owner's tables
+    gets an error from a row-security policy there, instead of running its code
+    (`pgplatform.hardening`)."""
 
     @property
     def settings(self) -> dict[str, str]:
@@ -79,23 +90,28 @@ class RoleSpec:
             out["role"] = self.assume_role
         if self.read_only:
             out[READ_ONLY_SETTING] = "on"
+        if self.row_security_off:
+            out[ROW_SECURITY_SETTING] = "off"
         return out
 
 
 READ_ONLY_SETTING = "default_transaction_read_only"
+ROW_SECURITY_SETTING = "row_security"
 # Every login's default. PostgreSQL lets any session SET its own timeouts (they are USERSET):
 # a role setting is a default a careless client keeps, not a limit a hostile one cannot lift.
 IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
 
 
-def service_roles(svc: ServiceConfig) -> tuple[RoleSpec, ...]:
+def service_roles(svc: ServiceConfig, reads_others: bool = False) -> tuple[RoleSpec, ...]:
+    """`reads_others`: its app login is a declared reader of another service's schemas."""
     path = (*svc.schemas, EXTENSIONS_SCHEMA)
     return (
         RoleSpec(name=svc.owner_role, kind="owner", login=False),
         RoleSpec(name=svc.login_role, kind="login", login=True,
                  connection_limit=svc.connection_limit,
                  statement_timeout_ms=svc.statement_timeout_ms,
-                 idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS, search_path=path),
+                 idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS, search_path=path,
+                 row_security_off=reads_others),
         # NOINHERIT: only as the owner (SET ROLE, done at login) does it hold the owner's
         # rights, so whatever it creates belongs to the owner; after RESET ROLE it can
         # create nothing.
@@ -111,13 +127,21 @@ def service_roles(svc: ServiceConfig) -> tuple[RoleSpec, ...]:
     )
 
 
+def consumer_search_path(cfg: PlatformConfig, consumer: ConsumerConfig) -> tuple[str, ...]:
+    """The schemas of one owner only: a consumer of several services reaches their tables by
+    qualified names, so no owner can shadow another's names with its own (a view named like
+    the other service's table, earlier on the path)."""
+    own = cfg.schemas_read_by(consumer) if len(consumer.reads) == 1 else ()
+    return (*own, EXTENSIONS_SCHEMA)
+
+
 def consumer_role(cfg: PlatformConfig, consumer: ConsumerConfig) -> RoleSpec:
     return RoleSpec(name=consumer.login_role, kind="consumer", login=True,
                     connection_limit=consumer.connection_limit,
                     statement_timeout_ms=consumer.statement_timeout_ms,
                     idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS,
-                    search_path=(*cfg.schemas_read_by(consumer), EXTENSIONS_SCHEMA),
-                    read_only=True)
+                    search_path=consumer_search_path(cfg, consumer),
+                    read_only=True, row_security_off=True)
 
 
 MONITOR_STATEMENT_TIMEOUT_MS = 10_000
@@ -157,11 +181,40 @@ def replicator_role(cfg: PlatformConfig) -> RoleSpec | None:
                     idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS)
 
 
+WATCHDOG_STATEMENT_TIMEOUT_MS = 10_000
+WATCHDOG_DATABASE = "postgres"
+
+
+def watchdog_role(cfg: PlatformConfig) -> RoleSpec | None:
+    """The session watchdog's login: CONNECT on `postgres` and EXECUTE on the one function
+    that ends over-limit sessions (pgplatform.session_limits); nothing else, read-only."""
+    if not cfg.server.has_watchdog:
+        return None
+    return RoleSpec(name=WATCHDOG_ROLE, kind="watchdog", login=True,
+                    connection_limit=WATCHDOG_CONNECTION_LIMIT,
+                    statement_timeout_ms=WATCHDOG_STATEMENT_TIMEOUT_MS,
+                    idle_in_transaction_timeout_ms=IDLE_IN_TRANSACTION_TIMEOUT_MS,
+                    read_only=True)
+
+
+def watchdog_grants(cfg: PlatformConfig) -> list[GrantSpec]:
+    if not cfg.server.has_watchdog:
+        return []
+    return [GrantSpec(name=f"{WATCHDOG_DATABASE}-watchdog-database", role=WATCHDOG_ROLE,
+                      database=WATCHDOG_DATABASE, object_type="database", schema=None,
+                      privileges=CONNECT)]
+
+
+def roles_of(cfg: PlatformConfig, svc: ServiceConfig) -> tuple[RoleSpec, ...]:
+    return service_roles(svc, reads_others=bool(cfg.readable_by(svc.name)))
+
+
 def all_roles(cfg: PlatformConfig) -> tuple[RoleSpec, ...]:
-    monitor, replicator = monitor_role(cfg), replicator_role(cfg)
-    return (*(r for s in cfg.services for r in service_roles(s)),
+    monitor, watchdog, replicator = monitor_role(cfg), watchdog_role(cfg), replicator_role(cfg)
+    return (*(r for s in cfg.services for r in roles_of(cfg, s)),
             *(consumer_role(cfg, c) for c in cfg.consumers),
-            *((monitor,) if monitor else ()), *((replicator,) if replicator else ()))
+            *((monitor,) if monitor else ()), *((watchdog,) if watchdog else ()),
+            *((replicator,) if replicator else ()))
 
 
 class CatalogRow(NamedTuple):
@@ -359,3 +412,26 @@ def consumer_default_privileges(cfg: PlatformConfig, consumer: ConsumerConfig
                 owner=svc.owner_role, role=consumer.login_role, database=svc.database,
                 schema=schema, object_type="table", privileges=READ)
             for svc in map(cfg.service, consumer.reads) for schema in svc.schemas]
+
+
+def read_shared_schemas(cfg: PlatformConfig, database: str) -> tuple[str, ...]:
+    """The schemas of `database` that logins of another owner read (declared readers,
+    consumers): where a row-security policy would run as someone else."""
+    read = {name for c in cfg.consumers for name in c.reads}
+    return tuple(sorted(schema for svc in cfg.services_in(database)
+                        if svc.readers or svc.name in read for schema in svc.schemas))
+
+
+def database_walls(cfg: PlatformConfig, database: str) -> DatabaseWalls:
+    """What `pgplatform.hardening` keeps in `database`: who gets which revoked built-ins back
+    (a module's declared needs go to its service's app login and owner; every owner keeps
+    what its migrator's backups need), and the read-shared schemas."""
+    holders: dict[str, set[str]] = {need: set() for need in GRANTABLE}
+    for svc in cfg.services_in(database):
+        for need in svc.needs:
+            holders[need] |= {svc.login_role, svc.owner_role}
+        for need in OWNER_NEEDS:
+            holders[need].add(svc.owner_role)
+    return DatabaseWalls(database=database,
+                         grants={n: tuple(sorted(r)) for n, r in sorted(holders.items()) if r},
+                         read_shared=read_shared_schemas(cfg, database))

@@ -8,10 +8,11 @@ masquerade when the userland proxy is off). The rules, first match wins:
   own loopback (its healthcheck, `postgres` only); never from another container's address;
 - each login role, over TLS with a SCRAM password, from the gateway, to its own database only;
 - the monitor (statistics only), over TLS with SCRAM, from the gateway (its DSN is an output)
-  to the databases it may CONNECT to;
+  to the databases it may CONNECT to; the session watchdog likewise, to `postgres` only;
 - the sidecars, over TLS from the server's own network, with SCRAM and a client certificate
   signed by the stack's CA (`clientcert=verify-ca`):
   - the exporter's monitor, to the databases it may CONNECT to;
+  - the session watchdog, to `postgres` only;
   - each pooled app login (the pooler's), to its own database only;
   - the replicas' login, for streaming replication only (the `replication` keyword: no
     database);
@@ -127,6 +128,13 @@ def rules(cfg: PlatformConfig, client_address: str) -> tuple[HbaRule, ...]:
         *(HbaRule(type="hostssl", databases=("all",), users=(monitor.name,), address=address,
                   method=SCRAM, options=() if from_host else SIDECAR, from_host=from_host)
           for monitor in [access.monitor_role(cfg)] if monitor
+          for address, from_host in ((host, True), ("samenet", False))),
+        # The session watchdog's container, and its DSN from the host (verification's
+        # probes), to `postgres` only.
+        *(HbaRule(type="hostssl", databases=(access.WATCHDOG_DATABASE,),
+                  users=(watchdog.name,), address=address, method=SCRAM,
+                  options=() if from_host else SIDECAR, from_host=from_host)
+          for watchdog in [access.watchdog_role(cfg)] if watchdog
           for address, from_host in ((host, True), ("samenet", False))),
         *(HbaRule(type="hostssl", databases=(db,), users=roles, address="samenet",
                   method=SCRAM, options=SIDECAR)

@@ -42,6 +42,12 @@ BOOKKEEPING_SCHEMA = "pgplatform"
 MONITOR_ROLE = "pgplatform_monitor"
 # The exporter holds a few sessions (one per database it discovers, reused).
 MONITOR_CONNECTION_LIMIT = 10
+# The session watchdog's login (pgplatform.session_limits): one session, and one to spare.
+WATCHDOG_ROLE = "pgplatform_watchdog"
+WATCHDOG_CONNECTION_LIMIT = 2
+WATCHDOG_PERIOD_S = 5
+"""How often it ends the sessions over their login's limits: a limit lifted with SET holds
+to within this."""
 EXPORTER_PORT = 9187
 DEFAULT_EXPORTER_HOST_PORT = 19187
 POOLER_PORT = 6432
@@ -76,6 +82,9 @@ DEFAULT_SETTINGS: Mapping[str, str] = {
     "work_mem": "16MB",
     "maintenance_work_mem": "256MB",
     "max_connections": "200",
+    # Per session, and only the admin may change it: a login that lifts its own work_mem
+    # still cannot fill the data volume's disk with one sort's temporary files.
+    "temp_file_limit": "5GB",
 }
 
 STATUS_LOG_PREFIX = "%m [%p] user=%u db=%d host=%h "
@@ -189,6 +198,16 @@ class ServerConfig:
         return f"{self.container_name}-exporter"
 
     @property
+    def watchdog_name(self) -> str:
+        return f"{self.container_name}-watchdog"
+
+    @property
+    def has_watchdog(self) -> bool:
+        """The session watchdog runs beside every container the bundle runs (a managed
+        server's admin may not end other logins' sessions)."""
+        return not self.is_external
+
+    @property
     def metrics_url(self) -> str:
         """The exporter's endpoint ("" without one)."""
         if not self.exporter_port:
@@ -281,6 +300,11 @@ class ServiceConfig:
     """Server connections the pooler keeps for its app login (at most its connectionLimit)."""
     read_from: str = "primary"
     """Where `readonly_dsn` points: the primary, or the stack's replicas."""
+    pooler_client_limit: int | None = None
+    """Clients its app login may have at once through the pooler (`poolerClientLimit`); None:
+    an equal share of the pooler's maxClientConnections (`pgplatform.pooler`)."""
+    needs: frozenset[str] = frozenset()
+    """Built-ins its module needs back (`pgplatform.hardening`), from its module.toml."""
 
     @property
     def schema(self) -> str:
@@ -384,7 +408,8 @@ class PlatformConfig:
         return (*(r for s in self.services for r in s.roles),
                 *(c.login_role for c in self.consumers),
                 *((MONITOR_ROLE,) if self.server.exporter_port else ()),
-        *((REPLICATOR_ROLE,) if self.server.replicas else ()))
+                *((WATCHDOG_ROLE,) if self.server.has_watchdog else ()),
+                *((REPLICATOR_ROLE,) if self.server.replicas else ()))
 
 
 def _int(raw: Any, key: str, problems: list[str], *, lo: int, hi: int) -> int:
@@ -712,12 +737,13 @@ def _services(
         return ()
     known = {"name", "database", "schema", "schemas", "module", "readers", "connectionLimit",
              "statementTimeoutMs", "readonlyConnectionLimit", "readonlyStatementTimeoutMs",
-             "poolSize", "readFrom"}
+             "poolSize", "readFrom", "poolerClientLimit"}
     db_by_name = {d.name: d for d in databases}
     available = modules.available(sql_root)
     out: list[ServiceConfig] = []
     for i, item in enumerate(raw):
         at = f"{key}[{i}]"
+        needs: frozenset[str] = frozenset()
         if not isinstance(item, Mapping):
             problems.append(f"{at}: must be a mapping")
             continue
@@ -745,6 +771,7 @@ def _services(
             )
         elif isinstance(database, str) and database in db_by_name:
             loaded = modules.load(sql_root, module)
+            needs = loaded.needs
             missing = set(loaded.extensions) - set(db_by_name[database].extensions)
             if missing:
                 problems.append(
@@ -757,6 +784,8 @@ def _services(
                     f"{at}.schemas: module {module!r} writes to schemas {elsewhere} that the "
                     f"service does not own. Fix: set schemas: {list(loaded.schemas) or elsewhere}"
                     f" (its module.toml)")
+        client_limit = (None if item.get("poolerClientLimit") is None else _int(
+            item["poolerClientLimit"], f"{at}.poolerClientLimit", problems, lo=1, hi=100_000))
         readers = item.get("readers", [])
         if not isinstance(readers, Sequence) or isinstance(readers, str) or not all(
                 isinstance(r, str) for r in readers):
@@ -782,6 +811,8 @@ def _services(
                 connection_limit=limit,
                 pool_size=pool_size,
                 read_from=_read_from(item, at, problems),
+                pooler_client_limit=client_limit,
+                needs=needs,
                 statement_timeout_ms=_int(item.get("statementTimeoutMs", 30_000),
                                           f"{at}.statementTimeoutMs", problems,
                                           lo=0, hi=24 * 3600 * 1000),
@@ -964,7 +995,8 @@ def _connection_budget(server: ServerConfig, services: Sequence[ServiceConfig],
         return
     total = (sum(s.connection_limits for s in services)
              + sum(c.connection_limit for c in consumers)
-             + (MONITOR_CONNECTION_LIMIT if server.exporter_port else 0))
+             + (MONITOR_CONNECTION_LIMIT if server.exporter_port else 0)
+             + (WATCHDOG_CONNECTION_LIMIT if server.has_watchdog else 0))
     try:
         reserved = sum(int(server.settings.get(name, default)) for name, default in
                        (("superuser_reserved_connections", "3"), ("reserved_connections", "0")))
@@ -976,9 +1008,45 @@ def _connection_budget(server: ServerConfig, services: Sequence[ServiceConfig],
             f"{NAMESPACE}:server.settings.max_connections: the logins' connection limits add "
             f"up to {total} (per service its connectionLimit, readonlyConnectionLimit and "
             f"{MIGRATOR_CONNECTION_LIMIT} for the migrator; per consumer its connectionLimit; "
-            f"{MONITOR_CONNECTION_LIMIT} for the exporter if any), "
+            f"{MONITOR_CONNECTION_LIMIT} for the exporter if any, "
+            f"{WATCHDOG_CONNECTION_LIMIT} for the session watchdog), "
             f"over the {slots} slots left by max_connections minus {reserved} reserved. Fix: "
             f"raise max_connections to at least {total + reserved}, or lower the limits")
+
+
+def pooler_client_limits(server: ServerConfig, services: Sequence[ServiceConfig]
+                         ) -> dict[str, int]:
+    """Service -> the clients its app login may hold in the pooler: its poolerClientLimit, or
+    an equal share of what the explicit limits leave of maxClientConnections. Their sum never
+    exceeds maxClientConnections, so no service can take every client slot."""
+    if server.pooler is None or not services:
+        return {}
+    explicit = {s.name: s.pooler_client_limit for s in services
+                if s.pooler_client_limit is not None}
+    rest = [s.name for s in services if s.name not in explicit]
+    left = max(server.pooler.max_client_connections - sum(explicit.values()), 0)
+    share = left // len(rest) if rest else 0
+    return {**explicit, **dict.fromkeys(rest, share)}
+
+
+def _pooler_budget(server: ServerConfig, services: Sequence[ServiceConfig],
+                   problems: list[str]) -> None:
+    if server.pooler is None:
+        return
+    limits = pooler_client_limits(server, services)
+    total = sum(limits.values())
+    key = f"{NAMESPACE}:server.pooler.maxClientConnections"
+    if total > server.pooler.max_client_connections:
+        problems.append(
+            f"{key}: the services' poolerClientLimit add up to {total}, over "
+            f"{server.pooler.max_client_connections}: one service could take the client slots "
+            "another needs. Fix: lower poolerClientLimit or raise maxClientConnections")
+    starved = sorted(name for name, n in limits.items() if n < 1)
+    if starved:
+        problems.append(
+            f"{key}: services {starved} would get no pooler client (the explicit "
+            "poolerClientLimit of the others take them all). Fix: raise maxClientConnections "
+            "or give them a poolerClientLimit")
 
 
 def from_mapping(
@@ -995,6 +1063,7 @@ def from_mapping(
     consumers = _consumers(values.get("consumers"), services, problems)
     _unique_roles(services, consumers, server.admin_user, problems)
     _connection_budget(server, services, consumers, problems)
+    _pooler_budget(server, services, problems)
     _replicas_read(server, services, consumers, problems)
     if server.pooler is not None:
         # PgBouncer's hba file has no quoting for names (pgplatform.pooler.hba).

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pgplatform.hardening import GRANTABLE
+
 MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 MANIFEST = "module.toml"
 FIXTURE = "fixture.sql"
@@ -74,6 +76,10 @@ class Module:
     """The schemas its schema-qualified SQL writes to (`schemas` in module.toml), which a
     service running it must own, the first as its primary; empty for a module of unqualified
     names, which runs in whatever schema its service owns."""
+    needs: frozenset[str] = frozenset()
+    """Built-ins revoked from PUBLIC that its service's logins get back (`needs` in
+    module.toml: notify, advisory_locks, large_objects, session_settings; see
+    `pgplatform.hardening`)."""
 
     @property
     def required_schemas(self) -> frozenset[str]:
@@ -157,7 +163,19 @@ def load(root: Path, name: str) -> Module:
         admin_migrations=admin_versions,
         admin_reason=reason,
         schemas=_schemas(manifest, manifest_path),
+        needs=_needs(manifest, manifest_path),
     )
+
+
+def _needs(manifest: Mapping[str, Any], where: Path) -> frozenset[str]:
+    raw = manifest.get("needs", [])
+    if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+        raise ModuleError(f"{where}: needs must be a list of names among {sorted(GRANTABLE)}")
+    unknown = sorted(set(raw) - GRANTABLE)
+    if unknown:
+        raise ModuleError(f"{where}: needs names {unknown}, which the platform does not give "
+                          f"back. Fix: use names among {sorted(GRANTABLE)}")
+    return frozenset(raw)
 
 
 def _schemas(manifest: Mapping[str, Any], where: Path) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ ADMIN_DSN = "admin_dsn"
 CA_CERT = "ca_cert"
 METRICS_URL = "metrics_url"
 MONITOR_DSN = "monitor_dsn"
+WATCHDOG_DSN = "watchdog_dsn"
 HOST = "host"
 PORT = "port"
 CONTAINER_NAME = "container_name"
@@ -39,8 +40,8 @@ CONSUMER_DSN = "dsn"
 
 DATABASE_ADMIN_DSN = "admin_dsn"
 
-STACK_KEYS = (STACK, ADMIN_DSN, CA_CERT, METRICS_URL, MONITOR_DSN, HOST, PORT, CONTAINER_NAME,
-              SERVICES, DATABASES, CONSUMERS)
+STACK_KEYS = (STACK, ADMIN_DSN, CA_CERT, METRICS_URL, MONITOR_DSN, WATCHDOG_DSN, HOST, PORT,
+              CONTAINER_NAME, SERVICES, DATABASES, CONSUMERS)
 SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_SCHEMAS, SERVICE_LOGIN_ROLE,
                 SERVICE_OWNER_ROLE, SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN,
                 SERVICE_POOLED_DSN)
@@ -98,6 +99,8 @@ class StackOutputs(Generic[V]):
     """The Prometheus exporter's endpoint ("" without one)."""
     monitor_dsn: V
     """The exporter's login, for the `postgres` database ("" without an exporter)."""
+    watchdog_dsn: V
+    """The session watchdog's login, for `postgres` ("" without a container)."""
     host: str
     port: int
     container_name: V
@@ -110,6 +113,7 @@ class StackOutputs(Generic[V]):
         return {
             STACK: self.stack, ADMIN_DSN: self.admin_dsn, CA_CERT: self.ca_cert,
             METRICS_URL: self.metrics_url, MONITOR_DSN: self.monitor_dsn,
+            WATCHDOG_DSN: self.watchdog_dsn,
             HOST: self.host, PORT: self.port,
             CONTAINER_NAME: self.container_name,
             SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schemas[0],
@@ -167,6 +171,7 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
     return StackOutputs(stack=str(top[STACK]), admin_dsn=str(top[ADMIN_DSN]),
                         ca_cert=str(top[CA_CERT]), metrics_url=str(top[METRICS_URL]),
                         monitor_dsn=str(top[MONITOR_DSN]),
+                        watchdog_dsn=str(top[WATCHDOG_DSN]),
                         host=str(top[HOST]), port=int(top[PORT]),
                         container_name=str(top[CONTAINER_NAME]), services=services,
                         databases=databases, consumers=consumers)

@@ -4,6 +4,7 @@ uploads it, verification and the tests read the same facts).
 - Transaction pooling; one pool per (database, user), so each service's app login has its own
   pool, sized by the service's `poolSize` (`[users] pool_size`, with `max_user_connections` as
   the hard cap), and a session's leftovers (`SET`, a role) can only reach that same login.
+  Each login also has its share of the client slots (`max_user_client_connections`).
 - Clients authenticate with SCRAM against `userlist.txt`, which holds the same SCRAM verifiers
   the server stores (`pgplatform.scram`, derived deterministically): PgBouncer then logs in to
   the server with the client's own proof (SCRAM pass-through), so no password, plaintext or
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pgplatform.model import POOLER_PORT, PlatformConfig, ServiceConfig
+from pgplatform.model import POOLER_PORT, PlatformConfig, ServiceConfig, pooler_client_limits
 
 PRIVATE_DIR = "/run/pgplatform-pooler"
 """Where the entrypoint hands `postgres` its copies of the uploaded files (docker/pooler)."""
@@ -68,6 +69,13 @@ def pooled_services(cfg: PlatformConfig) -> tuple[ServiceConfig, ...]:
     return cfg.services if cfg.server.pooler else ()
 
 
+def client_limits(cfg: PlatformConfig) -> dict[str, int]:
+    """Service -> clients its app login may hold at once (`max_user_client_connections`,
+    PgBouncer 1.24): their sum fits max_client_conn, so one service flooding the pooler never
+    takes another's slots."""
+    return pooler_client_limits(cfg.server, pooled_services(cfg))
+
+
 def _quoted(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
@@ -88,8 +96,10 @@ def config(cfg: PlatformConfig) -> str:
     assert s.pooler is not None
     databases = [f"{db.name} = host={s.container_name} port=5432 dbname={db.name}"
                  for db in cfg.databases if cfg.services_in(db.name)]
+    clients = client_limits(cfg)
     users = [f"{svc.login_role} = pool_size={svc.pool_size} "
-             f"max_user_connections={svc.pool_size}" for svc in pooled_services(cfg)]
+             f"max_user_connections={svc.pool_size} "
+             f"max_user_client_connections={clients[svc.name]}" for svc in pooled_services(cfg)]
     settings = {
         "listen_addr": "*",
         "listen_port": str(POOLER_PORT),

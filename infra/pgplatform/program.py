@@ -8,13 +8,14 @@ import pulumi
 import pulumi_postgresql as postgresql
 import pulumi_random as random
 
-from pgplatform import access, hba, outputs, placements, pooler, tls
+from pgplatform import access, hba, outputs, placements, pooler, session_limits, tls
 from pgplatform.components.acl_chain import AclChain
 from pgplatform.components.certificates import StackCertificates
 from pgplatform.components.consumer import ConsumerAccess, ConsumerAccessArgs
 from pgplatform.components.database import ManagedDatabase, ManagedDatabaseArgs
 from pgplatform.components.exporter import ExporterArgs, MetricsExporter
 from pgplatform.components.grants import AclWriter
+from pgplatform.components.hardening import DatabaseHardening
 from pgplatform.components.hba import HbaRules
 from pgplatform.components.identity import Identity, IdentityArgs
 from pgplatform.components.image import PostgresImage, PostgresImageArgs
@@ -28,8 +29,15 @@ from pgplatform.components.replica import ReadReplica, ReplicaArgs
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
 from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
 from pgplatform.components.settings import ServerSettings
+from pgplatform.components.watchdog import SessionWatchdog, WatchdogArgs
 from pgplatform.dsn import postgres_url, replica_url
-from pgplatform.model import PUBLIC_SCHEMA, ConfigError, PlatformConfig
+from pgplatform.model import (
+    BOOKKEEPING_SCHEMA,
+    PUBLIC_SCHEMA,
+    WATCHDOG_ROLE,
+    ConfigError,
+    PlatformConfig,
+)
 
 
 def _read_url(cfg: PlatformConfig, user: str, password: pulumi.Input[str], database: str,
@@ -108,7 +116,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     keep_data = cfg.keeps_data
     identities = {
         svc.name: Identity(svc.name, IdentityArgs(
-            roles=access.service_roles(svc), provider=provider, admin_dsn=admin_dsn,
+            roles=access.roles_of(cfg, svc), provider=provider, admin_dsn=admin_dsn,
             ca_cert=ca_cert, keep_data=keep_data, after=before))
         for svc in cfg.services
     }
@@ -117,6 +125,15 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             roles=[access.consumer_role(cfg, c)], provider=provider, admin_dsn=admin_dsn,
             ca_cert=ca_cert, keep_data=keep_data, after=before))
         for c in cfg.consumers
+    }
+    # The platform's own logins (the exporter's, the watchdog's, the replicas'): created with
+    # the services' so that kept data is adopted after all of them.
+    platform: dict[str, Identity] = {
+        spec.kind: Identity(spec.kind, IdentityArgs(
+            roles=[spec], provider=provider, admin_dsn=admin_dsn, ca_cert=ca_cert,
+            keep_data=keep_data, after=before))
+        for spec in (access.monitor_role(cfg), access.watchdog_role(cfg),
+                     access.replicator_role(cfg)) if spec is not None
     }
     databases = {
         db.name: ManagedDatabase(db.name, ManagedDatabaseArgs(
@@ -133,18 +150,30 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         adopted.append(RetainedDataAdoption(
             "retained-data-adoption", admin_dsn, ca_cert, roles, names, pulumi.ResourceOptions(
                 depends_on=[*(d.database for d in databases.values()),
-                            *(r for i in identities.values() for r in i.roles)])))
+                            *(r for i in (*identities.values(), *consumer_identities.values(),
+                                          *platform.values()) for r in i.roles)])))
     for managed in databases.values():
         managed.populate(after=adopted)
-    monitor_dsn: pulumi.Output[str] = pulumi.Output.secret("")
-    pooled_dsns: dict[str, pulumi.Output[str]] = {}
-    if container is not None:
-        monitor_dsn, pooled_dsns = _sidecars(
-            cfg, container, provider=provider, chain=chain, ca_cert=ca_cert,
-            admin_dsn=admin_dsn, identities=identities, hba_rules=hba_rules, before=before,
-            adopted=adopted, databases=[d.database for d in databases.values()])
     database_admin_dsns = {db.name: _url(cfg, s.admin_user, admin_password, db.name)
                            for db in cfg.databases}
+    # A container's admin is a superuser: only it may take built-ins from PUBLIC and install
+    # event triggers (a managed server's admin may do neither).
+    walls: dict[str, list[pulumi.Resource]] = {
+        db.name: [DatabaseHardening(
+            f"{db.name}-hardening", database_admin_dsns[db.name], ca_cert,
+            access.database_walls(cfg, db.name), BOOKKEEPING_SCHEMA,
+            pulumi.ResourceOptions(parent=databases[db.name], depends_on=[
+                *databases[db.name].ready,
+                *(r for svc in cfg.services_in(db.name) for r in identities[svc.name].roles)]))]
+        for db in cfg.databases if container is not None}
+    monitor_dsn: pulumi.Output[str] = pulumi.Output.secret("")
+    watchdog_dsn: pulumi.Output[str] = pulumi.Output.secret("")
+    pooled_dsns: dict[str, pulumi.Output[str]] = {}
+    if container is not None:
+        monitor_dsn, watchdog_dsn, pooled_dsns = _sidecars(
+            cfg, container, platform, provider=provider, chain=chain, ca_cert=ca_cert,
+            admin_dsn=admin_dsn, identities=identities, hba_rules=hba_rules, before=before,
+            adopted=adopted, databases=[d.database for d in databases.values()])
     migrator_dsns = {svc.name: _url(cfg, svc.migrator_role,
                                     identities[svc.name].password["migrator"], svc.database)
                      for svc in cfg.services}
@@ -167,8 +196,9 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
             provider=provider,
             chain=chain,
             keep_data=keep_data,
-            after=[*hba_rules, *(services[o.name].bootstrap for o in cfg.services_in(svc.database)
-                                if PUBLIC_SCHEMA in svc.schemas and o.name in services)],
+            after=[*hba_rules, *walls.get(svc.database, ()),
+                   *(services[o.name].bootstrap for o in cfg.services_in(svc.database)
+                     if PUBLIC_SCHEMA in svc.schemas and o.name in services)],
         ))
     for c in cfg.consumers:
         ConsumerAccess(f"consumer-{c.name}", ConsumerAccessArgs(
@@ -185,6 +215,7 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         ca_cert=ca_cert,
         metrics_url=s.metrics_url,
         monitor_dsn=monitor_dsn,
+        watchdog_dsn=watchdog_dsn,
         host=s.connect_host,
         port=s.host_port,
         container_name=(container.server.container.name if container is not None
@@ -249,15 +280,15 @@ def _container(cfg: PlatformConfig, admin_password: pulumi.Output[str],
                       admin_password=admin_password)
 
 
-def _sidecars(cfg: PlatformConfig, container: _Container, *,
+def _sidecars(cfg: PlatformConfig, container: _Container, platform: dict[str, Identity], *,
               provider: pulumi.ProviderResource, chain: AclChain, ca_cert: pulumi.Output[str],
               admin_dsn: pulumi.Output[str], identities: dict[str, Identity],
               hba_rules: list[pulumi.Resource], before: list[pulumi.Resource],
               adopted: list[pulumi.Resource], databases: list[pulumi.Resource]
-              ) -> tuple[pulumi.Output[str], dict[str, pulumi.Output[str]]]:
+              ) -> tuple[pulumi.Output[str], pulumi.Output[str], dict[str, pulumi.Output[str]]]:
     """What only a container stack has: the maintenance databases closed to PUBLIC, the
-    metrics exporter and the pooler (both on the server's network). Returns the monitor's DSN
-    and the pooled DSNs."""
+    metrics exporter, the session watchdog and the pooler (all on the server's network).
+    Returns the monitor's DSN, the watchdog's and the pooled DSNs."""
     s, server = cfg.server, container.server
     server_acl = AclWriter(parent=server, provider=provider, chain=chain)
     for spec in access.server_grants():
@@ -265,9 +296,7 @@ def _sidecars(cfg: PlatformConfig, container: _Container, *,
     monitor = access.monitor_role(cfg)
     monitor_dsn: pulumi.Output[str] = pulumi.Output.secret("")
     if monitor is not None:
-        watcher = Identity("monitor", IdentityArgs(
-            roles=[monitor], provider=provider, admin_dsn=admin_dsn, ca_cert=ca_cert,
-            keep_data=cfg.keeps_data, after=before))
+        watcher = platform["monitor"]
         connects = [server_acl.grant(spec, [server.container, *adopted, *watcher.roles,
                                             *databases])
                     for spec in access.monitor_grants(cfg)]
@@ -279,6 +308,15 @@ def _sidecars(cfg: PlatformConfig, container: _Container, *,
             client_cert_pem=client_cert, client_key_pem=client_key,
             after=[server.container, *hba_rules, *watcher.roles, *connects]))
         monitor_dsn = _url(cfg, monitor.name, watcher.password["monitor"], "postgres")
+    # The maintenance database too: the platform's own logins (the exporter's, the
+    # watchdog's) connect there, and take nothing back.
+    maintenance = DatabaseHardening(
+        "postgres-hardening", admin_dsn, ca_cert,
+        access.database_walls(cfg, access.WATCHDOG_DATABASE), BOOKKEEPING_SCHEMA,
+        pulumi.ResourceOptions(parent=server, depends_on=[server.container, *hba_rules]))
+    watchdog_dsn = _watchdog(cfg, container, platform.get("watchdog"), server_acl=server_acl,
+                             ca_cert=ca_cert, admin_dsn=admin_dsn,
+                             after=[*hba_rules, maintenance], adopted=adopted)
     pooled_dsns: dict[str, pulumi.Output[str]] = {}
     if s.pooler is not None:
         pooled = pooler.pooled_services(cfg)
@@ -297,9 +335,7 @@ def _sidecars(cfg: PlatformConfig, container: _Container, *,
                                       svc.database, s.pooler.host_port) for svc in pooled}
     replicator = access.replicator_role(cfg)
     if replicator is not None:
-        streamer = Identity("replicator", IdentityArgs(
-            roles=[replicator], provider=provider, admin_dsn=admin_dsn, ca_cert=ca_cert,
-            keep_data=cfg.keeps_data, after=before))
+        streamer = platform["replicator"]
         for i in range(s.replicas):
             cert, key = container.certs.issue(f"replica-{i}", s.replica_name(i),
                                               s.tls_dns_names_of(s.replica_name(i)),
@@ -316,4 +352,25 @@ def _sidecars(cfg: PlatformConfig, container: _Container, *,
                 cert_pem=cert, key_pem=key, client_cert_pem=client_cert,
                 client_key_pem=client_key,
                 after=[server.container, *hba_rules, *streamer.roles]))
-    return monitor_dsn, pooled_dsns
+    return monitor_dsn, watchdog_dsn, pooled_dsns
+
+
+def _watchdog(cfg: PlatformConfig, container: _Container, identity: Identity | None, *,
+              server_acl: AclWriter, ca_cert: pulumi.Output[str],
+              admin_dsn: pulumi.Output[str], after: list[pulumi.Resource],
+              adopted: list[pulumi.Resource]) -> pulumi.Output[str]:
+    """Its CONNECT on `postgres`, the limits function and the container that calls it.
+    Returns its login's DSN (verification probes it)."""
+    s, server = cfg.server, container.server
+    if identity is None:
+        return pulumi.Output.secret("")
+    connects = [server_acl.grant(g, [server.container, *adopted, *identity.roles])
+                for g in access.watchdog_grants(cfg)]
+    client_cert, client_key = container.certs.issue_client("watchdog-client", s.watchdog_name)
+    SessionWatchdog("watchdog", WatchdogArgs(
+        server=s, image_ref=container.image_ref, network_name=server.network.name,
+        admin_dsn=admin_dsn, watchdog_password=identity.password["watchdog"], ca_cert=ca_cert,
+        client_cert_pem=client_cert, client_key_pem=client_key,
+        limits=session_limits.limits(access.all_roles(cfg)),
+        after=[server.container, *after, *identity.roles, *connects]))
+    return _url(cfg, WATCHDOG_ROLE, identity.password["watchdog"], access.WATCHDOG_DATABASE)

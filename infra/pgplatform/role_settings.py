@@ -15,21 +15,35 @@ from collections.abc import Iterable
 import psycopg
 from psycopg import sql
 
-from pgplatform.access import READ_ONLY_SETTING
+from pgplatform.access import READ_ONLY_SETTING, ROW_SECURITY_SETTING
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.progress import Log, quiet
 
 
-def set_read_only(admin_dsn: str, roles: Iterable[str], on: bool, log: Log = quiet) -> None:
-    """Make sessions of `roles` start read-only (or stop doing so); roles that no longer
-    exist are skipped (a removed consumer's role goes before this resource)."""
+def _set(admin_dsn: str, roles: Iterable[str], setting: str, value: str | None,
+         log: Log) -> None:
+    """`ALTER ROLE … SET setting = value` (RESET when None) for each of `roles` that exists:
+    a role removed with its service goes before this resource."""
     with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
                          options=ADMIN_SESSION_OPTIONS) as conn, \
             conn.transaction():
         for role in roles:
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
-                statement = (sql.SQL("ALTER ROLE {} SET {} = on") if on
-                             else sql.SQL("ALTER ROLE {} RESET {}"))
-                conn.execute(statement.format(sql.Identifier(role),
-                                              sql.Identifier(READ_ONLY_SETTING)))
-                log(f"role {role}: {READ_ONLY_SETTING} {'on' if on else 'reset'}")
+                change = (sql.SQL("RESET {}").format(sql.Identifier(setting)) if value is None
+                          else sql.SQL("SET {} = {}").format(sql.Identifier(setting),
+                                                             sql.Literal(value)))
+                conn.execute(sql.SQL("ALTER ROLE {} ").format(sql.Identifier(role)) + change)
+                log(f"role {role}: {setting} {value if value is not None else 'reset'}")
+
+
+def set_read_only(admin_dsn: str, roles: Iterable[str], on: bool, log: Log = quiet) -> None:
+    """Make sessions of `roles` start read-only (or stop doing so)."""
+    _set(admin_dsn, roles, READ_ONLY_SETTING, "on" if on else None, log)
+
+
+def set_row_security_off(admin_dsn: str, roles: Iterable[str], off: bool,
+                         log: Log = quiet) -> None:
+    """Make sessions of `roles` start with `row_security = off` (or stop doing so): a
+    row-security policy on a table they read is then an error for them, never code that runs
+    as them."""
+    _set(admin_dsn, roles, ROW_SECURITY_SETTING, "off" if off else None, log)

@@ -73,6 +73,12 @@ class DeployedStack:
             return ""
         return make_conninfo(self.verified(self.outputs.monitor_dsn), dbname=database)
 
+    def watchdog_dsn(self, database: str = "postgres") -> str:
+        """The session watchdog's login ("" when the stack runs no container)."""
+        if not self.outputs.watchdog_dsn:
+            return ""
+        return make_conninfo(self.verified(self.outputs.watchdog_dsn), dbname=database)
+
     def consumer_dsn(self, consumer: str) -> str:
         return self.verified(self.outputs.consumers[consumer].dsn)
 

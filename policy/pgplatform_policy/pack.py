@@ -15,6 +15,7 @@ from pgplatform_policy import (
     secrets,
     service_access,
     tls_only,
+    walls,
 )
 from pgplatform_policy.values import keep_secret_markers
 
@@ -29,6 +30,7 @@ POLICIES: list[Policy] = [
     role_attributes.POLICY,
     secrets.POLICY,
     tls_only.POLICY,
+    walls.POLICY,
 ]
 
 PACK: dict[str, Any] = {

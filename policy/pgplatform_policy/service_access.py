@@ -162,9 +162,17 @@ def _read_only_grant(g: _Grant, who: str, database: str, schemas: set[str],
 
 
 def check_grant(g: _Grant, services: list[Service],
-                consumers: Sequence[Consumer] = (), monitors: frozenset[str] = frozenset()
-                ) -> str | None:
-    """Why `g` breaks the rule, or None."""
+                consumers: Sequence[Consumer] = (), monitors: frozenset[str] = frozenset(),
+                watchdogs: Mapping[str, str] | None = None) -> str | None:
+    """Why `g` breaks the rule, or None. `watchdogs`: the session watchdog's login -> the one
+    database it may CONNECT to (a SessionWatchdog declares it)."""
+    if g.role in (watchdogs or {}):
+        if (g.object_type == "database" and g.database == (watchdogs or {})[g.role]
+                and g.privileges <= {"CONNECT"}):
+            return None
+        return (f"{g.describe()}: the session watchdog's login holds CONNECT on "
+                f"'{(watchdogs or {})[g.role]}' and EXECUTE on the limits function, nothing "
+                "else")
     if g.role == PUBLIC:
         if g.privileges:
             return f"{g.describe()}: PUBLIC may only be revoked from (empty privileges)"
@@ -250,6 +258,9 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                          for r in args.resources if r.resource_type == tokens.METRICS_EXPORTER)
     replicators = frozenset(str(values.get(planned.props(r), "replicatorRole"))
                             for r in args.resources if r.resource_type == tokens.READ_REPLICA)
+    watchdogs = {str(values.get(planned.props(r), "watchdogRole")):
+                 str(values.get(planned.props(r), "database"))
+                 for r in args.resources if r.resource_type == tokens.SESSION_WATCHDOG}
     for r in args.resources:
         p = planned.props(r)
         if r.resource_type == tokens.ROLE and values.truthy(p.get("replication")):
@@ -279,7 +290,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if r.resource_type not in (tokens.GRANT, tokens.DEFAULT_PRIVILEGES):
             continue
         try:
-            problem = check_grant(_Grant.read(r), services, consumers, monitors)
+            problem = check_grant(_Grant.read(r), services, consumers, monitors, watchdogs)
         except UnknownValueError:
             continue  # not known during preview; checked again with the real values on update
         if problem:

@@ -17,6 +17,10 @@ METRICS_EXPORTER = rt.METRICS_EXPORTER
 """Registered with {bindAddress, hostPort, monitorRole}."""
 READ_REPLICA = rt.READ_REPLICA
 """Registered with {bindAddress, hostPort, replicatorRole, slot}."""
+SESSION_WATCHDOG = rt.SESSION_WATCHDOG
+DATABASE_HARDENING = rt.DATABASE_HARDENING
+"""A dynamic resource, registered with {database, grants, readShared, schema}."""
+"""Registered with {watchdogRole, database, periodSeconds}."""
 CONNECTION_POOLER = rt.CONNECTION_POOLER
 """Registered with {bindAddress, hostPort, poolMode, clientTls, serverTls, pools}."""
 

@@ -70,6 +70,14 @@ def declared_urns(stack: str, values: Mapping[str, Any]) -> set[str]:
     return set(g.monitor.registrations)
 
 
+# What adding or removing a service updates besides its own resources: the placement guard
+# (state only), pg_hba (its logins), its database's hardening (its owner keeps set_config) and
+# the watchdog's limits (its logins), each in place.
+STACK_WIDE_UPDATES = (("PlacementGuard", "service-placements"), ("HbaRules", "postgres-hba"),
+                      ("DatabaseHardening", "paddle-hardening"),
+                      ("SessionLimits", "watchdog-limits"))
+
+
 def service(values: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in values["services"] if s["name"] == name)
 
@@ -269,13 +277,11 @@ class TestDevLifecycle:
         dev.values["services"].append({"name": "scheduler", "database": "paddle"})
         added = declared_urns("lifedev", dev.values) - before
         changes = dev.up()
-        # The placement guard records the new service's place (a state-only update) and pg_hba
-        # gains its logins (in place, reloaded).
-        assert changes.only(created=len(added), updated=2), (
-            f"expected {len(added)} created ({sorted(added)}) and the guard and pg_hba "
+        assert changes.only(created=len(added), updated=len(STACK_WIDE_UPDATES)), (
+            f"expected {len(added)} created ({sorted(added)}) and {STACK_WIDE_UPDATES} "
             f"updated, got {changes}")
-        assert changes.mentions("PlacementGuard", "service-placements"), changes.log[-3000:]
-        assert changes.mentions("HbaRules", "postgres-hba"), changes.log[-3000:]
+        for typ, name in STACK_WIDE_UPDATES:
+            assert changes.mentions(typ, name), f"{typ} {name}: {changes.log[-3000:]}"
         every_dsn_works(dev.deployed)
 
     def test_remove_a_service__its_roles_schema_and_grants_go_and_verify_passes(
@@ -290,8 +296,8 @@ class TestDevLifecycle:
         dev.values["services"] = [s for s in dev.values["services"] if s["name"] != "scheduler"]
         gone = before - declared_urns("lifedev", dev.values)
         changes = dev.up()
-        assert changes.only(deleted=len(gone), updated=2), (
-            f"expected {len(gone)} deleted and the guard and pg_hba updated, got {changes}")
+        assert changes.only(deleted=len(gone), updated=len(STACK_WIDE_UPDATES)), (
+            f"expected {len(gone)} deleted and {STACK_WIDE_UPDATES} updated, got {changes}")
         d = dev.deployed
         with psycopg.connect(d.admin_dsn("paddle")) as c:
             assert c.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'scheduler%'"
@@ -314,7 +320,7 @@ class TestDevLifecycle:
                                        "schemas": ["public", "scheduler_archive"]})
         mine = declared_urns("lifedev", dev.values) - before
         added = dev.up()
-        assert added.only(created=len(mine), updated=2), added
+        assert added.only(created=len(mine), updated=len(STACK_WIDE_UPDATES)), added
         with psycopg.connect(dev.deployed.admin_dsn("paddle")) as c:
             owners = schema_owners(c, "public", "scheduler_archive")
             assert owners == {"public": "scheduler_owner", "scheduler_archive":
@@ -327,7 +333,7 @@ class TestDevLifecycle:
         dev.values["services"] = [s for s in dev.values["services"] if s["name"] != "scheduler"]
         removed = dev.up()
         # `public`'s Schema is retained: the engine forgets it and counts it deleted.
-        assert removed.only(deleted=len(mine), updated=2), removed
+        assert removed.only(deleted=len(mine), updated=len(STACK_WIDE_UPDATES)), removed
         with psycopg.connect(dev.deployed.admin_dsn("paddle")) as c:
             owners = schema_owners(c, "public", "scheduler_archive")
             assert owners == {"public": "pg_database_owner"}, owners
@@ -346,14 +352,17 @@ class TestDevLifecycle:
         assert not can_select(d, "rag", table)
         service(dev.values, "vector_store")["readers"] = ["rag"]
         added = dev.up()
-        # The service's ServiceAccess component registers its readers: the engine counts the
-        # change of its inputs as an update (of the state only).
-        assert added.only(created=3, updated=1), (
-            f"reader schema, tables, default privileges, the component: {added}")
+        # Created: the reader's schema and table grants, its default privileges, and its
+        # login's row_security = off. Updated: the ServiceAccess component, whose registered
+        # readers the engine counts as a change of its inputs (state only), and the database's
+        # hardening (the schema is now read by another owner).
+        assert added.only(created=4, updated=2), (
+            f"grants, default privileges, row security, the component, the hardening: {added}")
+        assert added.mentions("RowSecurityOff", "rag-row-security-off"), added.log[-3000:]
         assert can_select(dev.deployed, "rag", table)
         service(dev.values, "vector_store")["readers"] = []
         dropped = dev.up()
-        assert dropped.only(deleted=3, updated=1), dropped
+        assert dropped.only(deleted=4, updated=2), dropped
         assert not can_select(dev.deployed, "rag", table), f"rag_app still reads {table}"
 
     @pytest.mark.parametrize("change,key,component,undo", [
@@ -441,9 +450,9 @@ class TestDevLifecycle:
             changes = dev.up()
         finally:
             dockerfile.write_text(original)
-        # The context digest is a trigger: the image is replaced, and the container that runs
-        # its id with it.
-        assert changes.only(replaced=2), f"image rebuilt, container: {changes}"
+        # The context digest is a trigger: the image is replaced, and the containers that run
+        # its id with it (the server's and the watchdog's).
+        assert changes.only(replaced=3), f"image rebuilt, containers: {changes}"
         container = docker.from_env().containers.get(dev.values["server"]["containerName"])
         image = docker.from_env().images.get(container.attrs["Image"])
         assert image.labels.get("pgplatform.lifecycle-test") == mark, image.labels

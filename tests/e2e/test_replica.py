@@ -18,7 +18,7 @@ from e2e_support import CiDeployment
 
 pytestmark = pytest.mark.e2e
 
-CONSUMER = "paddle_mcp"  # readFrom: replica in Pulumi.ci.yaml; reads vector_store
+CONSUMER = "paddle_mcp"  # readFrom: replica in Pulumi.ci.yaml; reads vector_store and rag
 
 
 def _on_standby(dsn: str) -> bool:

@@ -90,9 +90,20 @@ CASES = {
     "connection-limits-over-max-connections": (
         with_("server.settings", {"max_connections": 100, "superuser_reserved_connections": 5}),
         "pgplatform:server.settings.max_connections",
-        "add up to 102 (per service its connectionLimit, readonlyConnectionLimit and 4 for the "
-        "migrator; per consumer its connectionLimit; 10 for the exporter if any), over the 95 "
-        "slots"),
+        "add up to 104 (per service its connectionLimit, readonlyConnectionLimit and 4 for the "
+        "migrator; per consumer its connectionLimit; 10 for the exporter if any, 2 for the "
+        "session watchdog), over the 95 slots"),
+    "pooler-client-limits-over-max-clients": (
+        with_("server.pooler", {"enabled": True, "maxClientConnections": 50}) | {
+            "services": [{"name": "flipsync_app", "database": "flipsync",
+                          "poolerClientLimit": 40},
+                         {"name": "vector_store", "database": "paddle",
+                          "poolerClientLimit": 20}]},
+        "pgplatform:server.pooler.maxClientConnections", "add up to 60, over 50"),
+    "pooler-client-limit-zero": (
+        with_("services.0", {"name": "flipsync_app", "database": "flipsync",
+                             "poolerClientLimit": 0}),
+        "pgplatform:services[flipsync_app].poolerClientLimit", ""),
     "pool-over-connection-limit": (
         with_("services.0", {"name": "flipsync_app", "database": "flipsync",
                              "connectionLimit": 8, "poolSize": 9}),

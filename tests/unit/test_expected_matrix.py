@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pgplatform import access, model, stack_config
+from pgplatform.model import WATCHDOG_ROLE
 from pgplatform_ops.verify.catalog import DatabaseRole, DefaultKey
 from pgplatform_ops.verify.expected import NONE, ExpectedDefault, SchemaRef, SchemaRole, derive
 
@@ -26,7 +27,7 @@ def platform() -> model.PlatformConfig:
 def test_matrix__covers_every_role_and_database_pair() -> None:
     m = derive(platform())
     roles = {f"{s}_{kind}" for s in ("flipsync_app", "vector_store", "rag")
-             for kind in ("owner", "app", "migrator", "readonly")} | {"public"}
+             for kind in ("owner", "app", "migrator", "readonly")} | {"public", WATCHDOG_ROLE}
     assert set(m.roles) == roles
     assert {(db, r) for db, r in m.databases} == {(db, r) for db in ("flipsync", "paddle")
                                                   for r in roles}
@@ -110,9 +111,10 @@ def test_matrix__derives_from_every_committed_stack(stack: str) -> None:
     cfg = stack_config.for_stack(stack)
     m = derive(cfg)
     monitor = 1 if cfg.server.exporter_port else 0
+    watchdog = 1 if cfg.server.has_watchdog else 0
     replicator = 1 if cfg.server.replicas else 0
-    assert len(m.roles) == (4 * len(cfg.services) + len(cfg.consumers) + monitor + replicator
-                            + 1)
+    assert len(m.roles) == (4 * len(cfg.services) + len(cfg.consumers) + monitor + watchdog
+                            + replicator + 1)
     assert len(m.schema_owner) == sum(len(s.schemas) for s in cfg.services)
 
 

@@ -63,14 +63,15 @@ def test_external__no_container_resource_and_a_non_superuser_provider() -> None:
     assert all("@db.example.internal:5433/" in d and d.endswith("sslmode=verify-ca")
                for d in dsns)
     assert all(not s.pooled_dsn for s in parsed.services.values()) and not parsed.monitor_dsn
+    assert not parsed.watchdog_dsn and not g.resources(rt.DATABASE_HARDENING)
     # The same roles, databases and bootstraps as the container stack of this layout, but the
-    # exporter's monitor (no exporter without the container's network).
+    # exporter's monitor and the watchdog (no sidecar without the container's network).
     container = build_graph("ci")
     for kind in (rt.PG_ROLE, rt.PG_DATABASE, rt.PG_SCHEMA, rt.SCHEMA_BOOTSTRAP,
                  rt.PG_DEFAULT_PRIVILEGES):
         assert sorted(r.name for r, _ in g.resources(kind)) == sorted(
             r.name for r, _ in container.resources(kind)
-            if not r.name.startswith(("monitor-", "replicator-"))), kind
+            if not r.name.startswith(("monitor-", "replicator-", "watchdog-"))), kind
 
 
 @pytest.mark.parametrize("server,key,message", [

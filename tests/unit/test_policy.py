@@ -644,7 +644,7 @@ def test_policy__components_expose_their_model_to_stack_policies(
 
 def test_policy__every_policy_is_mandatory() -> None:
     assert pack.PACK["enforcement_level"] is EnforcementLevel.MANDATORY
-    assert len({p.name for p in pack.POLICIES}) == len(pack.POLICIES) == 7
+    assert len({p.name for p in pack.POLICIES}) == len(pack.POLICIES) == 8
     assert all(p.enforcement_level is EnforcementLevel.MANDATORY for p in pack.POLICIES)
 
 

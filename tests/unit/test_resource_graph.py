@@ -8,7 +8,7 @@ from harness.monitor import is_secret, reveal
 from pgplatform import access, outputs, server_settings
 from pgplatform import resource_types as rt
 from pgplatform.components import server
-from pgplatform.model import EXTENSIONS_SCHEMA, MONITOR_ROLE, REPLICATOR_ROLE
+from pgplatform.model import EXTENSIONS_SCHEMA, MONITOR_ROLE, REPLICATOR_ROLE, WATCHDOG_ROLE
 
 from graph import COMMITTED_STACKS, Graph, committed_graph
 
@@ -52,7 +52,13 @@ def test_graph__roles_are_exactly_the_models_identities(g: Graph) -> None:
     read_only = sorted(r for _, i in g.resources(rt.READ_ONLY_SESSIONS) for r in i["roles"])
     assert read_only == sorted([*(s.readonly_role for s in g.cfg.services),
                                 *(c.login_role for c in g.cfg.consumers),
-                                *((MONITOR_ROLE,) if g.cfg.server.exporter_port else ())])
+                                *((MONITOR_ROLE,) if g.cfg.server.exporter_port else ()),
+                                *((WATCHDOG_ROLE,) if g.cfg.server.has_watchdog else ())])
+    # Logins that read another owner's schemas meet a row-security policy there as an error.
+    no_row_security = sorted(r for _, i in g.resources(rt.ROW_SECURITY_OFF) for r in i["roles"])
+    assert no_row_security == sorted([
+        *(s.login_role for s in g.cfg.services if g.cfg.readable_by(s.name)),
+        *(c.login_role for c in g.cfg.consumers)])
 
 
 def test_graph__schemas_owned_by_the_service_owner_role(g: Graph) -> None:
@@ -102,6 +108,10 @@ def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> N
             assert grant["objectType"] == "database" and db in monitored, where
             assert privileges == {"CONNECT"}, where
             continue
+        if role == WATCHDOG_ROLE:
+            assert (grant["objectType"], db, privileges) == (
+                "database", access.WATCHDOG_DATABASE, {"CONNECT"}), where
+            continue
         if role in consumers:
             c = consumers[role]
             assert db == c.database and privileges <= {"CONNECT", "USAGE", "SELECT"}, where
@@ -128,6 +138,8 @@ def test_graph__logins_connect_only_to_their_own_database(g: Graph) -> None:
     if g.cfg.server.exporter_port:
         expected += [(MONITOR_ROLE, db) for db in ("postgres", *(d.name for d in
                                                                 g.cfg.databases))]
+    if g.cfg.server.has_watchdog:
+        expected.append((WATCHDOG_ROLE, access.WATCHDOG_DATABASE))
     assert sorted(connects) == sorted(expected)
     for role, _ in connects:
         grant = next(i for _, i in g.resources(GRANT)

@@ -13,7 +13,13 @@ from harness.monitor import is_secret, reveal
 from pgplatform import hba, outputs, pooler, tls
 from pgplatform import resource_types as rt
 from pgplatform.components import certificates, server
-from pgplatform.model import MONITOR_ROLE, POOLER_PORT, REPLICATOR_ROLE, PlatformConfig
+from pgplatform.model import (
+    MONITOR_ROLE,
+    POOLER_PORT,
+    REPLICATOR_ROLE,
+    WATCHDOG_ROLE,
+    PlatformConfig,
+)
 
 from graph import COMMITTED_STACKS, GATEWAY, Graph, build_graph, committed_graph
 
@@ -42,6 +48,7 @@ def test_tls__a_ca_and_a_server_certificate_for_the_published_address(g: Graph) 
     servers = [s.container_name, *((s.pooler_name,) if s.pooler else ()),
                *(s.replica_name(i) for i in range(s.replicas))]
     clients = [*((s.exporter_name,) if s.exporter_port else ()),
+               *((s.watchdog_name,) if s.has_watchdog else ()),
                *((s.pooler_name,) if s.pooler else ()),
                *(s.replica_name(i) for i in range(s.replicas))]
     requests = [i for _, i in g.resources(rt.TLS_CERT_REQUEST)]
@@ -134,6 +141,12 @@ def test_hba__each_login_to_its_own_database_over_tls_and_everything_else_reject
             ("hostssl", ("all",), "samenet", hba.SIDECAR)]
     else:
         assert not monitor
+    watchdog = [r for r in rules if r.users == (WATCHDOG_ROLE,)]
+    # The watchdog's container (with its certificate) and its DSN from the host: `postgres`.
+    assert [(r.type, r.databases, r.address, r.options) for r in watchdog] == ([
+        ("hostssl", ("postgres",), f"{GATEWAY}/32", ()),
+        ("hostssl", ("postgres",), "samenet", hba.SIDECAR)] if g.cfg.server.has_watchdog else [])
+    monitor += watchdog
     replication = [r for r in rules if r.replication]
     assert [(r.type, r.users, r.address) for r in replication] == (
         [("hostssl", (REPLICATOR_ROLE,), "samenet")] if g.cfg.server.replicas else [])

@@ -133,3 +133,19 @@ def test_provide__without_go_the_build_itself_refuses_clearly(
     with pytest.raises(ToolchainError) as refused:
         build.build(versions.current(), print, tmp_path / "cache")
     assert "no Go toolchain" in str(refused.value) and "Fix:" in str(refused.value)
+
+
+def test_provide__the_built_pulumi_on_path_is_still_the_built_toolchain(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every script puts the built toolchain on PATH: found there again, it keeps its own
+    PULUMI_HOME and never becomes "the user's pulumi"."""
+    _no_pulumi_anywhere(monkeypatch, tmp_path)
+    built = build.built_dir(versions.current())
+    (built / "bin").mkdir(parents=True)
+    (built / build.MANIFEST).write_text("{}")
+    binary = built / "bin" / "pulumi"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PATH", str(built / "bin"))
+    found = provide.provide(print)
+    assert found.origin == "built" and found.env()["PULUMI_HOME"] == str(built / "home")

@@ -19,10 +19,19 @@ from pgplatform.access import RoleKind, RoleSpec
 from pgplatform.components import connection
 
 
-class ReadOnlySessionsProvider(ResourceProvider):
+class _SessionDefaultsProvider(ResourceProvider):
+    """One per-role session default for `roles` (see `pgplatform.role_settings`): set on
+    create, moved on update, reset on delete."""
+
+    SUFFIX = ""
+
+    @staticmethod
+    def apply(dsn: str, roles: Sequence[str], on: bool) -> None:
+        raise NotImplementedError
+
     def create(self, props: dict[str, Any]) -> CreateResult:
-        role_settings.set_read_only(connection.dsn(props), props["roles"], on=True)
-        return CreateResult(id_="-".join(props["roles"]) + "-read-only", outs=props)
+        self.apply(connection.dsn(props), props["roles"], True)
+        return CreateResult(id_="-".join(props["roles"]) + f"-{self.SUFFIX}", outs=props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = any(olds.get(k) != news.get(k) for k in ("roles", "dsn", connection.CA_CERT))
@@ -30,12 +39,36 @@ class ReadOnlySessionsProvider(ResourceProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         gone = [r for r in olds.get("roles") or [] if r not in news["roles"]]
-        role_settings.set_read_only(connection.dsn(news), gone, on=False)
-        role_settings.set_read_only(connection.dsn(news), news["roles"], on=True)
+        self.apply(connection.dsn(news), gone, False)
+        self.apply(connection.dsn(news), news["roles"], True)
         return UpdateResult(outs=news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        role_settings.set_read_only(connection.dsn(props), props["roles"], on=False)
+        self.apply(connection.dsn(props), props["roles"], False)
+
+
+class ReadOnlySessionsProvider(_SessionDefaultsProvider):
+    SUFFIX = "read-only"
+
+    @staticmethod
+    def apply(dsn: str, roles: Sequence[str], on: bool) -> None:
+        role_settings.set_read_only(dsn, roles, on=on)
+
+
+class RowSecurityOffProvider(_SessionDefaultsProvider):
+    SUFFIX = "row-security-off"
+
+    @staticmethod
+    def apply(dsn: str, roles: Sequence[str], on: bool) -> None:
+        role_settings.set_row_security_off(dsn, roles, off=on)
+
+
+def _defaults_props(admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                    roles: Sequence[str]) -> dict[str, Any]:
+    return {**connection.props(ca_cert, dsn=admin_dsn), "roles": sorted(roles)}
+
+
+_SECRET_DSN = pulumi.ResourceOptions(additional_secret_outputs=["dsn"])
 
 
 class ReadOnlySessions(pulumi.dynamic.Resource, module="pgplatform", name="ReadOnlySessions"):
@@ -44,9 +77,19 @@ class ReadOnlySessions(pulumi.dynamic.Resource, module="pgplatform", name="ReadO
     def __init__(self, name: str, admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
                  roles: Sequence[str], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(ReadOnlySessionsProvider(), name,
-                         {**connection.props(ca_cert, dsn=admin_dsn), "roles": sorted(roles)},
-                         pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                             additional_secret_outputs=["dsn"])))
+                         _defaults_props(admin_dsn, ca_cert, roles),
+                         pulumi.ResourceOptions.merge(opts, _SECRET_DSN))
+
+
+class RowSecurityOff(pulumi.dynamic.Resource, module="pgplatform", name="RowSecurityOff"):
+    """`row_security = off` for `roles`, the logins that read another owner's schemas (see
+    `pgplatform.hardening`)."""
+
+    def __init__(self, name: str, admin_dsn: pulumi.Input[str], ca_cert: pulumi.Input[str],
+                 roles: Sequence[str], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(RowSecurityOffProvider(), name,
+                         _defaults_props(admin_dsn, ca_cert, roles),
+                         pulumi.ResourceOptions.merge(opts, _SECRET_DSN))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,12 +149,20 @@ class Identity(pulumi.ComponentResource):
                 search_paths=list(spec.search_path) or None, opts=child)
             by_name[spec.name] = role
             self.role[spec.kind] = role
+        # Each writes the roles' row of pg_db_role_setting: one after the other, or the second
+        # fails with "tuple concurrently updated".
+        writers: list[pulumi.Resource] = []
         read_only = [s.name for s in args.roles if s.read_only]
         if read_only:
-            ReadOnlySessions(f"{name}-read-only-sessions", args.admin_dsn, args.ca_cert,
-                             read_only,
-                             pulumi.ResourceOptions(parent=self, depends_on=[
-                                 by_name[r] for r in read_only]))
+            writers.append(ReadOnlySessions(
+                f"{name}-read-only-sessions", args.admin_dsn, args.ca_cert, read_only,
+                pulumi.ResourceOptions(parent=self, depends_on=[by_name[r] for r in read_only])))
+        no_row_security = [s.name for s in args.roles if s.row_security_off]
+        if no_row_security:
+            RowSecurityOff(f"{name}-row-security-off", args.admin_dsn, args.ca_cert,
+                           no_row_security,
+                           pulumi.ResourceOptions(parent=self, depends_on=[
+                               *(by_name[r] for r in no_row_security), *writers]))
         self.register_outputs({kind: role.name for kind, role in self.role.items()})
 
     @property

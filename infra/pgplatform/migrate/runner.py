@@ -38,6 +38,7 @@ from pgplatform import membership
 from pgplatform.access import (
     BOOKKEEPING_SCHEMA_PRIVILEGES,
     BOOKKEEPING_TABLE_PRIVILEGES,
+    FORGET_FUNCTION,
     LOCKS_TABLE_PRIVILEGES,
 )
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
@@ -54,7 +55,8 @@ LOCK_WAIT = "5min"
 MIGRATION_LOCK_TIMEOUT = "10s"
 """How long a migration statement waits for a lock (the app's open transactions on a table it
 alters) before failing, rather than stalling every query queued behind it."""
-MIGRATION_STATEMENT_TIMEOUT = "30min"
+MIGRATION_STATEMENT_TIMEOUT_MS = 30 * 60_000
+MIGRATION_STATEMENT_TIMEOUT = f"{MIGRATION_STATEMENT_TIMEOUT_MS // 60_000}min"
 
 MigrationState = Literal["pending", "applied", "edited", "missing-file"]
 
@@ -143,8 +145,9 @@ def _ensure_bookkeeping(admin: psycopg.Connection, target: Target) -> None:
                    duration_ms integer     NOT NULL,
                    PRIMARY KEY (service, version))""").format(
             sql.Identifier(BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE)))
-        _own_rows(admin, target, BOOKKEEPING_TABLE, BOOKKEEPING_TABLE_PRIVILEGES)
         _ensure_lock_row(admin, target)
+        _own_rows(admin, target, BOOKKEEPING_TABLE, BOOKKEEPING_TABLE_PRIVILEGES)
+        _ensure_forget(admin, target)
 
 
 def _ensure_lock_row(admin: psycopg.Connection, target: Target) -> None:
@@ -171,27 +174,61 @@ def _ensure_lock_row(admin: psycopg.Connection, target: Target) -> None:
 
 def _own_rows(admin: psycopg.Connection, target: Target, table_name: str,
               privileges: Sequence[str]) -> None:
-    """Row-level security on a bookkeeping table, `privileges` for the service's owner and a
-    policy that shows it the service's rows only."""
+    """Row-level security on a bookkeeping table, `privileges` for the service's owner and one
+    policy for every service, made with the table: a role sees the rows of the service whose
+    lock row names it. A policy per service would need an ACCESS EXCLUSIVE lock on the table
+    when a service is added, which any runner (or a hostile migrator's open transaction)
+    holding the table would stall. Policies earlier versions made per service allow no more
+    and are left in place."""
     table = sql.Identifier(BOOKKEEPING_SCHEMA, table_name)
-    owner = sql.Identifier(target.owner_role)
-    # ALTER TABLE and CREATE POLICY take an ACCESS EXCLUSIVE lock, which would queue behind
-    # another service's migration in progress: only when missing.
-    if not admin.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass",
-                         (f"{BOOKKEEPING_SCHEMA}.{table_name}",)).fetchone()[0]:  # type: ignore[index]
+    if not admin.execute("SELECT 1 FROM pg_policies WHERE schemaname = %s AND tablename = %s "
+                         "AND policyname = 'owner_only'",
+                         (BOOKKEEPING_SCHEMA, table_name)).fetchone():
         admin.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(table))
+        owns = sql.SQL("EXISTS (SELECT 1 FROM {} l WHERE l.service = {}.service AND "
+                       "l.owner_role = current_user)").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA, LOCKS_TABLE), table)
+        admin.execute(sql.SQL("CREATE POLICY owner_only ON {} USING ({}) WITH CHECK ({})"
+                              ).format(table, owns, owns))
+    admin.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(
+        table, sql.Identifier(target.owner_role)))
     admin.execute(sql.SQL("GRANT {} ON {} TO {}").format(
-        sql.SQL(", ").join(map(sql.SQL, privileges)), table, owner))
-    if not admin.execute(
-            "SELECT 1 FROM pg_policies WHERE schemaname = %s AND tablename = %s AND "
-            "policyname = %s AND roles = ARRAY[%s]::name[] AND qual = %s",
-            (BOOKKEEPING_SCHEMA, table_name, target.service, target.owner_role,
-             f"(service = {sql.quote(target.service)}::text)")).fetchone():
-        policy = sql.Identifier(target.service)
-        admin.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(policy, table))
-        admin.execute(sql.SQL("CREATE POLICY {} ON {} TO {} USING (service = {}) "
-                              "WITH CHECK (service = {})").format(
-            policy, table, owner, sql.Literal(target.service), sql.Literal(target.service)))
+        sql.SQL(", ").join(map(sql.SQL, privileges)), table, sql.Identifier(target.owner_role)))
+
+
+_FORGET_SQL = """
+CREATE OR REPLACE FUNCTION {function}(p_service text, p_version integer DEFAULT NULL)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $forget$
+DECLARE
+  forgotten integer;
+BEGIN
+  -- Its login (a migrator, whose owner role the lock row names) or the admin, nobody else.
+  IF NOT EXISTS (SELECT 1 FROM {locks} l WHERE l.service = p_service
+                 AND pg_has_role(session_user, l.owner_role, 'MEMBER')) THEN
+    RAISE EXCEPTION 'pgplatform: % may not forget the migrations of %', session_user,
+      p_service USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  DELETE FROM {table} WHERE service = p_service
+    AND (p_version IS NULL OR version = p_version);
+  GET DIAGNOSTICS forgotten = ROW_COUNT;
+  RETURN forgotten;
+END
+$forget$
+"""
+
+
+def _ensure_forget(admin: psycopg.Connection, target: Target) -> None:
+    """The one way a service's migrator deletes bookkeeping rows (a rollback, a restore): its
+    own service's rows, through the admin's function, with no lock on the table but the
+    rows'."""
+    function = sql.Identifier(BOOKKEEPING_SCHEMA, FORGET_FUNCTION)
+    admin.execute(sql.SQL(_FORGET_SQL).format(
+        function=function, locks=sql.Identifier(BOOKKEEPING_SCHEMA, LOCKS_TABLE),
+        table=sql.Identifier(BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE)))
+    admin.execute(sql.SQL("REVOKE ALL ON FUNCTION {}(text, integer) FROM PUBLIC").format(
+        function))
+    admin.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {}(text, integer) TO {}").format(
+        function, sql.Identifier(target.owner_role)))
 
 
 @contextmanager
@@ -203,6 +240,10 @@ def _sessions(target: Target, *, wait: bool
                          options=ADMIN_SESSION_OPTIONS) as admin, \
             psycopg.connect(target.dsn, autocommit=True) as conn, \
             psycopg.connect(target.dsn) as lock:
+        # Its setup waits for nobody for long: whatever a session holds on the bookkeeping
+        # (another runner, a hostile migrator's open transaction) is a refusal to retry.
+        admin.execute(sql.SQL("SET lock_timeout = {}").format(
+            sql.Literal(MIGRATION_LOCK_TIMEOUT)))
         _ensure_bookkeeping(admin, target)
         for session in (conn, lock):
             session.execute("SET application_name = 'pgplatform-migrate'")
@@ -286,7 +327,10 @@ def _run_file(conn: psycopg.Connection, target: Target, path_text: str, where: s
         in_schemas(conn, target.schemas)
     else:
         act_as_owner(conn, target.owner_role, target.schemas)
-    conn.execute("SELECT set_config('pgplatform.owner_role', %s, true)", (target.owner_role,))
+    # A statement, not set_config(): that built-in is the hardening's to give (an admin
+    # migration's session is the admin's, a migrator's acts as its owner).
+    conn.execute(sql.SQL("SET LOCAL pgplatform.owner_role = {}").format(
+        sql.Literal(target.owner_role)))
     # An admin migration hands what it makes to the owner role (ALTER … OWNER TO): an admin
     # that is not a superuser (an external server's) borrows that role for the file only.
     with membership.borrowed(conn, target.owner_role) if as_admin else nullcontext():
@@ -407,11 +451,9 @@ def rollback(target: Target, steps: int = 1, *, wait: bool = True,
             conn, as_admin = _connection_for(m, target, migrator, admin)
             with conn.transaction():
                 _run_file(conn, target, down_sql, str(m.down_path), as_admin=as_admin)
-                conn.execute(
-                    sql.SQL("DELETE FROM {}.{} WHERE service = %s AND version = %s").format(
-                        sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BOOKKEEPING_TABLE)),
-                    (target.service, m.version),
-                )
+                conn.execute(sql.SQL("SELECT {}(%s, %s)").format(
+                    sql.Identifier(BOOKKEEPING_SCHEMA, FORGET_FUNCTION)),
+                    (target.service, m.version))
             log(f"migrate [{target.service}]: rolled back {m.id}")
             undone.append(m)
     return undone

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from pgplatform import access
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import BOOKKEEPING_SCHEMA, ServiceConfig
 from pgplatform.progress import Log
@@ -81,9 +82,13 @@ def _prelude(svc: ServiceConfig) -> str:
 def _bookkeeping(svc: ServiceConfig, entry: manifest.ServiceBackup) -> str:
     table = sql.Identifier(BOOKKEEPING_SCHEMA, BOOKKEEPING_TABLE)
     # pg_restore's script turned row security off (it refuses rather than filters then); the
-    # bookkeeping shows the owner its own rows only, which is all it may change.
+    # bookkeeping shows the owner its own rows only, which is all it may change. The owner
+    # cannot DELETE there (access.BOOKKEEPING_TABLE_PRIVILEGES): the admin's function forgets
+    # its rows.
     out = [sql.SQL("SET LOCAL row_security = on;"),
-           sql.SQL("DELETE FROM {} WHERE service = {};").format(table, sql.Literal(svc.name))]
+           sql.SQL("SELECT {}({});").format(
+               sql.Identifier(BOOKKEEPING_SCHEMA, access.FORGET_FUNCTION),
+               sql.Literal(svc.name))]
     out += [sql.SQL("INSERT INTO {} (service, version, name, checksum, applied_at, "
                     "duration_ms) VALUES ({}, {}, {}, {}, {}, {});").format(
         table, *map(sql.Literal, (svc.name, m.version, m.name, m.checksum, m.applied_at,

@@ -59,12 +59,17 @@ def _built(directory: Path) -> Toolchain:
 
 
 def existing(versions: Versions | None = None) -> Toolchain | None:
-    """A toolchain already here, or None; never downloads or builds."""
-    if shutil.which("pulumi") is not None:
-        return Toolchain(origin="path", bin_dir=None)
-    if (INSTALL_ROOT / "bin" / "pulumi").is_file():
-        return Toolchain(origin="installer", bin_dir=INSTALL_ROOT / "bin")
+    """A toolchain already here, or None; never downloads or builds. A `pulumi` on PATH that
+    is one of ours (a script put it there) is told apart from the user's own."""
     directory = build.built_dir(versions or current())
+    installed = Toolchain(origin="installer", bin_dir=INSTALL_ROOT / "bin")
+    ours = {(INSTALL_ROOT / "bin").resolve(): installed,
+            (directory / "bin").resolve(): _built(directory)}
+    found = shutil.which("pulumi")
+    if found is not None:
+        return ours.get(Path(found).resolve().parent, Toolchain(origin="path", bin_dir=None))
+    if (INSTALL_ROOT / "bin" / "pulumi").is_file():
+        return installed
     return _built(directory) if build.is_built(directory) else None
 
 

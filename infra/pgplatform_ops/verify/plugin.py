@@ -126,6 +126,10 @@ def probe_futures(deployed: stack.DeployedStack, server: catalog.ServerSnapshot
                                                server.per_database)
         if not deployed.cfg.server.is_external:
             futures[MAINTENANCE_KEY] = pool.submit(probes.maintenance_refusals, deployed)
+        if deployed.cfg.server.has_watchdog:
+            # Its probes name no table: `postgres` needs no catalog snapshot.
+            futures[WATCHDOG_KEY] = pool.submit(probes.probe_watchdog, deployed,
+                                                catalog.DatabaseSnapshot(name="postgres"))
         yield futures
 
 
@@ -139,6 +143,7 @@ def probe_runs(pytestconfig: pytest.Config,
 
 
 MONITOR_KEY = "monitor"
+WATCHDOG_KEY = "session watchdog"
 MAINTENANCE_KEY = "maintenance databases"
 
 

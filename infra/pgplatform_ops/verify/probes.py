@@ -18,13 +18,14 @@ import psycopg
 from psycopg import pq, sql
 from psycopg.conninfo import make_conninfo
 
-from pgplatform import access, hba, pooler
+from pgplatform import access, hardening, hba, pooler, session_limits
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
     EXTENSIONS_SCHEMA,
     MONITOR_ROLE,
     PUBLIC_SCHEMA,
+    WATCHDOG_ROLE,
     ConsumerConfig,
     ServiceConfig,
 )
@@ -92,6 +93,7 @@ def _app_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
     out.append(Probe(what=f"SET ROLE {svc.owner_role}", must_work=False,
                      statement=sql.SQL("SET ROLE {}").format(sql.Identifier(svc.owner_role))))
     out.append(_take_migration_lock(frozenset({DENIED})))
+    out += _hazard_probes(stack, svc.database, svc.login_role)
     for other in stack.cfg.services_in(svc.database):
         if other.name != svc.name:
             out += _foreign_probes(other, snap, readable=svc.name in other.readers)
@@ -125,6 +127,32 @@ def _foreign_probes(other: ServiceConfig, snap: DatabaseSnapshot, *, readable: b
                   refusals=refusals),
         ]
     return out
+
+
+# One call per built-in the platform took from PUBLIC (pgplatform.hardening); all are undone by
+# the probe's ROLLBACK (the advisory lock is a transaction's, the notification is not sent).
+_HAZARD_CALLS = {
+    hardening.DYNAMIC_SQL: "SELECT query_to_xml('SELECT 1', true, false, '')",
+    hardening.NOTIFY: "SELECT pg_notify('pgplatform_probe', 'probe')",
+    hardening.SESSION_SETTINGS: "SELECT set_config('application_name', 'pgplatform_probe', "
+                                "false)",
+    hardening.ADVISORY_LOCKS: "SELECT pg_try_advisory_xact_lock(hashtext('pgplatform_probe'))",
+    hardening.LARGE_OBJECTS: "SELECT lo_from_bytea(0, '\\x00')",
+}
+
+
+def _hazard_probes(stack: DeployedStack, database: str, role: str,
+                   refusals: frozenset[str] = frozenset({DENIED})) -> list[Probe]:
+    """The revoked built-ins: callable by `role` (its current_user: an owner for a migrator)
+    exactly where the model gives them back. Nothing to prove where the bundle cannot revoke
+    them (a managed server's admin is no superuser)."""
+    if stack.cfg.server.is_external:
+        return []
+    holders = access.database_walls(stack.cfg, database).grants
+    return [Probe(what=f"call {call.split('(')[0].removeprefix('SELECT ')} ({hazard})",
+                  must_work=role in holders.get(hazard, ()), refusals=refusals,
+                  statement=sql.SQL(call))
+            for hazard, call in _HAZARD_CALLS.items()]
 
 
 def _take_migration_lock(refusals: frozenset[str]) -> Probe:
@@ -167,6 +195,17 @@ def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSna
               must_work=False, statement=sql.SQL(
                   "INSERT INTO {} (service, version, name, checksum, duration_ms) "
                   "VALUES ('pgplatform_probe', 1, 'x', 'x', 0)").format(bookkeeping)),
+        # A lock on the whole bookkeeping would stall every other service's runner.
+        Probe(what="LOCK the migration bookkeeping IN ACCESS EXCLUSIVE MODE", must_work=False,
+              statement=sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(bookkeeping)),
+        Probe(what="DELETE from the migration bookkeeping (a rollback goes through "
+                   f"{access.FORGET_FUNCTION})", must_work=False,
+              statement=sql.SQL("DELETE FROM {} WHERE false").format(bookkeeping)),
+        *(Probe(what=f"forget {other.name}'s migrations", must_work=False,
+                statement=sql.SQL("SELECT {}({}, 0)").format(
+                    sql.Identifier(BOOKKEEPING_SCHEMA, access.FORGET_FUNCTION),
+                    sql.Literal(other.name)))
+          for other in stack.cfg.services_in(svc.database) if other.name != svc.name),
         *(Probe(what=f"see another service's rows of {table}", must_work=True,
                 statement=sql.SQL(
                     "DO $probe$ BEGIN IF EXISTS (SELECT 1 FROM {} WHERE service <> {}) THEN "
@@ -174,6 +213,7 @@ def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSna
                 ).format(sql.Identifier(BOOKKEEPING_SCHEMA, table), sql.Literal(svc.name)))
           for table in (BOOKKEEPING_TABLE, LOCKS_TABLE)),
     ]
+    out += _hazard_probes(stack, svc.database, svc.owner_role)
     for other in stack.cfg.services_in(svc.database):
         if other.name != svc.name:
             out += _foreign_probes(other, snap, readable=False)
@@ -183,12 +223,21 @@ def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSna
     return out
 
 
-def _read_only_probes(schemas: Sequence[ServiceConfig], not_read: Sequence[ServiceConfig],
-                      snap: DatabaseSnapshot, columns: Columns) -> list[Probe]:
+def _read_only_probes(stack: DeployedStack, role: str, schemas: Sequence[ServiceConfig],
+                      not_read: Sequence[ServiceConfig], snap: DatabaseSnapshot,
+                      columns: Columns) -> list[Probe]:
     """A read-only login (a service's, a consumer): reads `schemas`, writes nothing even when
-    its statement escapes the read-only transaction, and reaches no other schema."""
+    its statement escapes the read-only transaction (a large object included), and reaches
+    no other schema."""
     out: list[Probe] = []
     out.append(_take_migration_lock(REFUSED))
+    out += _hazard_probes(stack, snap.name, role, REFUSED)
+    if not stack.cfg.server.is_external:
+        out.append(Probe(what="COMMIT; SET default_transaction_read_only = off; create a large "
+                              "object", must_work=False, statement=sql.SQL(
+                                  "COMMIT; SET default_transaction_read_only = off; "
+                                  "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; "
+                                  "COMMIT; SELECT lo_from_bytea(0, '\\x00')")))
     for svc in schemas:
         for role in (svc.owner_role, svc.login_role, svc.migrator_role):
             out.append(Probe(what=f"SET ROLE {role}", must_work=False,
@@ -348,7 +397,7 @@ def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapsh
         # Its privileges are proven on the primary, where a write is refused by them and not
         # only by recovery; a replica it reads from is probed on its own below.
         (svc.readonly_role, stack.on_primary(stack.readonly_dsn(svc.name)),
-         lambda cols: _read_only_probes([svc], others, snap, cols)),
+         lambda cols: _read_only_probes(stack, svc.readonly_role, [svc], others, snap, cols)),
     ]
     run = ProbeRun()
     for role, dsn, make in logins:
@@ -376,7 +425,8 @@ def probe_consumer(stack: DeployedStack, consumer: ConsumerConfig, snap: Databas
     not_read = [s for s in cfg.services_in(consumer.database) if s.name not in consumer.reads]
     dsn, obj = stack.on_primary(stack.consumer_dsn(consumer.name)), f"consumer {consumer.name}"
     run = (_run(dsn, consumer.login_role, obj, consumer.database,
-                lambda cols: _read_only_probes(reads, not_read, snap, cols), snap)
+                lambda cols: _read_only_probes(stack, consumer.login_role, reads, not_read, snap,
+                                               cols), snap)
            + _other_databases(stack, dsn, consumer.login_role, obj, consumer.database))
     if consumer.read_from == "replica":
         run += _on_replica(stack.consumer_dsn(consumer.name), consumer.login_role, obj,
@@ -429,7 +479,8 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
                          statement=sql.SQL("SELECT pg_read_file('PG_VERSION')"),
                          refusals=REFUSED),
                    Probe(what=f"CREATE TABLE in schema {PUBLIC_SCHEMA}", must_work=False,
-                         statement=_create_in(PUBLIC_SCHEMA), refusals=REFUSED)]
+                         statement=_create_in(PUBLIC_SCHEMA), refusals=REFUSED),
+                   *_hazard_probes(stack, db_name, MONITOR_ROLE, REFUSED)]
             for svc in cfg.services_in(db_name):
                 out.append(Probe(what=f"SET ROLE {svc.owner_role}", must_work=False,
                                  statement=sql.SQL("SET ROLE {}").format(
@@ -445,3 +496,46 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
     findings += _connection_refused(make_conninfo(stack.monitor_dsn(), sslmode="disable"),
                                     MONITOR_ROLE, "monitor: connect without TLS")
     return run + ProbeRun(tried=len(others) + 1, findings=findings)
+
+
+def probe_watchdog(stack: DeployedStack, snap: DatabaseSnapshot) -> ProbeRun:
+    """The session watchdog's login: in `postgres` it calls the limits function and sees
+    sessions, and can neither end a session itself nor change the function, take another
+    role, create anything, nor reach any other database, plaintext or a replication
+    connection."""
+    function = sql.Identifier(BOOKKEEPING_SCHEMA, session_limits.FUNCTION)
+
+    def make(_cols: Columns) -> list[Probe]:
+        admin = stack.cfg.server.admin_user
+        return [
+            Probe(what="call the limits function", must_work=True,
+                  statement=sql.SQL("SELECT count(*) FROM {}()").format(function)),
+            Probe(what="end another login's session itself (pg_terminate_backend)",
+                  must_work=False, refusals=REFUSED, statement=sql.SQL(
+                      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename "
+                      "IS NOT NULL AND usename <> current_user LIMIT 1")),
+            Probe(what="replace the limits function", must_work=False, refusals=REFUSED,
+                  statement=sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS int LANGUAGE "
+                                    "sql AS 'SELECT 1'").format(function)),
+            Probe(what=f"CREATE TABLE in schema {BOOKKEEPING_SCHEMA}", must_work=False,
+                  statement=_create_in(BOOKKEEPING_SCHEMA), refusals=REFUSED),
+            Probe(what=f"CREATE TABLE in schema {PUBLIC_SCHEMA}", must_work=False,
+                  statement=_create_in(PUBLIC_SCHEMA), refusals=REFUSED),
+            Probe(what=f"SET ROLE {admin}", must_work=False, statement=sql.SQL(
+                "SET ROLE {}").format(sql.Identifier(admin))),
+            Probe(what=f"COMMIT; SET ROLE {admin}", must_work=False, statement=sql.SQL(
+                "COMMIT; SET ROLE {}").format(sql.Identifier(admin))),
+            *_hazard_probes(stack, access.WATCHDOG_DATABASE, WATCHDOG_ROLE, REFUSED),
+        ]
+
+    dsn, obj = stack.watchdog_dsn(), "session watchdog"
+    run = _run(dsn, WATCHDOG_ROLE, obj, access.WATCHDOG_DATABASE, make, snap)
+    others = [*(db.name for db in stack.cfg.databases),
+              *(d for d in access.SERVER_DATABASES if d != access.WATCHDOG_DATABASE)]
+    findings = [f for d in others for f in _connection_refused(
+        stack.watchdog_dsn(d), WATCHDOG_ROLE, f"{obj}: connect to database {d}")]
+    findings += _connection_refused(make_conninfo(dsn, sslmode="disable"), WATCHDOG_ROLE,
+                                    f"{obj}: connect without TLS")
+    findings += _connection_refused(make_conninfo(dsn, replication="true"), WATCHDOG_ROLE,
+                                    f"{obj}: open a replication connection", "IDENTIFY_SYSTEM")
+    return run + ProbeRun(tried=len(others) + 2, findings=findings)

@@ -10,6 +10,7 @@ from pgplatform_ops.stack import DeployedStack
 from pgplatform_ops.verify.plugin import (
     MAINTENANCE_KEY,
     MONITOR_KEY,
+    WATCHDOG_KEY,
     check,
     needs_container,
     probe_findings,
@@ -38,6 +39,14 @@ def test_probes__monitor_reads_statistics_only(request: pytest.FixtureRequest,
     if MONITOR_KEY not in probe_runs:
         pytest.skip("the stack runs no exporter: there is no monitor login")
     check(request, probe_runs[MONITOR_KEY].findings)
+
+
+def test_probes__watchdog_ends_sessions_only_through_its_function(
+        request: pytest.FixtureRequest, deployed: DeployedStack,
+        probe_runs: dict[str, ProbeRun]) -> None:
+    needs_container(deployed, "a managed server runs no session watchdog (its admin may not "
+                              "end other logins' sessions)")
+    check(request, probe_runs[WATCHDOG_KEY].findings)
 
 
 def test_probes__maintenance_databases_refuse_every_login(request: pytest.FixtureRequest,
