@@ -31,6 +31,7 @@ READ = ("SELECT",)
 USAGE = ("USAGE",)
 CONNECT = ("CONNECT",)
 EXECUTE = ("EXECUTE",)
+TEMPORARY = ("TEMPORARY",)
 
 # What each service's owner role (so its migrator) holds on the migration bookkeeping of its
 # database: its own rows only, through a row-level security policy the runner keeps. No
@@ -311,6 +312,12 @@ def service_grants(cfg: PlatformConfig, svc: ServiceConfig) -> list[GrantSpec]:
         GrantSpec(name=f"{n}-migrator-connect", role=svc.migrator_role, database=db,
                   object_type="database", schema=None, privileges=CONNECT),
         *_read_grants(f"{n}-readonly", svc.readonly_role, db, svc.schemas),
+        # A scratch space private to one session (pg_temp), reached only through the migrator
+        # (the owner's one member): verification proves the planner's choices on temporary
+        # copies of the service's tables there, never on the live ones. The app and read-only
+        # logins get none: a temporary table escapes temp_file_limit.
+        GrantSpec(name=f"{n}-owner-temporary", role=svc.owner_role, database=db,
+                  object_type="database", schema=None, privileges=TEMPORARY),
         GrantSpec(name=f"{n}-owner-extensions", role=svc.owner_role, database=db,
                   object_type="schema", schema=EXTENSIONS_SCHEMA, privileges=USAGE),
         GrantSpec(name=f"{n}-login-extensions", role=svc.login_role, database=db,

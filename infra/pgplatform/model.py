@@ -1014,6 +1014,33 @@ def _connection_budget(server: ServerConfig, services: Sequence[ServiceConfig],
             f"raise max_connections to at least {total + reserved}, or lower the limits")
 
 
+VERIFY_WALSENDERS = 1
+"""Verification's replication-refusal probes run one at a time: a refused replication
+connection holds a walsender slot until pg_hba rejects it."""
+
+
+def walsenders_needed(replicas: int) -> int:
+    """Walsender slots the bundle may hold at once: per replica two while pg_basebackup
+    (`-X stream`) copies it, one while it streams, and verification's probe."""
+    return 2 * replicas + VERIFY_WALSENDERS
+
+
+def _walsender_budget(server: ServerConfig, problems: list[str]) -> None:
+    if server.is_external:
+        return
+    try:
+        senders = int(server.settings.get("max_wal_senders", "10"))
+    except ValueError:
+        return  # a malformed number is reported with its own key
+    need = walsenders_needed(server.replicas)
+    if senders < need:
+        problems.append(
+            f"{NAMESPACE}:server.settings.max_wal_senders: {senders} leaves no room for "
+            f"{server.replicas} replica(s) (two slots each while pg_basebackup copies one) and "
+            f"verification's replication-refusal probe ({VERIFY_WALSENDERS}). Fix: raise "
+            f"max_wal_senders to at least {need}, or lower server.replicas")
+
+
 def pooler_client_limits(server: ServerConfig, services: Sequence[ServiceConfig]
                          ) -> dict[str, int]:
     """Service -> the clients its app login may hold in the pooler: its poolerClientLimit, or
@@ -1063,6 +1090,7 @@ def from_mapping(
     consumers = _consumers(values.get("consumers"), services, problems)
     _unique_roles(services, consumers, server.admin_user, problems)
     _connection_budget(server, services, consumers, problems)
+    _walsender_budget(server, problems)
     _pooler_budget(server, services, problems)
     _replicas_read(server, services, consumers, problems)
     if server.pooler is not None:

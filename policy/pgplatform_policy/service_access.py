@@ -12,7 +12,9 @@ Roles are mapped to services through the program's `pgplatform:index:ServiceAcce
 - on a schema no service owns (`extensions`, `public` unless a service took it): allowed in
   Y's own database, otherwise as above.
 
-A service's migrator gets CONNECT on its database and nothing else (it works as the owner role,
+On its own database a service's owner role gets TEMPORARY only (the scratch space verification
+copies tables into; it never logs in) and its app login CONNECT only. A service's migrator gets
+CONNECT on its database and nothing else (it works as the owner role,
 which it must be the NOINHERIT member of, and no other role may be a member of anything). A
 service's read-only login and the consumers (`pgplatform:index:ConsumerAccess`: {consumer,
 database, loginRole, reads}) get CONNECT on their one database and USAGE/SELECT only: the
@@ -218,7 +220,14 @@ def check_grant(g: _Grant, services: list[Service],
 
     if g.object_type == "database":
         if g.database == grantee.database:
-            return None
+            # The owner never logs in: its one database privilege is the migrator's scratch
+            # space (pg_temp). The app login connects and no more: a temporary table escapes
+            # temp_file_limit.
+            allowed = {"TEMPORARY"} if g.role == grantee.owner_role else {"CONNECT"}
+            if g.privileges <= allowed:
+                return None
+            return (f"{g.describe()}: on its own database the owner role holds TEMPORARY "
+                    "only, the app login CONNECT only")
         return as_reader_of([s for s in services if s.database == g.database],
                             f"service '{grantee.name}' lives in database '{grantee.database}'")
     owner_svc: Service | None

@@ -1,6 +1,6 @@
 -- agent_persistence fixture: 50 agents, 2k sessions, 2k-8k rows per log table, 1.5k vector memories
 -- (384-d, 40 topics; see below for why that few suffice for HNSW).
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO agent_decision_trees (agent_id, decision_context, decision_path, outcome, created_at)
@@ -28,8 +28,7 @@ SELECT 'sess-' || (i % 2000),
        now() - interval '30 days' + i * interval '10 minutes'
 FROM generate_series(1, 3000) AS i;
 
--- Inserted into the live HNSW index (no DROP INDEX: that would hold an ACCESS EXCLUSIVE lock on
--- the service's table until the rollback, and rebuild the index on every run). Every row of a
+-- Inserted into the copy's HNSW index, built empty like the live one. Every row of a
 -- topic carries its topic's 384-d embedding: HNSW keeps equal vectors as one element with up to
 -- 10 heap TIDs, so each insert searches a graph of ~150 elements and the index stays small
 -- against the heap, which is what the planner weighs (index pages and ef_search against heap
@@ -83,8 +82,3 @@ SELECT 'sess-' || (1 + floor(random() * 2000)::int), 'agent-' || floor(random() 
        jsonb_build_object('seq', i),
        now() - random() * interval '60 days'
 FROM generate_series(1, 3000) AS i;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

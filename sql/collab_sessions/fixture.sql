@@ -2,7 +2,7 @@
 -- 8k tasks (mostly completed, 3% pending), 2.5k artifacts. The session triggers keep the counters.
 -- Sizes: the least a lookup by one session, task, tag or word needs for its index to beat a scan
 -- clearly (a few rows of thousands); more rows only make verification slower.
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO sessions (id, title, participants, status, created, last_activity)
@@ -62,8 +62,3 @@ SELECT 1 + i % 5000, CASE WHEN random() < 0.8 THEN 1 + floor(random() * 8000)::i
          || '. ' || repeat('Details follow in the next section. ', 3 + i % 10),
        (ARRAY['markdown','python','json'])[1 + i % 3]
 FROM generate_series(1, 2500) AS i;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

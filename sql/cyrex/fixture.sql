@@ -81,8 +81,3 @@ FROM (SELECT i, 1 + floor(random() * 1000)::int AS v FROM generate_series(1, 400
 INSERT INTO cyrex_pricing_benchmarks (benchmark_id, service_type, industry, location, avg_price, sample_size)
 SELECT 'bench-' || i, 'service-' || (i % 200), 'industry-' || (i / 200), 'US', 100 + i % 500, 10
 FROM generate_series(1, 2000) AS i;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

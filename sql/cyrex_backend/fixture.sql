@@ -3,7 +3,7 @@
 -- A selective lookup wins from about a thousand rows; activity_logs keep 30k rows (~4 block ranges)
 -- so that their BRIN index skips most of the table. Ids are
 -- md5('<kind>-<n>')::uuid: user-<n>, role-<name>, project-<n>, task-<n>, season-<n>, quest-<n>.
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 -- public ---------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 -- flipsync_app fixture: a small shop (2k users, 2k products, 4k orders, 30k events): a selective
 -- lookup wins from about a thousand rows; events keep 30k rows (~4 block ranges) so that their BRIN
 -- index skips most of the table.
--- Runs as the owner role inside a transaction that is rolled back. Parent rows get explicit ids
--- (identity sequences are not transactional, so they may have advanced on an earlier run).
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md);
+-- parent rows get explicit ids, which the copies' own identity sequences never collide with.
 SELECT setseed(0.42);
 
 INSERT INTO users (id, email, password_hash, full_name, role, status, last_login_at, created_at)
@@ -110,8 +110,3 @@ SELECT CASE WHEN r < 0.60 THEN 'page_view' WHEN r < 0.75 THEN 'add_to_cart' WHEN
                           'device', (ARRAY['mobile','desktop','tablet'])[1 + floor(random() * 3)::int]),
        now() - interval '180 days' + i * interval '518 seconds'
 FROM (SELECT i, random() AS r FROM generate_series(1, 30000) AS i) s;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

@@ -1,5 +1,5 @@
 -- mcp_analytics fixture: 2k datasets, 2k charts, 6k analyses (mostly completed), 10k predictions.
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO datasets (id, name, source, format, row_count, storage_uri)

@@ -1,5 +1,5 @@
 -- mcp_code_quality fixture: 1k reports over 50 repositories, 6k vulnerabilities (few open criticals),
--- 12k metrics, 4k suggestions. Runs as the owner role inside a rolled-back transaction; parent rows get explicit ids.
+-- 12k metrics, 4k suggestions. Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO analysis_reports (id, repository, commit_sha, branch, tool, status, started_at, completed_at, created_at)

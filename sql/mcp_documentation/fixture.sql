@@ -1,5 +1,5 @@
 -- mcp_documentation fixture: 200 projects, 6k documents with prose, 10k generated items (3% drafts).
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO projects (id, name, repository_url)
@@ -22,8 +22,3 @@ SELECT 1 + floor(random() * 200)::int, CASE WHEN random() < 0.7 THEN 1 + floor(r
        CASE WHEN r < 0.03 THEN 'draft' WHEN r < 0.10 THEN 'rejected' WHEN r < 0.40 THEN 'approved' ELSE 'published' END,
        now() - random() * interval '90 days'
 FROM (SELECT i, random() AS r FROM generate_series(1, 10000) AS i) s;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

@@ -1,10 +1,9 @@
 -- mcp_inference_enhancement fixture: 1.5k embeddings (384-d, 40 topics; see below for why that few
 -- suffice for HNSW), 4k graph nodes, 12k edges.
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
--- Inserted into the live HNSW index (no DROP INDEX: that would hold an ACCESS EXCLUSIVE lock on
--- the service's table until the rollback, and rebuild the index on every run). Every row of a
+-- Inserted into the copy's HNSW index, built empty like the live one. Every row of a
 -- topic carries its topic's 384-d embedding: HNSW keeps equal vectors as one element with up to
 -- 10 heap TIDs, so each insert searches a graph of ~150 elements and the index stays small
 -- against the heap, which is what the planner weighs (index pages and ef_search against heap
@@ -28,8 +27,3 @@ INSERT INTO knowledge_edges (source_node_id, target_node_id, relation_type, weig
 SELECT 1 + i % 4000, 1 + (i * 7919) % 4000,
        (ARRAY['depends_on','mentions','owned_by'])[1 + i / 4000], random()
 FROM generate_series(0, 11999) AS i;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

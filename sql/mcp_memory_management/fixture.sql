@@ -1,6 +1,6 @@
 -- mcp_memory_management fixture: 2k contexts, a 3-level memory tree of 6k nodes, 1.5k embeddings
 -- (384-d, 40 topics; see below for why that few suffice for HNSW).
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO contexts (id, context_key, scope, owner, data, expires_at)
@@ -18,8 +18,7 @@ SELECT i, 1 + i % 2000,
        'Memory node ' || i, random()
 FROM generate_series(1, 6000) AS i;
 
--- Inserted into the live HNSW index (no DROP INDEX: that would hold an ACCESS EXCLUSIVE lock on
--- the service's table until the rollback, and rebuild the index on every run). Every row of a
+-- Inserted into the copy's HNSW index, built empty like the live one. Every row of a
 -- topic carries its topic's 384-d embedding: HNSW keeps equal vectors as one element with up to
 -- 10 heap TIDs, so each insert searches a graph of ~150 elements and the index stays small
 -- against the heap, which is what the planner weighs (index pages and ef_search against heap

@@ -1,5 +1,5 @@
 -- mcp_ui_testing fixture: 1k runs, 6k screenshots (5% baselines), 4k comparisons, 4k accessibility reports.
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO test_runs (id, suite, target_url, status, started_at, finished_at, created_at)
@@ -30,8 +30,3 @@ SELECT 1 + i % 1000, 'https://app.example.com/page/' || (i % 300), 60 + random()
            jsonb_build_object('id', 'rule-' || floor(random() * 60)::int, 'impact', 'minor')),
        now() - random() * interval '70 days'
 FROM generate_series(1, 4000) AS i;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

@@ -27,8 +27,3 @@ INSERT INTO screenshots (url, storage_path, width, height, captured_at)
 SELECT 'https://example.com/page/' || (i % 400), 's3://web-shots/' || i || '.png', 1280, 720,
        now() - random() * interval '60 days'
 FROM generate_series(1, 2000) AS i;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

@@ -1,5 +1,5 @@
 -- orchestrator fixture: 5k workflows (mostly completed), 10k executions (mostly completed).
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO workflows (id, name, definition, status, created_by, created_at, updated_at)

@@ -1,5 +1,5 @@
 -- rag fixture: 1k sessions with 6k queries.
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO rag_sessions (id, session_id, context, created_at)

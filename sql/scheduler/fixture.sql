@@ -1,5 +1,5 @@
 -- scheduler fixture: 1k tasks (most active, due over the next day), 10k executions (mostly completed).
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO scheduler_tasks (id, name, command, schedule, is_active, next_run_at)

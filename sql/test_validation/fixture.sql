@@ -1,5 +1,5 @@
 -- test_validation fixture: 200 suites, 4k cases (mostly passed), 10k metric results.
--- Runs as the owner role inside a transaction that is rolled back; parent rows get explicit ids.
+-- Runs as the owner role into empty temporary copies of the tables, rolled back (sql/README.md).
 SELECT setseed(0.42);
 
 INSERT INTO test_suites (id, name, description)

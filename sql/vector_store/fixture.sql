@@ -21,8 +21,3 @@ SELECT 'Document ' || i,
 FROM generate_series(1, 1500) AS i
 JOIN (SELECT k, (SELECT array_agg(sin(d * k) ORDER BY d) FROM generate_series(1, 384) AS d)::vector AS embedding
       FROM generate_series(1, 40) AS k) t ON t.k = 1 + i % 40;
-
--- steady state: autovacuum would have merged the GIN pending lists after a bulk load
-SELECT gin_clean_pending_list(c.oid)
-FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace;

@@ -32,12 +32,18 @@ def base() -> dict[str, Any]:
 
 def with_(path: str, value: Any) -> dict[str, Any]:
     """base() with one key replaced; `path` like 'services.0.name'."""
+    return with_each({path: value})
+
+
+def with_each(changes: dict[str, Any]) -> dict[str, Any]:
+    """base() with several keys replaced."""
     values = base()
-    *parents, last = path.split(".")
-    node: Any = values
-    for p in parents:
-        node = node[int(p)] if p.isdigit() else node[p]
-    node[int(last) if last.isdigit() else last] = value
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node: Any = values
+        for p in parents:
+            node = node[int(p)] if p.isdigit() else node[p]
+        node[int(last) if last.isdigit() else last] = value
     return values
 
 
@@ -93,6 +99,12 @@ CASES = {
         "add up to 104 (per service its connectionLimit, readonlyConnectionLimit and 4 for the "
         "migrator; per consumer its connectionLimit; 10 for the exporter if any, 2 for the "
         "session watchdog), over the 95 slots"),
+    "walsenders-without-room-for-replicas-and-verification": (
+        with_each({"server.replicas": 2, "server.settings": {"max_wal_senders": 4}}),
+        "pgplatform:server.settings.max_wal_senders",
+        "4 leaves no room for 2 replica(s) (two slots each while pg_basebackup copies one) "
+        "and verification's replication-refusal probe (1). Fix: raise max_wal_senders to at "
+        "least 5"),
     "pooler-client-limits-over-max-clients": (
         with_("server.pooler", {"enabled": True, "maxClientConnections": 50}) | {
             "services": [{"name": "flipsync_app", "database": "flipsync",

@@ -129,9 +129,19 @@ def test_graph__no_grant_crosses_services_except_declared_readers(g: Graph) -> N
         assert privileges <= {"USAGE", "SELECT"}, f"{where}: readers only read"
 
 
+def test_graph__only_owner_roles_get_a_scratch_space_and_only_in_their_database(
+    g: Graph,
+) -> None:
+    temporary = sorted((i["role"], i["database"]) for _, i in g.resources(GRANT)
+                       if i["objectType"] == "database" and "TEMPORARY" in i["privileges"])
+    assert temporary == sorted((s.owner_role, s.database) for s in g.cfg.services)
+    assert all(i["privileges"] == ["TEMPORARY"] for _, i in g.resources(GRANT)
+               if i["objectType"] == "database" and i["role"].endswith("_owner"))
+
+
 def test_graph__logins_connect_only_to_their_own_database(g: Graph) -> None:
     connects = [(i["role"], i["database"]) for _, i in g.resources(GRANT)
-                if i["objectType"] == "database" and i["privileges"]]
+                if i["objectType"] == "database" and "CONNECT" in i["privileges"]]
     expected = [(r, s.database) for s in g.cfg.services
                 for r in (s.login_role, s.migrator_role, s.readonly_role)]
     expected += [(c.login_role, c.database) for c in g.cfg.consumers]

@@ -31,9 +31,11 @@ from pgplatform_ops.verify.findings import Finding
 from pgplatform_ops.verify.findings import report as findings_text
 
 SUITE = Path(__file__).resolve().parent / "suite"
-# Probes and planner checks are mostly waiting on the server: run a few at a time. Probes
-# take one connection per login at a time (far below any login's connection limit) and spend
-# most of it in connection setup, so more of them overlap.
+# Probes and planner checks are mostly waiting on the server: run a few at a time. A login's
+# probes run one after another, and its refusals by the maintenance databases beside them: at
+# most two of its connections at once (a migrator's limit is 4), and one replication attempt
+# in the whole run (probes._WALSENDER). Probes spend most of their time in connection setup,
+# so more of them overlap.
 PARALLEL = 4
 PROBE_PARALLEL = 8
 
@@ -45,6 +47,8 @@ RESULTS = pytest.StashKey[list[report.CheckResult]]()
 PROBES_TRIED = pytest.StashKey[int]()
 NOTES = pytest.StashKey[list[str]]()
 """Facts a passing check reports (a replica's lag), for the summary."""
+LIVE_PLANS = pytest.StashKey[list[str]]()
+"""Each declared index's live plan now: information, not a check."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STARTED] = time.monotonic()
     config.stash[RESULTS] = []
     config.stash[NOTES] = []
+    config.stash[LIVE_PLANS] = []
 
 
 @pytest.fixture(scope="session")
@@ -136,10 +141,21 @@ def probe_futures(deployed: stack.DeployedStack, server: catalog.ServerSnapshot
 @pytest.fixture(scope="session")
 def probe_runs(pytestconfig: pytest.Config,
                probe_futures: dict[str, Future[probes.ProbeRun]]) -> dict[str, probes.ProbeRun]:
-    results = {key: run.result() for key, run in probe_futures.items()}
+    """Each login's probes, or the error that stopped them as that login's one finding: a
+    probe run that breaks fails its own service's check, never the others'."""
+    results = {key: _probe_result(key, run) for key, run in probe_futures.items()}
     pytestconfig.stash[PROBES_TRIED] = (pytestconfig.stash.get(PROBES_TRIED, 0)
                                         + sum(r.tried for r in results.values()))
     return results
+
+
+def _probe_result(key: str, run: Future[probes.ProbeRun]) -> probes.ProbeRun:
+    try:
+        return run.result()
+    except Exception as exc:  # noqa: BLE001 - reported as this login's finding
+        return probes.ProbeRun(tried=1, findings=[Finding(
+            kind="probe run", object=key, role="", expected="every probe runs",
+            actual=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}")])
 
 
 MONITOR_KEY = "monitor"
@@ -157,11 +173,12 @@ def probe_findings(runs: dict[str, probes.ProbeRun], who: ServiceConfig | Consum
 
 
 @pytest.fixture(scope="session", autouse=True)
-def planner_runs(deployed: stack.DeployedStack) -> Iterator[dict[str, Future[list[Finding]]]]:
+def planner_runs(deployed: stack.DeployedStack) -> Iterator[dict[str, Future[indexes.PlannerRun]]]:
     """The planner check of each module (on its first service), started with the session: the
-    fixtures load on the server while the catalog checks and probes run on the client."""
+    fixtures load into temporary copies on the server while the catalog checks and probes run
+    on the client."""
 
-    def run(svc: ServiceConfig) -> list[Finding]:
+    def run(svc: ServiceConfig) -> indexes.PlannerRun:
         return indexes.planner(svc, modules.load(deployed.cfg.sql_root, svc.module),
                                deployed.migrator_dsn(svc.name))
 
@@ -171,11 +188,24 @@ def planner_runs(deployed: stack.DeployedStack) -> Iterator[dict[str, Future[lis
 
 
 @pytest.fixture(scope="session")
-def planner_findings(planner_runs: dict[str, Future[list[Finding]]]
+def planner_findings(pytestconfig: pytest.Config,
+                     planner_runs: dict[str, Future[indexes.PlannerRun]]
                      ) -> dict[str, list[Finding]]:
-    """Each module's planner findings: every one loads its fixture in its own rolled-back
-    transaction."""
-    return {module: run.result() for module, run in planner_runs.items()}
+    """Each module's planner findings (its own rolled-back transaction); an error is that
+    module's finding alone. The live plans go to the summary as information."""
+    out: dict[str, list[Finding]] = {}
+    for module, future in planner_runs.items():
+        try:
+            run = future.result()
+        except Exception as exc:  # noqa: BLE001 - reported as this module's finding
+            out[module] = [Finding(
+                kind="planner check", object=f"module {module}", role="",
+                expected="fixture loads into the copies and every query plans",
+                actual=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}")]
+            continue
+        out[module] = run.findings
+        pytestconfig.stash[LIVE_PLANS].extend(run.live_plans)
+    return out
 
 
 def needs_container(deployed: stack.DeployedStack, what: str) -> None:
@@ -219,10 +249,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     cfg = session.config.stash[DEPLOYED].cfg
     results: list[report.CheckResult] = session.config.stash[RESULTS]
     notes: list[str] = session.config.stash[NOTES]
+    live_plans: list[str] = session.config.stash[LIVE_PLANS]
     text = report.markdown(cfg.stack, results,
                            services=len(cfg.services), databases=len(cfg.databases),
                            probes=session.config.stash.get(PROBES_TRIED, 0),
-                           notes=notes,
+                           notes=notes, live_plans=sorted(live_plans),
                            seconds=time.monotonic() - session.config.stash[STARTED])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

@@ -10,13 +10,15 @@ zero rows (privileges are checked before any row is).
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import pq, sql
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pgplatform import access, hardening, hba, pooler, session_limits
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
@@ -66,6 +68,15 @@ def _zero_row_insert(schema: str, table: str, columns: Columns) -> sql.Composed:
     return sql.SQL("INSERT INTO {0} ({1}) SELECT {1} FROM {0} WHERE false").format(ident, cols)
 
 
+def _read(table: sql.Identifier) -> sql.Composed:
+    """SELECT privilege is checked as the executor starts, before any row: a live table of
+    any size is not scanned."""
+    return sql.SQL("SELECT FROM {} WHERE false").format(table)
+
+
+_CREATE_TEMP = sql.SQL("CREATE TEMP TABLE pgplatform_probe (i int)")
+
+
 def _create_in(schema: str) -> sql.Composed:
     return sql.SQL("CREATE TABLE {} (i int)").format(sql.Identifier(schema, "pgplatform_probe"))
 
@@ -78,7 +89,7 @@ def _app_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
         ident = sql.Identifier(schema, t)
         out += [
             Probe(what=f"SELECT own table {schema}.{t}", must_work=True,
-                  statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
+                  statement=_read(ident)),
             Probe(what=f"INSERT into own table {schema}.{t}", must_work=True,
                   statement=_zero_row_insert(schema, t, columns)),
             Probe(what=f"DELETE from own table {schema}.{t}", must_work=True,
@@ -92,6 +103,8 @@ def _app_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSnapshot
                          statement=_create_in(schema)))
     out.append(Probe(what=f"SET ROLE {svc.owner_role}", must_work=False,
                      statement=sql.SQL("SET ROLE {}").format(sql.Identifier(svc.owner_role))))
+    out.append(Probe(what="CREATE TEMP TABLE (temporary tables escape temp_file_limit)",
+                     must_work=False, statement=_CREATE_TEMP))
     out.append(_take_migration_lock(frozenset({DENIED})))
     out += _hazard_probes(stack, svc.database, svc.login_role)
     for other in stack.cfg.services_in(svc.database):
@@ -115,7 +128,7 @@ def _foreign_probes(other: ServiceConfig, snap: DatabaseSnapshot, *, readable: b
         col = sql.Identifier(snap.first_column.get(ObjectName(schema, t), "id"))
         out += [
             Probe(what=f"SELECT {other.name}'s table {schema}.{t}", must_work=readable,
-                  statement=sql.SQL("SELECT count(*) FROM {}").format(ident)),
+                  statement=_read(ident)),
             Probe(what=f"INSERT into {other.name}'s table {schema}.{t}", must_work=False,
                   statement=sql.SQL("INSERT INTO {} DEFAULT VALUES").format(ident),
                   refusals=refusals),
@@ -188,6 +201,11 @@ def _migrator_probes(svc: ServiceConfig, stack: DeployedStack, snap: DatabaseSna
                   _create_in(svc.schema))),
         Probe(what="CREATE SCHEMA", must_work=False,
               statement=sql.SQL("CREATE SCHEMA pgplatform_probe")),
+        # Its owner's scratch space: verification's planner proof copies tables there.
+        Probe(what=f"CREATE TEMP TABLE as {svc.owner_role}", must_work=True,
+              statement=_CREATE_TEMP),
+        Probe(what="SET ROLE NONE, then CREATE TEMP TABLE", must_work=False,
+              statement=sql.SQL("SET ROLE NONE; {}").format(_CREATE_TEMP)),
         *(Probe(what=f"CREATE TABLE in schema {s}", must_work=False, statement=_create_in(s))
           for s in (PUBLIC_SCHEMA, EXTENSIONS_SCHEMA, BOOKKEEPING_SCHEMA)
           if s not in svc.schemas),
@@ -231,6 +249,11 @@ def _read_only_probes(stack: DeployedStack, role: str, schemas: Sequence[Service
     no other schema."""
     out: list[Probe] = []
     out.append(_take_migration_lock(REFUSED))
+    out.append(Probe(what="COMMIT; SET default_transaction_read_only = off; CREATE TEMP TABLE",
+                     must_work=False, statement=sql.SQL(
+                         "COMMIT; SET default_transaction_read_only = off; "
+                         "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; COMMIT; {}"
+                     ).format(_CREATE_TEMP)))
     out += _hazard_probes(stack, snap.name, role, REFUSED)
     if not stack.cfg.server.is_external:
         out.append(Probe(what="COMMIT; SET default_transaction_read_only = off; create a large "
@@ -253,8 +276,7 @@ def _read_only_schema_probes(svc: ServiceConfig, schema: str, snap: DatabaseSnap
                              columns: Columns) -> list[Probe]:
     tables = snap.tables(schema)
     out = [Probe(what=f"SELECT {schema}.{t}", must_work=True,
-                 statement=sql.SQL("SELECT count(*) FROM {}").format(
-                     sql.Identifier(schema, t))) for t in tables]
+                 statement=_read(sql.Identifier(schema, t))) for t in tables]
     out.append(Probe(what=f"CREATE TABLE in schema {schema}", must_work=False,
                      statement=_create_in(schema), refusals=REFUSED))
     if tables:
@@ -335,14 +357,21 @@ _CONNECTION_REFUSALS = (hba.REJECTED, "permission denied for database",
                         *pooler.CONNECTION_REFUSALS)
 
 
+# A replication attempt takes a walsender slot before pg_hba refuses it; the replicas need
+# those slots to reconnect. One attempt at a time in the whole run (model.VERIFY_WALSENDERS).
+_WALSENDER = threading.Lock()
+
+
 def _connection_refused(conninfo: str, role: str, what: str, first: str = "SELECT 1"
                         ) -> list[Finding]:
     """Refused, or at the latest its first statement (`first`): PgBouncer authenticates a
     client itself and meets the server's refusal only when a statement needs a server
     connection."""
+    replication = conninfo_to_dict(conninfo).get("replication") not in (None, "false", "0")
     try:
-        with psycopg.connect(conninfo, connect_timeout=5, autocommit=True) as conn:
-            conn.execute(first)
+        with _WALSENDER if replication else contextlib.nullcontext():
+            with psycopg.connect(conninfo, connect_timeout=5, autocommit=True) as conn:
+                conn.execute(first)
         outcome = WORKS
     except psycopg.Error as exc:
         outcome = (DENIED if any(r in str(exc) for r in _CONNECTION_REFUSALS)
@@ -374,15 +403,22 @@ def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
         (svc.readonly_role, stack.readonly_dsn(svc.name)),
         (f"{svc.login_role} through the pooler", stack.pooled_dsn(svc.name))) if dsn]
     logins += [(c.login_role, stack.consumer_dsn(c.name)) for c in cfg.consumers]
-    tries = [(make_conninfo(dsn, dbname=db), role, f"{role}: connect to database {db}",
-              "SELECT 1") for role, dsn in logins for db in access.SERVER_DATABASES]
-    # A walsender session streams every database's WAL: only the replicas' login may open one.
-    tries += [(make_conninfo(dsn, replication="true"), role,
-               f"{role}: open a replication connection", "IDENTIFY_SYSTEM")
-              for role, dsn in logins]
+
+    def one_login(role: str, dsn: str) -> list[Finding]:
+        """A login's attempts one after another: a refused attempt still holds one of the
+        login's connection slots until it is refused, and its service may need the others."""
+        tries = [(make_conninfo(dsn, dbname=db), f"{role}: connect to database {db}",
+                  "SELECT 1") for db in access.SERVER_DATABASES]
+        # A walsender session streams every database's WAL: only the replicas' login may.
+        tries.append((make_conninfo(dsn, replication="true"),
+                      f"{role}: open a replication connection", "IDENTIFY_SYSTEM"))
+        return [f for conninfo, what, first in tries
+                for f in _connection_refused(conninfo, role, what, first)]
+
     with ThreadPoolExecutor(max_workers=8) as pool:
-        found = pool.map(lambda t: _connection_refused(*t), tries)
-        return ProbeRun(tried=len(tries), findings=[f for fs in found for f in fs])
+        found = pool.map(lambda login: one_login(*login), logins)
+        return ProbeRun(tried=len(logins) * (len(access.SERVER_DATABASES) + 1),
+                        findings=[f for fs in found for f in fs])
 
 
 def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapshot

@@ -21,7 +21,8 @@ class CheckResult:
 
 
 def markdown(stack: str, results: Sequence[CheckResult], *, services: int, databases: int,
-             probes: int, seconds: float, notes: Sequence[str] = ()) -> str:
+             probes: int, seconds: float, notes: Sequence[str] = (),
+             live_plans: Sequence[str] = ()) -> str:
     skipped = [r for r in results if r.skipped]
     failed = [r for r in results if not r.passed and not r.skipped]
     passed = len(results) - len(failed) - len(skipped)
@@ -52,4 +53,9 @@ def markdown(stack: str, results: Sequence[CheckResult], *, services: int, datab
         for r in skipped:
             seen.setdefault((r.check.split("[", 1)[0], r.skipped), None)
         lines += [f"| `{check}` | {why} |" for check, why in seen]
+    if live_plans:
+        # Not checks: a small live table rightly prefers a sequential scan.
+        lines += ["", "<details><summary>Live plans now (information; the planner checks "
+                      "ran on copies with each module's fixture)</summary>", "",
+                  *(f"- {p}" for p in live_plans), "", "</details>"]
     return "\n".join(lines) + "\n"
