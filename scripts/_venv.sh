@@ -2,6 +2,8 @@
 # uv itself is installed into .tools/ with pip when it is not on PATH.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Paths an operator gives are taken against where they ran the script (pgplatform_ops.caller).
+export PGPLATFORM_CALLER_CWD="$PWD"
 cd "$ROOT"
 if command -v uv >/dev/null 2>&1; then
   UV=uv

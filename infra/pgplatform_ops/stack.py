@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg.conninfo import make_conninfo
 
 from pgplatform import modules, outputs, paths, stack_config, tls
@@ -92,9 +93,14 @@ class DeployedStack:
 
 
 def pulumi_outputs(stack: str) -> dict[str, Any]:
-    proc = subprocess.run(["pulumi", "stack", "output", "--json", "--show-secrets", "--stack",
-                           stack], cwd=paths.PROJECT_ROOT, capture_output=True, text=True,
-                          check=False)
+    try:
+        proc = subprocess.run(["pulumi", "stack", "output", "--json", "--show-secrets",
+                               "--stack", stack], cwd=paths.PROJECT_ROOT, capture_output=True,
+                              text=True, check=False)
+    except FileNotFoundError as exc:
+        raise StackError(f"stack {stack}: no `pulumi` CLI here to read its outputs. Fix: "
+                         "`scripts/toolchain` (or deploy with `scripts/up`), or pass "
+                         "--outputs FILE") from exc
     if proc.returncode != 0:
         raise StackError(f"stack: `pulumi stack output --stack {stack}` failed: "
                          f"{proc.stderr.strip()}")
@@ -165,5 +171,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack-file", type=Path, help="model from this YAML instead")
 
 
-def from_arguments(args: argparse.Namespace) -> DeployedStack:
-    return load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
+def from_arguments(args: argparse.Namespace, *, check_server: bool = True) -> DeployedStack:
+    """`check_server=False` for a tool that refuses some requests before any connection; it
+    calls `reachable` itself once those are through."""
+    deployed = load(outputs_file=args.outputs, stack=args.stack, stack_file=args.stack_file)
+    if check_server:
+        reachable(deployed)
+    return deployed
+
+
+CA_MISMATCH = "certificate verify failed"
+
+
+def reachable(deployed: DeployedStack) -> None:
+    """One admin session before a tool starts: the conditions every later connection would
+    meet, said once with their fix instead of once per connection."""
+    try:
+        psycopg.connect(deployed.admin_dsn(), connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        text = str(exc)
+        if CA_MISMATCH in text:
+            raise StackError(
+                f"stack {deployed.name}: the outputs' CA does not match the server's "
+                "certificate: re-read the outputs (the stack was redeployed?)") from exc
+        if "Connection refused" in text or "timeout expired" in text:
+            raise StackError(
+                f"stack {deployed.name}: no server answers at the outputs' address "
+                f"({text.strip().splitlines()[0]}). Fix: deploy or start the stack "
+                f"(`scripts/up {deployed.name}`), or pass the outputs of the stack that "
+                "runs") from exc
+        raise

@@ -28,9 +28,10 @@ def docker_available() -> bool:
         return False
 
 
-def script(name: str, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+def script(name: str, *args: str, timeout: int = 900, cwd: Path = paths.PROJECT_ROOT
+           ) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(paths.PROJECT_ROOT / "scripts" / name), *args],
-                          cwd=paths.PROJECT_ROOT, capture_output=True, text=True,
+                          cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 

@@ -13,14 +13,18 @@ def test_migrate_cli__status_down_up_round_trip(ci_deployment: CiDeployment) -> 
     out = str(ci_deployment.outputs_file)
     status = script("migrate", "--outputs", out, "status", "--service", "rag")
     assert status.returncode == 0, status.stderr
-    rows = [line.split() for line in status.stdout.splitlines()]
+    header, *lines, summary = status.stdout.splitlines()
+    assert header.split()[:3] == ["service", "migration", "state"], status.stdout
+    rows = [line.split() for line in lines]
     assert rows and all(r[0] == "rag" and r[2] == "applied" for r in rows), status.stdout
+    assert summary == f"rag: {len(rows)} applied, 0 pending", status.stdout
     last = rows[-1][1]
 
     down = script("migrate", "--outputs", out, "down", "--service", "rag", "--steps", "1")
     assert down.returncode == 0 and f"rolled back {last}" in down.stdout, down.stdout
     after = script("migrate", "--outputs", out, "status", "--service", "rag").stdout
-    assert f"{last}" in after and "pending" in after, after
+    assert f"{last}" in after and after.splitlines()[-1] == (
+        f"rag: {len(rows) - 1} applied, 1 pending"), after
 
     up = script("migrate", "--outputs", out, "up", "--service", "rag")
     assert up.returncode == 0 and f"applied {last}" in up.stdout, up.stdout + up.stderr

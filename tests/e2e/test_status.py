@@ -5,6 +5,8 @@ cross-database attempt and a table in the wrong place."""
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -76,3 +78,98 @@ def test_status__counts_each_denied_attempt_and_alerts(ci_deployment: CiDeployme
             c.execute("DROP TABLE public.memories")
     assert code == 1 and [(m["database"], m["schema"], m["table"])
                           for m in status["misplaced"]] == [("flipsync", "public", "memories")]
+
+
+def _verify(ci: CiDeployment, tmp: Path) -> int:
+    return script("verify", "--outputs", str(ci.outputs_file), "--junit", str(tmp / "v.xml"),
+                  "--markdown", str(tmp / "v.md"), timeout=600).returncode
+
+
+def test_status__takes_out_verifications_own_probes_exactly_and_nothing_else(
+        ci_deployment: CiDeployment, tmp_path: Path) -> None:
+    """A verify run's refusal probes are real denied attempts by real roles. Status takes out
+    exactly the counts the run recorded (admin-only bookkeeping), so an attempt a service
+    makes during the run, with the very role, database and kind verify probes, still alerts."""
+    d: DeployedStack = ci_deployment.deployed
+    _status(ci_deployment, tmp_path)  # the baseline
+    assert _verify(ci_deployment, tmp_path) == 0
+    code, status, out = _status(ci_deployment, tmp_path)
+    assert code == 0 and status["denied"] == [] and status["alerts"] == [], out[-3000:]
+    assert len(status["verification_runs"]) == 1 and status["denied_by_verification"] > 100
+    assert status["verification_unseen"] == 0, status
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        run = pool.submit(_verify, ci_deployment, tmp_path)
+        time.sleep(4)  # inside the run's window
+        _refused(make_conninfo(d.service_dsn("vector_store"), dbname="flipsync"), 2)
+        assert run.result() == 0
+    code, status, out = _status(ci_deployment, tmp_path)
+    got = {(x["role"], x["database"], x["kind"]): x["count"] for x in status["denied"]}
+    assert got == {("vector_store_app", "flipsync", "connect"): 2}, out[-3000:]
+    assert code == 1 and len(status["alerts"]) == 1, status["alerts"]
+
+
+def test_status__a_run_that_cannot_write_its_report_leaves_the_window_to_the_next(
+        ci_deployment: CiDeployment, tmp_path: Path) -> None:
+    d: DeployedStack = ci_deployment.deployed
+    _status(ci_deployment, tmp_path)  # the baseline
+    _refused(make_conninfo(d.service_dsn("vector_store"), dbname="flipsync"), 1)
+    proc = script("status", "--outputs", str(ci_deployment.outputs_file), "--json",
+                  str(tmp_path / "missing" / "s.json"))
+    assert proc.returncode == 2 and "missing does not exist" in proc.stderr, proc.stderr
+    code, status, _ = _status(ci_deployment, tmp_path)
+    got = {(x["role"], x["database"], x["kind"]): x["count"] for x in status["denied"]}
+    assert code == 1 and got == {("vector_store_app", "flipsync", "connect"): 1}, got
+
+
+def test_status_and_verify__relative_paths_are_the_callers(
+        ci_deployment: CiDeployment, tmp_path: Path) -> None:
+    """Run from another directory, `--outputs out.json` and `--json s.json` name files there,
+    not in the project root the scripts change to."""
+    (tmp_path / "out.json").write_text(ci_deployment.outputs_file.read_text())
+    proc = script("status", "--outputs", "out.json", "--json", "s.json", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    assert json.loads((tmp_path / "s.json").read_text())["stack"] == "ci"
+    proc = script("verify", "--outputs", "out.json", "--markdown", "v.md", "--junit", "v.xml",
+                  "--", "-k", "test_acl__database_privileges", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "all checks hold" in (tmp_path / "v.md").read_text()
+
+
+def _other_ca() -> str:
+    """A CA certificate the stack's server certificate does not chain to."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not the stack's CA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.mark.parametrize("tool", [("verify",), ("status",), ("migrate", "status"),
+                                  ("backup", "--to", "set")], ids=lambda t: t[0])
+def test_tools__outputs_with_another_ca_are_named_once_with_the_fix(
+        ci_deployment: CiDeployment, tmp_path: Path, tool: tuple[str, ...]) -> None:
+    """Outputs read before the stack was redeployed: one sentence, exit 2, no traceback and
+    no line per connection."""
+    outs = json.loads(ci_deployment.outputs_file.read_text())
+    outs["ca_cert"] = _other_ca()
+    (tmp_path / "old.json").write_text(json.dumps(outs))
+    name, *rest = tool
+    proc = script(name, "--outputs", "old.json", *rest, cwd=tmp_path)
+    err = proc.stderr
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-2000:], err[-2000:])
+    assert "the outputs' CA does not match the server's certificate: re-read the outputs " \
+           "(the stack was redeployed?)" in err, err[-2000:]
+    assert "Traceback" not in err and err.count("certificate verify failed") == 0, err[-2000:]
+    assert not (tmp_path / "set").exists()

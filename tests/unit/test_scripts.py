@@ -46,3 +46,34 @@ def test_up__without_docker_says_how_to_install_it(tmp_path: Path) -> None:
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "no Docker engine answers" in lines[0], proc.stderr
+
+
+SCRIPTS = sorted(p.name for p in (PROJECT_ROOT / "scripts").iterdir()
+                 if not p.name.startswith("_") and p.name != "test")
+NEEDS_AN_ARGUMENT = ("up", "preview", "outputs", "verify", "backup", "restore", "migrate",
+                     "harness", "settings-catalog")
+
+
+def _state() -> tuple[bool, float]:
+    state = PROJECT_ROOT / ".pulumi-state"
+    return state.exists(), state.stat().st_mtime if state.exists() else 0.0
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_scripts__answer_help_with_their_usage_touching_nothing(name: str) -> None:
+    before = _state()
+    proc = subprocess.run([str(PROJECT_ROOT / "scripts" / name), "--help"], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "usage:" in proc.stdout.lower(), proc.stdout[:2000]
+    assert _state() == before, f"scripts/{name} --help touched .pulumi-state"
+
+
+@pytest.mark.parametrize("name", NEEDS_AN_ARGUMENT)
+def test_scripts__without_their_argument_print_usage_and_exit_2(name: str) -> None:
+    before = _state()
+    proc = subprocess.run([str(PROJECT_ROOT / "scripts" / name)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-1000:], proc.stderr[-2000:])
+    assert "usage:" in proc.stderr.lower() and "Traceback" not in proc.stderr, proc.stderr
+    assert _state() == before, f"scripts/{name} without arguments touched .pulumi-state"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pgplatform_ops.status import denied, report
-from pgplatform_ops.status.denied import Denied
+from pgplatform_ops import denied
+from pgplatform_ops.denied import Denied
+from pgplatform_ops.status import report
 
 pytestmark = pytest.mark.unit
 P = "2026-11-29 20:00:00.123 UTC [77] user={u} db={d} host=172.20.0.1 "
@@ -64,3 +65,59 @@ def test_growth__against_the_previous_snapshot() -> None:
     assert out["services"]["rag"] == {"bytes": 100, "rows": 10, "bytes_growth": 60,
                                       "rows_growth": -2}
     assert out["services"]["new"]["bytes_growth"] is None
+
+
+def test_alerts__a_platform_role_refused_is_named_as_the_platforms() -> None:
+    status = {"denied": [{"role": "pgplatform_monitor", "database": "template1",
+                          "kind": "connect", "count": 1, "home": "platform"}], "misplaced": []}
+    assert report.alerts(status) == [
+        "1 connection attempt(s) to template1 by the platform's role 'pgplatform_monitor' "
+        "refused"]
+
+
+def test_ledger__counts_a_refusal_as_the_server_log_line_would() -> None:
+    """Verification's own refusals, classified like status classifies the log: a pg_hba
+    reject, a privilege error; a replica's refusal (another port) and PgBouncer's own are not
+    in the primary's log and are not counted."""
+    import psycopg
+
+    from pgplatform_ops.verify.ledger import Ledger
+
+    ledger = Ledger()
+    ledger.start({15432, 16432})
+    primary = "host=127.0.0.1 port=15432 user=rag_app dbname=flipsync"
+    hba = psycopg.OperationalError(
+        'connection failed: connection to server at "127.0.0.1", port 15432 failed: FATAL:  '
+        'pg_hba.conf rejects connection for host "172.18.0.1", user "rag_app", database '
+        '"flipsync", SSL encryption')
+    ledger.record(primary, hba)
+    ledger.record("host=127.0.0.1 port=15433 user=rag_app dbname=flipsync", hba)
+    ledger.record("host=127.0.0.1 port=16432 user=rag_app dbname=postgres",
+                  psycopg.OperationalError("connection failed: FATAL:  no such database: "
+                                           "postgres"))
+    assert ledger.counts == {Denied("rag_app", "flipsync", "connect"): 1}
+
+
+def test_status__a_missing_container_is_named_with_the_fix(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import types
+
+    import docker
+    from pgplatform_ops import stack
+    from pgplatform_ops.status import cli, collect
+
+    fake = types.SimpleNamespace(name="dev", cfg=types.SimpleNamespace(
+        server=types.SimpleNamespace(container_name="pgplatform-dev")))
+    monkeypatch.setattr(stack, "from_arguments", lambda _args: fake)
+    monkeypatch.setattr(collect, "previous", lambda _d: (None, None))
+
+    def gone(*_a: object, **_k: object) -> None:
+        raise docker.errors.NotFound("No such container: pgplatform-dev")
+
+    monkeypatch.setattr(collect, "snapshot", gone)
+    recorded: list[object] = []
+    monkeypatch.setattr(collect, "record", lambda *a: recorded.append(a))
+    assert cli.main(["dev"]) == 2
+    err = capsys.readouterr().err
+    assert "the server's container pgplatform-dev is not there" in err, err
+    assert "scripts/up dev" in err and "Traceback" not in err and not recorded

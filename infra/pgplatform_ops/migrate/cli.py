@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 
 from pgplatform.migrate import runner
 from pgplatform_ops import stack
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="down on a production stack: its name, typed again")
     args = parser.parse_args(argv)
     try:
-        d = stack.from_arguments(args)
+        d = stack.from_arguments(args, check_server=False)
     except stack.StackError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -60,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
+    try:
+        stack.reachable(d)
+    except stack.StackError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     selected = [s for s in d.cfg.services if not args.service or s.name in args.service]
     try:
         for svc in selected:
@@ -70,13 +76,20 @@ def main(argv: list[str] | None = None) -> int:
             elif args.command == "down":
                 runner.rollback(target, args.steps, wait=not args.no_wait, log=print)
             else:
-                for row in runner.status(target):
+                if svc is selected[0]:
+                    print(f"{'service':32} {'migration':48} {'state':12} applied at, took")
+                rows = runner.status(target)
+                for row in rows:
                     name = (row.migration.id if row.migration else
                             f"{row.applied.version:04d}_{row.applied.name}" if row.applied
                             else "?")
                     when = (f"{row.applied.applied_at:%Y-%m-%d %H:%M:%S} "
                             f"{row.applied.duration_ms} ms" if row.applied else "")
                     print(f"{svc.name:32} {name:48} {row.state:12} {when}")
+                states = Counter(row.state for row in rows)
+                print(f"{svc.name}: " + ", ".join(
+                    f"{states[s]} {s}" for s in ("applied", "pending", "edited", "missing-file")
+                    if states[s] or s in ("applied", "pending")))
     except runner.MigrationError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ needs a place no service can write."""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,10 +23,11 @@ from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import BOOKKEEPING_SCHEMA
 from pgplatform.progress import Log
+from pgplatform_ops import denied
 from pgplatform_ops.stack import DeployedStack
-from pgplatform_ops.status import denied
 
 HISTORY = "status_history"
+
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
 
@@ -89,7 +91,7 @@ def _misplaced(deployed: DeployedStack, conn: psycopg.Connection, database: str
             "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') "
             "AND NOT (n.nspname = %s AND c.relname = ANY(%s))",
             (list(_SYSTEM_SCHEMAS), BOOKKEEPING_SCHEMA, [BOOKKEEPING_TABLE, LOCKS_TABLE,
-                                                         HISTORY])):
+                                                         HISTORY, denied.VERIFY_RUNS])):
         if owner_of.get(schema) != owner:
             out.append({"database": database, "schema": schema, "table": table,
                         "owner": owner, "expected": owner_of.get(schema, "no table here")})
@@ -115,8 +117,9 @@ def _log_lines(deployed: DeployedStack, cursor: str | None) -> tuple[list[str], 
     return lines, last
 
 
-def snapshot(deployed: DeployedStack, cursor: str | None, log: Log
+def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log: Log
              ) -> tuple[dict[str, Any], str]:
+    """`since`: when the previous status read the log (the server's clock), None at first."""
     cfg = deployed.cfg
     out: dict[str, Any] = {"databases": {}, "services": {}, "misplaced": []}
     with _admin(deployed) as conn:
@@ -141,18 +144,52 @@ def snapshot(deployed: DeployedStack, cursor: str | None, log: Log
         c["limit"] = limits.get(c["role"])
     lines: list[str] = []
     new_cursor = cursor or ""
+    verification: Counter[denied.Denied] = Counter()
     if cfg.server.is_external:
         # The server log is the provider's (its console, CloudWatch, Cloud Logging).
         out["denied_unknown"] = ("external server: its log is the provider's; read denied "
                                  "access there")
         log("status: external server: no server log to read")
     else:
+        with _admin(deployed) as conn:
+            row = conn.execute("SELECT clock_timestamp()").fetchone()
+            assert row is not None
+            out["log_read_at"] = row[0].isoformat()
+            runs, verification = _verification(conn, since, row[0])
         lines, new_cursor = _log_lines(deployed, cursor)
         log(f"status: {len(lines)} server log lines since the previous status")
+        out["verification_runs"] = runs
     homes = {r.name: svc.database for svc in cfg.services for r in access.service_roles(svc)}
     homes.update({c.login_role: c.database for c in cfg.consumers})
+    platform = {r.name for r in access.all_roles(cfg)} - set(homes)
+    platform.add(cfg.server.admin_user)
+    counted = denied.count(lines)
     out["denied"] = [
         {"role": d.role, "database": d.database, "kind": d.kind, "count": n,
-         "home": homes.get(d.role)}
-        for d, n in sorted(denied.count(lines).items())]
+         "home": homes.get(d.role, "platform" if d.role in platform else None)}
+        for d, n in sorted((counted - verification).items())]
+    out["denied_by_verification"] = sum((counted & verification).values())
+    out["verification_unseen"] = sum((verification - counted).values())
     return out, new_cursor
+
+
+def _verification(conn: psycopg.Connection, since: str | None, until: datetime.datetime
+                  ) -> tuple[list[str], Counter[denied.Denied]]:
+    """The verification runs wholly inside this status's window (started after the previous
+    status read the log, finished before this one does) and the denials each counted of its
+    own probes: exactly those are not the audit's. A run overlapping either end is not taken
+    out (its probes show, never the other way round)."""
+    table = sql.Identifier(BOOKKEEPING_SCHEMA, denied.VERIFY_RUNS)
+    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL",
+                          (f"{BOOKKEEPING_SCHEMA}.{denied.VERIFY_RUNS}",)).fetchone()
+    if not exists or not exists[0]:
+        return [], Counter()
+    rows = conn.execute(sql.SQL(
+        "SELECT run, denied FROM {} WHERE finished_at IS NOT NULL AND finished_at < %s "
+        "AND (%s::timestamptz IS NULL OR started_at > %s::timestamptz) ORDER BY started_at"
+    ).format(table), (until, since, since)).fetchall()
+    counts: Counter[denied.Denied] = Counter()
+    for _run, entries in rows:
+        for e in entries:
+            counts[denied.Denied(e["role"], e["database"], e["kind"])] += int(e["count"])
+    return [str(r[0]) for r in rows], counts

@@ -25,6 +25,9 @@ def alerts(status: dict[str, Any]) -> list[str]:
         if d["kind"] == "connect" and d["home"] is None:
             out.append(f"{d['count']} connection attempt(s) to {d['database']} by "
                        f"{d['role']!r}, a role the model does not have")
+        elif d["kind"] == "connect" and d["home"] == "platform":
+            out.append(f"{d['count']} connection attempt(s) to {d['database']} by the "
+                       f"platform's role {d['role']!r} refused")
         elif d["kind"] == "connect" and d["home"] != d["database"]:
             out.append(f"{d['count']} cross-database attempt(s): {d['role']} (of "
                        f"{d['home']}) tried {d['database']}")
@@ -52,7 +55,14 @@ def markdown(status: dict[str, Any]) -> str:
     lines += ["", "| role | database | connections | limit |", "| --- | --- | ---: | ---: |"]
     lines += [f"| {c['role']} | {c['database'] or ''} | {c['count']} | "
               f"{'' if c['limit'] is None else c['limit']} |" for c in status["connections"]]
+    lines += ["", "est. rows: the planner's estimate (reltuples after VACUUM/ANALYZE), not a "
+                  "count."]
     lines += ["", "Denied since the previous status:", ""]
+    if status.get("verification_runs"):
+        lines += [f"(less {status['denied_by_verification']} denials that verification runs "
+                  f"{', '.join(status['verification_runs'])} recorded of their own probes"
+                  + (f"; {status['verification_unseen']} of theirs were not in this log"
+                     if status.get("verification_unseen") else "") + ")", ""]
     if status.get("denied_unknown"):
         lines.append(f"not known ({status['denied_unknown']})")
     elif status["denied"]:

@@ -12,6 +12,7 @@ Every test is parametrized over the model; every failure lists findings as
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,7 +26,7 @@ from pgplatform import access, modules
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.model import ConsumerConfig, PlatformConfig, ServiceConfig
 from pgplatform_ops import stack
-from pgplatform_ops.verify import catalog, indexes, probes, report
+from pgplatform_ops.verify import catalog, indexes, ledger, probes, report
 from pgplatform_ops.verify.expected import ExpectedMatrix, derive
 from pgplatform_ops.verify.findings import Finding
 from pgplatform_ops.verify.findings import report as findings_text
@@ -58,6 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--stack-file", type=Path, help="the stack's YAML, when it is not "
                                                      "Pulumi.<stack>.yaml of the project")
     group.addoption("--markdown", type=Path, help="write a Markdown summary here")
+    group.addoption("--run", default="", help="the run's name in the summary (scripts/verify "
+                                              "gives its start time)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,6 +74,15 @@ def pytest_configure(config: pytest.Config) -> None:
     except stack.StackError as exc:
         raise pytest.UsageError(str(exc)) from exc
     config.stash[DEPLOYED] = deployed
+    if not config.getoption("--run"):
+        config.option.run = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if not deployed.cfg.server.is_external:
+        # The window and exact count of the denials this run causes (scripts/status takes
+        # them out of its audit); a managed server's log is the provider's.
+        server = deployed.cfg.server
+        ledger.LEDGER.start({server.host_port,
+                             *([server.pooler.host_port] if server.pooler else [])})
+        ledger.open_run(deployed.admin_dsn(), config.getoption("--run"))
     config.stash[MATRIX] = derive(deployed.cfg)
     config.stash[STARTED] = time.monotonic()
     config.stash[RESULTS] = []
@@ -243,6 +255,10 @@ def _findings_of(item: pytest.Item) -> tuple[Finding, ...]:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    deployed = session.config.stash.get(DEPLOYED, None)
+    if deployed is not None and not deployed.cfg.server.is_external:
+        ledger.close_run(deployed.admin_dsn(), session.config.getoption("--run"),
+                         ledger.LEDGER.counts)
     path = session.config.getoption("--markdown")
     if not path or DEPLOYED not in session.config.stash:
         return
@@ -250,7 +266,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     results: list[report.CheckResult] = session.config.stash[RESULTS]
     notes: list[str] = session.config.stash[NOTES]
     live_plans: list[str] = session.config.stash[LIVE_PLANS]
-    text = report.markdown(cfg.stack, results,
+    text = report.markdown(cfg.stack, results, run=session.config.getoption("--run"),
                            services=len(cfg.services), databases=len(cfg.databases),
                            probes=session.config.stash.get(PROBES_TRIED, 0),
                            notes=notes, live_plans=sorted(live_plans),

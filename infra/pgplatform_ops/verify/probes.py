@@ -34,6 +34,7 @@ from pgplatform.model import (
 from pgplatform_ops.stack import DeployedStack
 from pgplatform_ops.verify.catalog import DatabaseSnapshot, ObjectName
 from pgplatform_ops.verify.findings import Finding
+from pgplatform_ops.verify.ledger import LEDGER
 
 PROBE_TIMEOUT_MS = 5000
 WORKS, DENIED, READ_ONLY = "works", "permission denied", "read-only transaction"
@@ -318,6 +319,7 @@ def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], lis
     try:
         conn = psycopg.connect(dsn, connect_timeout=5, autocommit=True, options=options)
     except psycopg.Error as exc:
+        LEDGER.record(dsn, exc)
         return ProbeRun(tried=1, findings=[Finding(
             kind="probe", object=f"{obj}: connect to own database {home}", role=role,
             expected=WORKS, actual=f"{exc}".strip())])
@@ -336,6 +338,7 @@ def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], lis
                 outcome = WORKS
             except psycopg.Error as exc:
                 outcome = _outcome(exc)
+                LEDGER.record(dsn, exc)
                 if conn.info.transaction_status != pq.TransactionStatus.IDLE:
                     conn.execute("ROLLBACK")
                 conn.execute("RESET ALL")
@@ -374,6 +377,7 @@ def _connection_refused(conninfo: str, role: str, what: str, first: str = "SELEC
                 conn.execute(first)
         outcome = WORKS
     except psycopg.Error as exc:
+        LEDGER.record(conninfo, exc)
         outcome = (DENIED if any(r in str(exc) for r in _CONNECTION_REFUSALS)
                    else f"error: {str(exc).strip().splitlines()[-1]}")
     return [] if outcome == DENIED else [Finding(kind="probe", object=what, role=role,
@@ -400,9 +404,12 @@ def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
     logins = [(role, dsn) for svc in cfg.services for role, dsn in (
         (svc.login_role, stack.service_dsn(svc.name)),
         (svc.migrator_role, stack.migrator_dsn(svc.name)),
-        (svc.readonly_role, stack.readonly_dsn(svc.name)),
+        # On the primary alone: a `readFrom: replica` DSN lists both servers, and libpq
+        # would try each (twice, for prefer-standby), in logs of its choosing.
+        (svc.readonly_role, stack.on_primary(stack.readonly_dsn(svc.name))),
         (f"{svc.login_role} through the pooler", stack.pooled_dsn(svc.name))) if dsn]
-    logins += [(c.login_role, stack.consumer_dsn(c.name)) for c in cfg.consumers]
+    logins += [(c.login_role, stack.on_primary(stack.consumer_dsn(c.name)))
+               for c in cfg.consumers]
 
     def one_login(role: str, dsn: str) -> list[Finding]:
         """A login's attempts one after another: a refused attempt still holds one of the

@@ -20,15 +20,15 @@ class CheckResult:
     """Why it did not run (a check that does not apply to this stack), "" if it ran."""
 
 
-def markdown(stack: str, results: Sequence[CheckResult], *, services: int, databases: int,
-             probes: int, seconds: float, notes: Sequence[str] = (),
+def markdown(stack: str, results: Sequence[CheckResult], *, run: str = "", services: int,
+             databases: int, probes: int, seconds: float, notes: Sequence[str] = (),
              live_plans: Sequence[str] = ()) -> str:
     skipped = [r for r in results if r.skipped]
     failed = [r for r in results if not r.passed and not r.skipped]
     passed = len(results) - len(failed) - len(skipped)
     verdict = "✅ all checks hold" if not failed else f"❌ {len(failed)} checks failed"
     lines = [
-        f"## pgplatform verification — stack `{stack}`",
+        f"## pgplatform verification — stack `{stack}`" + (f", run {run}" if run else ""),
         "",
         f"{verdict} — {passed} passed, {len(failed)} failed, {len(skipped)} skipped, "
         f"{services} services, {databases} databases, {probes} isolation probes, "

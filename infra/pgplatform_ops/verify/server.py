@@ -13,6 +13,7 @@ from pgplatform import hba, server_settings
 from pgplatform.model import PlatformConfig
 from pgplatform_ops.verify.catalog import DatabaseSnapshot
 from pgplatform_ops.verify.findings import Finding
+from pgplatform_ops.verify.ledger import LEDGER
 
 Rule = tuple[str, tuple[str, ...], tuple[str, ...], str | None, str, tuple[str, ...]]
 
@@ -87,6 +88,7 @@ def plaintext_refused(admin_dsn: str, admin: str) -> list[Finding]:
         psycopg.connect(make_conninfo(admin_dsn, sslmode="disable"), connect_timeout=5).close()
         actual = "connected"
     except psycopg.OperationalError as exc:
+        LEDGER.record(make_conninfo(admin_dsn, sslmode="disable"), exc)
         actual = "" if hba.REJECTED in str(exc) else str(exc).strip()
     return [] if not actual else [Finding(kind="tls", object="admin over plaintext TCP",
                                           role=admin, expected=hba.REJECTED,

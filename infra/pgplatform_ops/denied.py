@@ -1,4 +1,5 @@
-"""Denied access in the server log: lines written with the bundle's `log_line_prefix`
+"""Denied access in the server log (read by `scripts/status`; `scripts/verify` counts its own
+probes' refusals the same way): lines written with the bundle's `log_line_prefix`
 (`pgplatform.model.STATUS_LOG_PREFIX`: time, pid, user, database, client host), counted by
 role, database and kind. pgaudit cannot log a refused connection; the server's own FATAL can.
 
@@ -14,6 +15,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+VERIFY_RUNS = "verify_runs"
+"""`pgplatform.verify_runs` of the `postgres` database (admin-only): each verification run's
+window and the denials its own probes caused (pgplatform_ops.verify.ledger), which status takes
+out of the log's count."""
 
 _LINE = re.compile(
     r"^(?P<ts>\S+ \S+ \S+) \[\d+\] user=(?P<user>.*?) db=(?P<db>.*?) host=\S* "
@@ -38,8 +44,13 @@ def classify(line: str) -> Denied | None:
     m = _LINE.match(line.rstrip("\n"))
     if not m:
         return None
-    user, db, msg = m["user"], m["db"], m["msg"]
-    if m["level"] == "FATAL":
+    return classify_message(m["level"], m["user"], m["db"], m["msg"])
+
+
+def classify_message(level: str, user: str, db: str, msg: str) -> Denied | None:
+    """One server message as the log line of session user `user` in database `db` would be
+    counted (verification counts its own probes' refusals with it)."""
+    if level == "FATAL":
         if hba := _HBA.match(msg):
             return Denied(hba["user"], hba["db"], "connect")
         if no_connect := _NO_CONNECT.match(msg):
