@@ -296,12 +296,13 @@ class DockerApplier:
     def delete_container(self, outputs: dict[str, Any]) -> None:
         """resourceDockerContainerDelete: with destroy_grace_seconds, ContainerStop (the
         container's stop signal, SIGKILL after that many seconds) first; then removed by force
-        (without it, the server gets no shutdown)."""
+        (without it, the server gets no shutdown). Its anonymous volumes go with it
+        (remove_volumes, true by default); named ones stay."""
         try:
             container = self.client.containers.get(outputs["name"])
             grace = int(outputs.get("destroyGraceSeconds") or 0)
             if grace > 0:
                 container.stop(timeout=grace)
-            container.remove(force=True)
+            container.remove(force=True, v=outputs.get("removeVolumes", True) is not False)
         except docker.errors.NotFound:
             pass

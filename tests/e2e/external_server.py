@@ -34,6 +34,7 @@ from docker.models.containers import Container
 
 from pgplatform import paths, tls
 from pgplatform.model import BUILT_IMAGE_NAME
+from pgplatform_ops import containers
 from pgplatform_ops.images import build_image
 
 ADMIN = "cloudadmin"
@@ -133,11 +134,11 @@ def managed_server(name: str, port: int) -> Iterator[ExternalServer]:
 
     client = docker.from_env()
     for old in client.containers.list(all=True, filters={"name": f"^/{name}$"}):
-        old.remove(force=True)
+        old.remove(force=True, v=True)
     build_image(client, paths.DOCKER_CONTEXT, BUILT_IMAGE_NAME, log=lambda _line: None)
-    uid, gid = (int(x) for x in client.containers.run(
-        BUILT_IMAGE_NAME, entrypoint=["sh", "-c", "id -u postgres; id -g postgres"],
-        remove=True).decode().split())
+    _code, ids, _err = containers.run_once(
+        client, BUILT_IMAGE_NAME, entrypoint=["sh", "-c", "id -u postgres; id -g postgres"])
+    uid, gid = (int(x) for x in ids.decode().split())
     ca_pem, cert_pem, key_pem = _provider_tls()
     superuser_password, admin_password = secrets.token_hex(16), secrets.token_hex(16)
     container = client.containers.create(
@@ -168,7 +169,7 @@ def managed_server(name: str, port: int) -> Iterator[ExternalServer]:
         _wait(server.admin_dsn())
         yield server
     finally:
-        container.remove(force=True)
+        container.remove(force=True, v=True)
 
 
 def _exec_quiet(container: Container) -> str:

@@ -32,6 +32,12 @@ def _run(name: str, ci: CiDeployment, *args: str) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
+def _dangling_volumes() -> set[str]:
+    import docker
+
+    return {v.name for v in docker.from_env().volumes.list(filters={"dangling": True})}
+
+
 def test_backup__restore_one_service_back_the_other_left_alone(
         ci_deployment: CiDeployment, deployed: DeployedStack, tmp_path: Path) -> None:
     rag, vs = deployed.cfg.service("rag"), deployed.cfg.service("vector_store")
@@ -39,9 +45,11 @@ def test_backup__restore_one_service_back_the_other_left_alone(
         with psycopg.connect(deployed.service_dsn(name)) as c:
             c.execute(statement)
     before = {s.name: sums(deployed, s) for s in (rag, vs)}
+    volumes = _dangling_volumes()
     code, out = _run("backup", ci_deployment, "--service", "rag", "--service", "vector_store",
                      "--to", str(tmp_path / "set"))
     assert code == 0, out
+    assert _dangling_volumes() == volumes, "the tool containers left anonymous volumes"
     taken = json.loads((tmp_path / "set" / "manifest.json").read_text())
     assert taken["stack"] == deployed.name and set(taken["services"]) == {"rag", "vector_store"}
     assert taken["services"]["rag"]["rows"]["rag.rag_sessions"] >= 300

@@ -15,6 +15,7 @@ from psycopg.conninfo import make_conninfo
 import docker
 from pgplatform import hba
 from pgplatform.model import BUILT_IMAGE_NAME
+from pgplatform_ops import containers
 from pgplatform_ops.stack import DeployedStack
 
 from e2e_support import CiDeployment
@@ -40,11 +41,11 @@ def _psql_from(network: str | None, host: str, user: str, password: str, databas
                ) -> str:
     """psql's output, run in a throwaway container of the server's image on `network`
     (Docker's default bridge when None)."""
-    out = docker.from_env().containers.run(
-        BUILT_IMAGE_NAME, entrypoint=["sh", "-c"], remove=True, network=network,
+    _code, out, _err = containers.run_once(
+        docker.from_env(), BUILT_IMAGE_NAME, entrypoint=["sh", "-c"], network=network,
         environment={"PGPASSWORD": password, "PGCONNECT_TIMEOUT": "3", "PGSSLMODE": "require"},
         command=[f'psql -h {host} -U "{user}" -d "{database}" -tAc "select 1" 2>&1; true'])
-    return bytes(out).decode(errors="replace")
+    return out.decode(errors="replace")
 
 
 def _admin(deployed: DeployedStack) -> tuple[str, str]:

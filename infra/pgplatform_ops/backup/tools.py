@@ -9,10 +9,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import docker.errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 import docker
+from pgplatform_ops import containers
 from pgplatform_ops.stack import DeployedStack
 
 WORK = "/backup"
@@ -40,16 +40,14 @@ def run(deployed: DeployedStack, dsn: str, argv: Sequence[str], work: Path) -> s
         if image is None or not image.id:
             raise ToolError(f"{argv[0]}: cannot tell the image of the server's container")
         image_ref = image.id
-    try:
-        out = client.containers.run(
-            image_ref, entrypoint=[argv[0]],
-            command=[a.replace("{dsn}", conninfo) for a in argv[1:]],
-            network_mode="host", remove=True, stdout=True, stderr=True,
-            user=f"{os.getuid()}:{os.getgid()}",
-            environment={"PGPASSWORD": password, "PGCONNECT_TIMEOUT": "15"},
-            volumes={str(work.resolve()): {"bind": WORK, "mode": "rw"},
-                     str(ca): {"bind": CA, "mode": "ro"}})
-    except docker.errors.ContainerError as exc:
-        err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
-        raise ToolError(f"{argv[0]} failed (exit {exc.exit_status}): {err.strip()}") from exc
-    return bytes(out).decode(errors="replace")
+    code, out, err = containers.run_once(
+        client, image_ref, entrypoint=[argv[0]],
+        command=[a.replace("{dsn}", conninfo) for a in argv[1:]],
+        network_mode="host", user=f"{os.getuid()}:{os.getgid()}",
+        environment={"PGPASSWORD": password, "PGCONNECT_TIMEOUT": "15"},
+        volumes={str(work.resolve()): {"bind": WORK, "mode": "rw"},
+                 str(ca): {"bind": CA, "mode": "ro"}})
+    if code != 0:
+        raise ToolError(f"{argv[0]} failed (exit {code}): "
+                        f"{err.decode(errors='replace').strip()}")
+    return (out + err).decode(errors="replace")
