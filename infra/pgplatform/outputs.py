@@ -146,6 +146,10 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
     from in errors."""
     if not isinstance(values, Mapping):
         raise OutputsError(f"outputs: {source}: not a JSON object of stack outputs")
+    if not values:
+        raise OutputsError(f"outputs: {source} has no outputs: it is not deployed (new, or "
+                           "destroyed). Fix: deploy it (`scripts/up STACK`), or pass the "
+                           "outputs of a stack that runs")
     top = _section(values, STACK_KEYS, "the stack", source)
     services = {
         name: ServiceOutputs(

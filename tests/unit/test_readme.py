@@ -44,3 +44,4 @@ def test_readme__links_resolve() -> None:
         for target in re.findall(r"\]\(([^)#]+)\)", doc.read_text()):
             if "://" not in target:
                 assert (doc.parent / target).exists(), f"{doc.name}: broken link {target}"
+
