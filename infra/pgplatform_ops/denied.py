@@ -20,6 +20,8 @@ VERIFY_RUNS = "verify_runs"
 """`pgplatform.verify_runs` of the `postgres` database (admin-only): each verification run's
 window and the denials its own probes caused (pgplatform_ops.verify.ledger), which status takes
 out of the log's count."""
+VERIFY_RUNS_COLUMNS = ("run text PRIMARY KEY, started_at timestamptz NOT NULL, "
+                       "finished_at timestamptz, denied jsonb NOT NULL DEFAULT '[]'")
 
 _LINE = re.compile(
     r"^(?P<ts>\S+ \S+ \S+) \[\d+\] user=(?P<user>.*?) db=(?P<db>.*?) host=\S* "

@@ -42,6 +42,7 @@ from pgplatform_ops.bench import (
     verify_run,
 )
 from pgplatform_ops.bench.stack import BenchError, log
+from pgplatform_ops.caller import CALLER_CWD
 
 AREAS = ("verify", "vector", "queue", "pooler", "bootstrap")
 
@@ -66,9 +67,11 @@ QUICK = Sizes(vectors=5_000, queries=50, clients=8, point_seconds=0.0, workers=8
 
 
 def _path(raw: str) -> Path:
-    """Relative to where the user ran scripts/bench (the wrapper changes to the project root)."""
+    """Relative to where the user ran scripts/bench (the wrapper changes to the project root;
+    the benchmark itself stays there, so it resolves the paths it is given instead of
+    `caller.enter()`)."""
     p = Path(raw)
-    caller = os.environ.get("PGPLATFORM_BENCH_CWD")
+    caller = os.environ.get(CALLER_CWD)
     return p if p.is_absolute() or not caller else Path(caller) / p
 
 

@@ -23,7 +23,7 @@ from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import BOOKKEEPING_SCHEMA
 from pgplatform.progress import Log
-from pgplatform_ops import denied
+from pgplatform_ops import admin_bookkeeping, denied
 from pgplatform_ops.stack import DeployedStack
 
 HISTORY = "status_history"
@@ -40,14 +40,8 @@ def _admin(deployed: DeployedStack, database: str = "postgres"
 
 
 def _history(conn: psycopg.Connection) -> sql.Identifier:
-    table = sql.Identifier(BOOKKEEPING_SCHEMA, HISTORY)
-    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-        sql.Identifier(BOOKKEEPING_SCHEMA)))
-    conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(
-        sql.Identifier(BOOKKEEPING_SCHEMA)))
-    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (taken_at timestamptz PRIMARY KEY, "
-                         "log_cursor text NOT NULL, snapshot jsonb NOT NULL)").format(table))
-    return table
+    return admin_bookkeeping.table(conn, HISTORY, "taken_at timestamptz PRIMARY KEY, "
+                                   "log_cursor text NOT NULL, snapshot jsonb NOT NULL")
 
 
 def previous(deployed: DeployedStack) -> tuple[str | None, dict[str, Any] | None]:
@@ -152,11 +146,12 @@ def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log
         log("status: external server: no server log to read")
     else:
         with _admin(deployed) as conn:
-            row = conn.execute("SELECT clock_timestamp()").fetchone()
-            assert row is not None
-            out["log_read_at"] = row[0].isoformat()
-            runs, verification = _verification(conn, since, row[0])
-        lines, new_cursor = _log_lines(deployed, cursor)
+            # Runs finished before the log is read are wholly in it; the next status takes
+            # only runs started after it was read (`log_read_at`), none of whose lines are.
+            before = _clock(conn)
+            lines, new_cursor = _log_lines(deployed, cursor)
+            out["log_read_at"] = _clock(conn).isoformat()
+            runs, verification = _verification(conn, since, before)
         log(f"status: {len(lines)} server log lines since the previous status")
         out["verification_runs"] = runs
     homes = {r.name: svc.database for svc in cfg.services for r in access.service_roles(svc)}
@@ -173,17 +168,19 @@ def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log
     return out, new_cursor
 
 
+def _clock(conn: psycopg.Connection) -> datetime.datetime:
+    row = conn.execute("SELECT clock_timestamp()").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
+
+
 def _verification(conn: psycopg.Connection, since: str | None, until: datetime.datetime
                   ) -> tuple[list[str], Counter[denied.Denied]]:
     """The verification runs wholly inside this status's window (started after the previous
-    status read the log, finished before this one does) and the denials each counted of its
+    status had read the log, finished before this one reads it) and the denials each counted of its
     own probes: exactly those are not the audit's. A run overlapping either end is not taken
     out (its probes show, never the other way round)."""
-    table = sql.Identifier(BOOKKEEPING_SCHEMA, denied.VERIFY_RUNS)
-    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL",
-                          (f"{BOOKKEEPING_SCHEMA}.{denied.VERIFY_RUNS}",)).fetchone()
-    if not exists or not exists[0]:
-        return [], Counter()
+    table = admin_bookkeeping.table(conn, denied.VERIFY_RUNS, denied.VERIFY_RUNS_COLUMNS)
     rows = conn.execute(sql.SQL(
         "SELECT run, denied FROM {} WHERE finished_at IS NOT NULL AND finished_at < %s "
         "AND (%s::timestamptz IS NULL OR started_at > %s::timestamptz) ORDER BY started_at"

@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.model import BOOKKEEPING_SCHEMA
-from pgplatform_ops import denied
+from pgplatform_ops import admin_bookkeeping, denied
 
 _SERVER_MESSAGE = re.compile(r"\b(?P<level>FATAL|ERROR):  (?P<msg>[^\n]*)")
 
@@ -51,36 +51,27 @@ class Ledger:
         database = str(params.get("dbname", role))
         diag = getattr(exc, "diag", None)
         if diag is not None and diag.severity and diag.message_primary:
-            found = [(diag.severity, diag.message_primary)]
+            level, msg = diag.severity, diag.message_primary
         else:  # a refused connection: libpq's text carries the server's FATAL line
-            found = [(m["level"], m["msg"]) for m in _SERVER_MESSAGE.finditer(str(exc))]
-        for level, msg in found[:1]:
-            counted = denied.classify_message(level, role, database, msg)
-            if counted is not None:
-                with self._lock:
-                    self.counts[counted] += 1
+            line = _SERVER_MESSAGE.search(str(exc))
+            if line is None:
+                return
+            level, msg = line["level"], line["msg"]
+        counted = denied.classify_message(level, role, database, msg)
+        if counted is not None:
+            with self._lock:
+                self.counts[counted] += 1
 
 
 LEDGER = Ledger()
 """One per verification process: the probes' threads record into it."""
 
 
-def _table() -> sql.Identifier:
-    return sql.Identifier(BOOKKEEPING_SCHEMA, denied.VERIFY_RUNS)
-
-
 def open_run(admin_dsn: str, run: str) -> None:
     with psycopg.connect(admin_dsn, autocommit=True, options=ADMIN_SESSION_OPTIONS) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-            sql.Identifier(BOOKKEEPING_SCHEMA)))
-        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(
-            sql.Identifier(BOOKKEEPING_SCHEMA)))
-        conn.execute(sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (run text PRIMARY KEY, started_at timestamptz NOT "
-            "NULL, finished_at timestamptz, denied jsonb NOT NULL DEFAULT '[]')").format(
-                _table()))
+        table = admin_bookkeeping.table(conn, denied.VERIFY_RUNS, denied.VERIFY_RUNS_COLUMNS)
         conn.execute(sql.SQL("INSERT INTO {} (run, started_at) VALUES (%s, clock_timestamp()) "
-                             "ON CONFLICT (run) DO NOTHING").format(_table()), (run,))
+                             "ON CONFLICT (run) DO NOTHING").format(table), (run,))
 
 
 def close_run(admin_dsn: str, run: str, counts: Counter[denied.Denied]) -> None:
@@ -88,4 +79,6 @@ def close_run(admin_dsn: str, run: str, counts: Counter[denied.Denied]) -> None:
             for d, n in sorted(counts.items())]
     with psycopg.connect(admin_dsn, autocommit=True, options=ADMIN_SESSION_OPTIONS) as conn:
         conn.execute(sql.SQL("UPDATE {} SET finished_at = clock_timestamp(), denied = %s "
-                             "WHERE run = %s").format(_table()), (Jsonb(rows), run))
+                             "WHERE run = %s").format(
+                                 sql.Identifier(BOOKKEEPING_SCHEMA, denied.VERIFY_RUNS)),
+                     (Jsonb(rows), run))

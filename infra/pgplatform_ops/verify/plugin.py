@@ -165,9 +165,14 @@ def _probe_result(key: str, run: Future[probes.ProbeRun]) -> probes.ProbeRun:
     try:
         return run.result()
     except Exception as exc:  # noqa: BLE001 - reported as this login's finding
-        return probes.ProbeRun(tried=1, findings=[Finding(
-            kind="probe run", object=key, role="", expected="every probe runs",
-            actual=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}")])
+        return probes.ProbeRun(tried=1, findings=[_broke("probe run", key, "every probe runs",
+                                                         exc)])
+
+
+def _broke(kind: str, obj: str, expected: str, exc: Exception) -> Finding:
+    """A check's run that raised, as the one finding of what it was checking."""
+    return Finding(kind=kind, object=obj, role="", expected=expected,
+                   actual=f"{type(exc).__name__}: {(str(exc).strip() or '?').splitlines()[0]}")
 
 
 MONITOR_KEY = "monitor"
@@ -210,10 +215,8 @@ def planner_findings(pytestconfig: pytest.Config,
         try:
             run = future.result()
         except Exception as exc:  # noqa: BLE001 - reported as this module's finding
-            out[module] = [Finding(
-                kind="planner check", object=f"module {module}", role="",
-                expected="fixture loads into the copies and every query plans",
-                actual=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}")]
+            out[module] = [_broke("planner check", f"module {module}",
+                                  "fixture loads into the copies and every query plans", exc)]
             continue
         out[module] = run.findings
         pytestconfig.stash[LIVE_PLANS].extend(run.live_plans)
