@@ -294,10 +294,10 @@ class DockerApplier:
             f"health={health}) within {timeout_s:.0f}s; last log lines:\n{logs}")
 
     def delete_container(self, outputs: dict[str, Any]) -> None:
-        """resourceDockerContainerDelete: with destroy_grace_seconds, ContainerStop (the
-        container's stop signal, SIGKILL after that many seconds) first; then removed by force
-        (without it, the server gets no shutdown). Its anonymous volumes go with it
-        (remove_volumes, true by default); named ones stay."""
+        """resource_docker_container_funcs.go resourceDockerContainerDelete: with
+        destroy_grace_seconds, ContainerStop (the container's stop signal, SIGKILL after that
+        many seconds) first; then removed by force (without it, the server gets no shutdown).
+        Its anonymous volumes go with it (remove_volumes, true by default); named ones stay."""
         try:
             container = self.client.containers.get(outputs["name"])
             grace = int(outputs.get("destroyGraceSeconds") or 0)
