@@ -37,6 +37,15 @@ if [ "$(id -u)" = 0 ] && [ -n "${PGPLATFORM_TLS_SOURCE:-}" ] \
     install -o postgres -g postgres -m 0644 "$PGPLATFORM_TLS_SOURCE/ca.crt" \
         "$PGPLATFORM_TLS_DIR/ca.crt"
 fi
+# server.pitr: pgBackRest's configuration (it holds the repository's passphrase) arrives
+# root-only; archive_command and the backup tools run as the server's user.
+if [ "$(id -u)" = 0 ] && [ -n "${PGPLATFORM_PITR_CONF:-}" ] && [ -r "$PGPLATFORM_PITR_CONF" ]; then
+    install -d -o postgres -g postgres -m 0750 /etc/pgbackrest
+    install -o postgres -g postgres -m 0600 "$PGPLATFORM_PITR_CONF" \
+        /etc/pgbackrest/pgbackrest.conf
+    chown postgres:postgres "$PGPLATFORM_PITR_REPO"
+    chmod 0750 "$PGPLATFORM_PITR_REPO"
+fi
 # Kept pg_hba rules for the host name the gateway of the network the data was on; a network
 # made again may have another. Point them (the lines ending in PGPLATFORM_HBA_HOST_MARK) at this
 # container's default gateway (/proc/net/route: IPv4, hex, little-endian), as the file's owner.

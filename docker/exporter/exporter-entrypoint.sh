@@ -10,5 +10,8 @@ install -o prometheus -g prometheus -m 0444 "$PGPLATFORM_CA_SOURCE" "$dir/ca.pem
 install -o prometheus -g prometheus -m 0444 "$PGPLATFORM_CLIENT_SOURCE/client.crt" "$dir/client.crt"
 install -o prometheus -g prometheus -m 0600 "$PGPLATFORM_CLIENT_SOURCE/client.key" "$dir/client.key"
 export DATA_SOURCE_PASS_FILE="$dir/password"
+# The exporter reads one queries file: the stack's extra queries appended (server.pitr).
+cat /etc/pgplatform-exporter/queries.yaml ${PGPLATFORM_EXTRA_QUERIES:-} > "$dir/queries.yaml"
+chown prometheus:prometheus "$dir/queries.yaml"
 exec setpriv --reuid=prometheus --regid=prometheus --init-groups \
-    prometheus-postgres-exporter --extend.query-path=/etc/pgplatform-exporter/queries.yaml "$@"
+    prometheus-postgres-exporter --extend.query-path="$dir/queries.yaml" "$@"

@@ -38,6 +38,10 @@ DATA_DIR = "/var/lib/postgresql/data"
 EXTENSIONS_SCHEMA = "extensions"
 # Each managed database's migration bookkeeping (`schema_migrations`), owned by the admin.
 BOOKKEEPING_SCHEMA = "pgplatform"
+BOOKKEEPING_SCHEMA_LOCK = 0x7067706C_00000002
+"""Taken (transaction-level advisory lock) by every step that grants on the bookkeeping schema
+of `postgres`: the engine runs them in parallel, and two ACL rewrites of one pg_namespace row
+fail with "tuple concurrently updated"."""
 # The Prometheus exporter's login: pg_monitor's statistics and CONNECT, nothing else.
 MONITOR_ROLE = "pgplatform_monitor"
 # The exporter holds a few sessions (one per database it discovers, reused).
@@ -113,7 +117,7 @@ EXTERNAL_SSLMODES = ("verify-full", "verify-ca")
 # Keys of `server` that describe the container: an external server has none of them.
 CONTAINER_KEYS = ("image", "containerName", "volumeName", "networkName", "bindAddress",
                   "hostPort", "memoryMb", "shmSizeMb", "settings", "exporter", "pooler",
-                  "allowVolumeDeletion", "production", "replicas", "replicaHostPort")
+                  "allowVolumeDeletion", "production", "replicas", "replicaHostPort", "pitr")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +142,27 @@ class PoolerConfig:
 
     host_port: int
     max_client_connections: int = DEFAULT_POOLER_MAX_CLIENTS
+
+
+PITR_KEYS = ("enabled", "retentionFull", "archiveTimeoutSeconds", "maxBackupAgeHours")
+DEFAULT_PITR_RETENTION_FULL = 2
+DEFAULT_ARCHIVE_TIMEOUT_S = 60
+# A daily backup job, with two hours to spare before status calls the newest one overdue.
+DEFAULT_MAX_BACKUP_AGE_H = 26
+
+
+@dataclass(frozen=True, kw_only=True)
+class PitrConfig:
+    """Continuous WAL archiving and base backups (pgBackRest) into the stack's own repository
+    volume: the server can be restored to any moment since the oldest kept full backup."""
+
+    retention_full: int = DEFAULT_PITR_RETENTION_FULL
+    """Full backups kept (each with the diff/incr backups and WAL that depend on it)."""
+    archive_timeout_s: int = DEFAULT_ARCHIVE_TIMEOUT_S
+    """A WAL segment is closed and archived at least this often when anything was written:
+    the most committed time a lost data volume can take with it."""
+    max_backup_age_h: int = DEFAULT_MAX_BACKUP_AGE_H
+    """`scripts/status` fails when the newest backup is older (the backup job stopped)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,6 +192,19 @@ class ServerConfig:
     """Streaming replicas of the container, each its own container and volume."""
     replica_host_port: int = 0
     """Where replica i is published: this port + i (on bindAddress)."""
+    pitr: PitrConfig | None = None
+    """WAL archiving and base backups (pgBackRest); None: none."""
+
+    @property
+    def pitr_volume(self) -> str:
+        """The pgBackRest repository's volume: kept and protected like the data volume."""
+        return f"{self.volume_name}-pitr"
+
+    @property
+    def replaced_data_prefix(self) -> str:
+        """`scripts/restore --server` keeps the data it replaces in a volume named this and
+        the UTC time."""
+        return f"{self.volume_name}-before-restore-"
 
     def replica_name(self, i: int) -> str:
         return f"{self.container_name}-replica-{i}"
@@ -464,7 +502,7 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         "image", "containerName", "volumeName", "networkName", "bindAddress", "hostPort",
         "adminUser", "memoryMb", "exporter", "pooler", "shmSizeMb", "settings",
         "allowVolumeDeletion", "production", "mode", "host", "port", "sslmode", "caCert",
-        "providerRoles", "replicas", "replicaHostPort",
+        "providerRoles", "replicas", "replicaHostPort", "pitr",
     }
     for unknown in sorted(set(raw) - known):
         problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {sorted(known)}")
@@ -568,6 +606,14 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
             "unprotected, deletable by `pulumi destroy`. Fix: remove allowVolumeDeletion; to "
             "retire a production stack, back up, set production: false in one deploy, then "
             "allowVolumeDeletion: true in the next")
+    pitr = _pitr(raw.get("pitr"), f"{key}.pitr", image=image, admin=admin, problems=problems)
+    if pitr is not None:
+        if "archive_timeout" in settings_raw:
+            problems.append(f"{key}.settings.archive_timeout: the stack archives WAL "
+                            "(server.pitr), whose archiveTimeoutSeconds sets it. Fix: remove it "
+                            "and set server.pitr.archiveTimeoutSeconds")
+        # A reloadable setting: applied in place and checked by verification like any other.
+        settings["archive_timeout"] = f"{pitr.archive_timeout_s}s"
     return ServerConfig(
         image=image,
         container_name=names["containerName"],
@@ -585,7 +631,36 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
         pooler=pooler,
         replicas=replicas,
         replica_host_port=replica_port,
+        pitr=pitr,
     )
+
+
+def _pitr(raw: Any, key: str, *, image: str, admin: str, problems: list[str]
+          ) -> PitrConfig | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: must be a mapping {{{', '.join(PITR_KEYS)}}}")
+        return None
+    for unknown in sorted(set(raw) - set(PITR_KEYS)):
+        problems.append(f"{key}.{unknown}: unknown key. Fix: use one of {list(PITR_KEYS)}")
+    if not _bool(raw.get("enabled", True), f"{key}.enabled", problems):
+        return None
+    if image != BUILD_IMAGE:
+        problems.append(f"{key}: needs pgBackRest in the server's image, and only the bundle's "
+                        f"own image has it (image is {image!r}). Fix: set server.image: build")
+    if admin != "postgres":
+        # pgBackRest reaches the server on its socket as the OS user `postgres`, which the
+        # `local … peer` rule maps to the role of the same name only.
+        problems.append(f"{key}: pgBackRest connects as the role `postgres`, and adminUser is "
+                        f"{admin!r}. Fix: keep adminUser: postgres in a stack with pitr")
+    return PitrConfig(
+        retention_full=_int(raw.get("retentionFull", DEFAULT_PITR_RETENTION_FULL),
+                            f"{key}.retentionFull", problems, lo=1, hi=100),
+        archive_timeout_s=_int(raw.get("archiveTimeoutSeconds", DEFAULT_ARCHIVE_TIMEOUT_S),
+                               f"{key}.archiveTimeoutSeconds", problems, lo=5, hi=3600),
+        max_backup_age_h=_int(raw.get("maxBackupAgeHours", DEFAULT_MAX_BACKUP_AGE_H),
+                              f"{key}.maxBackupAgeHours", problems, lo=1, hi=24 * 90))
 
 
 def _exporter(raw: Any, key: str, server_port: int, problems: list[str]) -> int | None:

@@ -20,6 +20,7 @@ WATCHDOG_DSN = "watchdog_dsn"
 HOST = "host"
 PORT = "port"
 CONTAINER_NAME = "container_name"
+PITR_PASSPHRASE = "pitr_passphrase"
 SERVICES = "services"
 DATABASES = "databases"
 CONSUMERS = "consumers"
@@ -41,7 +42,7 @@ CONSUMER_DSN = "dsn"
 DATABASE_ADMIN_DSN = "admin_dsn"
 
 STACK_KEYS = (STACK, ADMIN_DSN, CA_CERT, METRICS_URL, MONITOR_DSN, WATCHDOG_DSN, HOST, PORT,
-              CONTAINER_NAME, SERVICES, DATABASES, CONSUMERS)
+              CONTAINER_NAME, PITR_PASSPHRASE, SERVICES, DATABASES, CONSUMERS)
 SERVICE_KEYS = (SERVICE_DATABASE, SERVICE_SCHEMA, SERVICE_SCHEMAS, SERVICE_LOGIN_ROLE,
                 SERVICE_OWNER_ROLE, SERVICE_DSN, SERVICE_MIGRATOR_DSN, SERVICE_READONLY_DSN,
                 SERVICE_POOLED_DSN)
@@ -104,6 +105,9 @@ class StackOutputs(Generic[V]):
     host: str
     port: int
     container_name: V
+    pitr_passphrase: V
+    """The WAL repository's key (server.pitr; "" without). Keep a copy: the repository outlives
+    the state when `pulumi destroy` keeps the volumes."""
     services: Mapping[str, ServiceOutputs[V]]
     databases: Mapping[str, DatabaseOutputs[V]]
     consumers: Mapping[str, ConsumerOutputs[V]]
@@ -116,6 +120,7 @@ class StackOutputs(Generic[V]):
             WATCHDOG_DSN: self.watchdog_dsn,
             HOST: self.host, PORT: self.port,
             CONTAINER_NAME: self.container_name,
+            PITR_PASSPHRASE: self.pitr_passphrase,
             SERVICES: {name: {SERVICE_DATABASE: s.database, SERVICE_SCHEMA: s.schemas[0],
                               SERVICE_SCHEMAS: list(s.schemas),
                               SERVICE_LOGIN_ROLE: s.login_role,
@@ -177,5 +182,6 @@ def parse(values: Any, source: str) -> StackOutputs[str]:
                         monitor_dsn=str(top[MONITOR_DSN]),
                         watchdog_dsn=str(top[WATCHDOG_DSN]),
                         host=str(top[HOST]), port=int(top[PORT]),
-                        container_name=str(top[CONTAINER_NAME]), services=services,
+                        container_name=str(top[CONTAINER_NAME]),
+                        pitr_passphrase=str(top[PITR_PASSPHRASE]), services=services,
                         databases=databases, consumers=consumers)

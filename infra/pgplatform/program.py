@@ -24,6 +24,7 @@ from pgplatform.components.lifecycle import (
     RetainedDataAdoption,
     RetainedDataPark,
 )
+from pgplatform.components.pitr_catalog import PitrCatalog
 from pgplatform.components.pooler import ConnectionPooler, PoolerArgs
 from pgplatform.components.replica import ReadReplica, ReplicaArgs
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
@@ -72,14 +73,27 @@ def _admin_password(cfg: PlatformConfig) -> pulumi.Output[str]:
     return pulumi.Output.secret(cfg.admin_password.plaintext)
 
 
+def _pitr_passphrase(cfg: PlatformConfig) -> pulumi.Output[str] | None:
+    """The WAL repository's key, kept in the state. Protected with the volumes in production:
+    a repository whose key is lost cannot be restored from."""
+    if cfg.server.pitr is None:
+        return None
+    s = cfg.server
+    generated = random.RandomPassword(
+        "pitr-passphrase", length=64, special=False,
+        opts=pulumi.ResourceOptions(protect=s.production and not s.allow_volume_deletion))
+    return pulumi.Output.secret(generated.result)
+
+
 def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
     """Declare every resource of the stack; return the stack outputs."""
     s = cfg.server
     admin_password = _admin_password(cfg)
     admin_dsn = _url(cfg, s.admin_user, admin_password, "postgres")
     container: _Container | None = None
+    pitr_passphrase = _pitr_passphrase(cfg)
     if s.external is None:
-        container = _container(cfg, admin_password, admin_dsn)
+        container = _container(cfg, admin_password, admin_dsn, pitr_passphrase)
         ca_cert, up = container.certs.ca_cert_pem, [container.server.container]
     else:
         # A managed server: nothing to run, its CA is the provider's (config).
@@ -220,6 +234,8 @@ def build(cfg: PlatformConfig) -> outputs.StackOutputs[pulumi.Output[str]]:
         port=s.host_port,
         container_name=(container.server.container.name if container is not None
                         else pulumi.Output.from_input("")),
+        pitr_passphrase=(pitr_passphrase if pitr_passphrase is not None
+                         else pulumi.Output.secret("")),
         services={
             svc.name: outputs.ServiceOutputs(
                 database=svc.database,
@@ -262,7 +278,8 @@ class _Container:
 
 
 def _container(cfg: PlatformConfig, admin_password: pulumi.Output[str],
-               admin_dsn: pulumi.Output[str]) -> _Container:
+               admin_dsn: pulumi.Output[str], pitr_passphrase: pulumi.Output[str] | None
+               ) -> _Container:
     """The server the bundle runs: its image, CA and certificate, container (volume, network)
     and the settings applied in place."""
     s = cfg.server
@@ -272,7 +289,7 @@ def _container(cfg: PlatformConfig, admin_password: pulumi.Output[str],
     server = PostgresServer("postgres", PostgresServerArgs(
         server=s, image_ref=image.ref, admin_password=admin_password,
         server_cert_pem=certs.server_cert_pem, server_key_pem=certs.server_key_pem,
-        ca_cert_pem=certs.ca_cert_pem))
+        ca_cert_pem=certs.ca_cert_pem, pitr_passphrase=pitr_passphrase))
     ServerSettings("postgres-settings", admin_dsn, certs.ca_cert_pem, s.reload_settings,
                    pulumi.ResourceOptions(parent=server, depends_on=[server.container]))
     lines = server.gateway.apply(lambda gateway: [r.line() for r in hba.rules(cfg, gateway)])
@@ -314,6 +331,11 @@ def _sidecars(cfg: PlatformConfig, container: _Container, platform: dict[str, Id
         "postgres-hardening", admin_dsn, ca_cert,
         access.database_walls(cfg, access.WATCHDOG_DATABASE), BOOKKEEPING_SCHEMA,
         pulumi.ResourceOptions(parent=server, depends_on=[server.container, *hba_rules]))
+    if s.pitr is not None:
+        # What the exporter reports of the base backups (it cannot run pgBackRest).
+        PitrCatalog("pitr-catalog", admin_dsn, ca_cert, monitor.name if monitor else None,
+                    pulumi.ResourceOptions(parent=server, depends_on=[
+                        maintenance, *(platform["monitor"].roles if monitor else ())]))
     watchdog_dsn = _watchdog(cfg, container, platform.get("watchdog"), server_acl=server_acl,
                              ca_cert=ca_cert, admin_dsn=admin_dsn,
                              after=[*hba_rules, maintenance], adopted=adopted)

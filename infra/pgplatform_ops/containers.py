@@ -4,6 +4,7 @@ docker-py's `run(remove=True)` leaves behind; these are removed with their volum
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import docker.errors
@@ -11,10 +12,13 @@ import docker.errors
 import docker
 
 
-def run_once(client: docker.DockerClient, image: str, **create: Any) -> tuple[int, bytes, bytes]:
+def run_once(client: docker.DockerClient, image: str, *,
+             progress: Callable[[str], None] | None = None,
+             **create: Any) -> tuple[int, bytes, bytes]:
     """Create, start and wait for a container; its exit status, stdout and stderr. The
     container and its anonymous volumes are gone afterwards, whatever happened. An image that
-    is not here is pulled, as `docker run` would."""
+    is not here is pulled, as `docker run` would. `progress` gets each line of its output as
+    it comes (a long restore says where it is)."""
     try:
         container = client.containers.create(image, **create)
     except docker.errors.ImageNotFound:
@@ -22,6 +26,9 @@ def run_once(client: docker.DockerClient, image: str, **create: Any) -> tuple[in
         container = client.containers.create(image, **create)
     try:
         container.start()
+        if progress is not None:
+            for line in container.logs(stream=True, follow=True):
+                progress(bytes(line).decode(errors="replace").rstrip())
         code = int(container.wait()["StatusCode"])
         return (code, bytes(container.logs(stdout=True, stderr=False)),
                 bytes(container.logs(stdout=False, stderr=True)))

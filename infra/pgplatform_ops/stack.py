@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pgplatform import modules, outputs, paths, stack_config, tls
 from pgplatform.migrate import runner
@@ -79,6 +79,18 @@ class DeployedStack:
         if not self.outputs.watchdog_dsn:
             return ""
         return make_conninfo(self.verified(self.outputs.watchdog_dsn), dbname=database)
+
+    def logins(self) -> list[tuple[str, str]]:
+        """Every login the outputs give a DSN for, as (role, DSN aimed at the primary)."""
+        out = [(role, self.on_primary(dsn)) for svc in self.cfg.services
+               for role, dsn in ((svc.login_role, self.service_dsn(svc.name)),
+                                 (svc.migrator_role, self.migrator_dsn(svc.name)),
+                                 (svc.readonly_role, self.readonly_dsn(svc.name)))]
+        out += [(c.login_role, self.on_primary(self.consumer_dsn(c.name)))
+                for c in self.cfg.consumers]
+        out += [(str(conninfo_to_dict(dsn)["user"]), dsn)
+                for dsn in (self.monitor_dsn(), self.watchdog_dsn()) if dsn]
+        return out
 
     def consumer_dsn(self, consumer: str) -> str:
         return self.verified(self.outputs.consumers[consumer].dsn)

@@ -183,7 +183,8 @@ def check_grant(g: _Grant, services: list[Service],
         if g.object_type == "database" and g.privileges <= {"CONNECT"}:
             return None
         return (f"{g.describe()}: the exporter's monitor holds CONNECT on databases and "
-                "pg_monitor's statistics, no object's rows")
+                "pg_monitor's statistics, no object's rows (but the base backups' table of "
+                "PitrCatalog)")
     for s in services:
         if g.role == s.migrator_role:
             if g.object_type == "database" and g.database == s.database and \
@@ -272,6 +273,11 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                  for r in args.resources if r.resource_type == tokens.SESSION_WATCHDOG}
     for r in args.resources:
         p = planned.props(r)
+        reader = values.get(p, "reader") if r.resource_type == tokens.PITR_CATALOG else None
+        if reader and reader not in monitors:
+            report_violation(
+                f"[{NAME}] PitrCatalog '{r.name}' lets {reader} read the base backups' table: "
+                "only the exporter's monitor may (it reports their age).", r.urn)
         if r.resource_type == tokens.ROLE and values.truthy(p.get("replication")):
             role = values.get(p, "name", r.name)
             if role not in replicators:

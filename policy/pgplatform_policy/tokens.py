@@ -18,6 +18,8 @@ METRICS_EXPORTER = rt.METRICS_EXPORTER
 READ_REPLICA = rt.READ_REPLICA
 """Registered with {bindAddress, hostPort, replicatorRole, slot}."""
 SESSION_WATCHDOG = rt.SESSION_WATCHDOG
+PITR_CATALOG = rt.PITR_CATALOG
+"""Registered with {reader}: the login that may read the base backups' table."""
 DATABASE_HARDENING = rt.DATABASE_HARDENING
 """A dynamic resource, registered with {database, grants, readShared, schema}."""
 """Registered with {watchdogRole, database, periodSeconds}."""

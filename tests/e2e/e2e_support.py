@@ -48,14 +48,16 @@ def sweep_leftovers(stack: str, server: ServerConfig) -> None:
     client = docker.from_env()
     # The sidecars first: the network is removable only once nothing is attached.
     replicas = range(server.replicas)
-    for name in (server.exporter_name, server.pooler_name,
+    for name in (server.exporter_name, server.pooler_name, server.watchdog_name,
                  *(server.replica_name(i) for i in replicas), server.container_name):
         for c in client.containers.list(all=True, filters={"name": f"^/{name}$"}):
             print(f"sweeping leftover container {c.name} of test stack {stack}")
             c.remove(force=True)
-    volumes = {server.volume_name, *(server.replica_volume(i) for i in replicas)}
+    volumes = {server.volume_name, server.pitr_volume,
+               *(server.replica_volume(i) for i in replicas)}
     for v in client.volumes.list(filters={"name": server.volume_name}):
-        if v.name in volumes:
+        # What `scripts/restore --server` kept of the data it replaced, too.
+        if v.name in volumes or v.name.startswith(server.replaced_data_prefix):
             print(f"sweeping leftover volume {v.name} of test stack {stack}")
             v.remove(force=True)
     for n in client.networks.list(names=[server.network_name]):

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.e2e
 # What --quick deploys for itself; `harness down` removes each at the end of the run.
 QUICK_CONTAINERS = ("pgplatform-benchquick", "pgplatform-benchquick-exporter",
                     "pgplatform-benchquick-pooler", "pgplatform-benchquick-replica-0",
+                    "pgplatform-benchquick-watchdog",
                     "pgplatform-benchtopo10")
 
 
@@ -85,6 +86,9 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     assert figures["pooler.answered"] == figures["pooler.clients"] > 0, figures
     assert 1 <= figures["pooler.server_sessions_max"] <= figures["pooler.pool_size"], figures
     assert figures["replica.count"] == 1 and figures["replica.lag_bytes_max"] >= 0, figures
+    # The whole server backed up and restored with the documents in it, checksum for checksum.
+    assert figures["pitr.same_documents"] == 1 and figures["pitr.documents"] > 0, figures
+    assert figures["pitr.restore_seconds"] > 0 and figures["pitr.repository_bytes"] > 0, figures
 
     left = sorted(set(QUICK_CONTAINERS) & _containers())
     assert not left, f"scripts/bench --quick: expected its stacks removed, containers left: {left}"

@@ -37,6 +37,7 @@ from psycopg import sql
 
 import docker
 from pgplatform import model, paths, stack_config
+from pgplatform_ops import containers
 from pgplatform_ops.stack import DeployedStack
 
 from e2e_support import docker_available, script, sweep_leftovers
@@ -54,7 +55,9 @@ def stack_values(name: str, port: int, *, keep: bool) -> dict[str, Any]:
                    "allowVolumeDeletion": not keep, "containerName": f"pgplatform-{name}",
                    "volumeName": f"pgplatform-{name}-data", "networkName": f"pgplatform-{name}-net",
                    "settings": {"shared_buffers": "128MB", "maintenance_work_mem": "128MB",
-                                "work_mem": "8MB", "max_connections": 200}},
+                                "work_mem": "8MB", "max_connections": 200},
+                   # WAL archived into its own repository volume, kept like the data volume.
+                   "pitr": {"archiveTimeoutSeconds": 10}},
         "databases": [{"name": "flipsync", "extensions": []},
                       {"name": "paddle", "extensions": ["vector"]}],
         "services": [{"name": "flipsync_app", "database": "flipsync", "schema": "flipsync"},
@@ -441,6 +444,29 @@ class TestDevLifecycle:
         assert host["Memory"] == memory * 1024**2, host["Memory"]
         assert checksums(dev.deployed) == dev.sums
 
+    def test_point_in_time_restore__rows_back_and_the_next_up_changes_nothing(
+            self, dev: Scenario) -> None:
+        """The whole server restored from its WAL archive (issue 26): the engine's state and
+        the restored server agree, so the next up (and a preview) finds nothing to do."""
+        _server_backup(dev)
+        # Committed after the backup: only the archived WAL brings it back.
+        with psycopg.connect(dev.deployed.admin_dsn("paddle")) as c:
+            c.execute("INSERT INTO rag.rag_sessions (session_id) VALUES (%s)",
+                      (f"pitr-{uuid.uuid4().hex}",))
+        before = checksums(dev.deployed)
+        restore = script("restore", "--outputs", str(_outputs_file(dev)), "--stack-file",
+                         str(_stack_file(dev)), "--server", "--to-latest",
+                         "--discard-current")
+        assert restore.returncode == 0, restore.stdout[-4000:] + restore.stderr[-3000:]
+        assert checksums(dev.deployed) == before
+        every_dsn_works(dev.deployed)
+        again = dev.up()
+        assert again.only(), f"up after the restore: expected nothing to do, got {again}"
+        if isinstance(dev.deployer, PulumiDeployer):
+            ok, log = dev.deployer.preview_expects_no_changes()
+            assert ok, f"pulumi preview --expect-no-changes after a restore:\n{log[-4000:]}"
+        dev.sums = before
+
     def test_dockerfile_change__the_container_runs_the_new_image(self, dev: Scenario) -> None:
         dockerfile = paths.DOCKER_CONTEXT / "Dockerfile"
         original = dockerfile.read_text()
@@ -464,6 +490,7 @@ class TestDevLifecycle:
         assert dev.values["server"]["containerName"] not in _containers()
         names = {v.name for v in docker.from_env().volumes.list()}
         assert dev.values["server"]["volumeName"] not in names
+        assert f"{dev.values['server']['volumeName']}-pitr" not in names
 
 
 def _stack_file(s: Scenario) -> Path:
@@ -481,6 +508,22 @@ def _outputs_file(s: Scenario) -> Path:
     return path
 
 
+def _server_backup(s: Scenario) -> None:
+    backup = script("backup", "--outputs", str(_outputs_file(s)), "--stack-file",
+                    str(_stack_file(s)), "--server")
+    assert backup.returncode == 0, backup.stdout[-3000:] + backup.stderr[-3000:]
+
+
+def _repositories(s: Scenario) -> list[str]:
+    """The key directories in the stack's WAL repository volume."""
+    volume = f"{s.values['server']['volumeName']}-pitr"
+    code, out, err = containers.run_once(
+        docker.from_env(), s.deployed.cfg.server.image_name, entrypoint=["ls", "/r"],
+        network_mode="none", volumes={volume: {"bind": "/r", "mode": "ro"}})
+    assert code == 0, err
+    return out.decode().split()
+
+
 # -- a stack that keeps its data --------------------------------------------------------------
 
 class TestKeptDataLifecycle:
@@ -490,6 +533,7 @@ class TestKeptDataLifecycle:
         kept.up()
         insert_rows(kept.deployed)
         before = checksums(kept.deployed)
+        _server_backup(kept)
         client = docker.from_env()
         network = kept.values["server"]["networkName"]
         old_subnet = client.networks.get(network).attrs["IPAM"]["Config"][0]["Subnet"]
@@ -498,6 +542,7 @@ class TestKeptDataLifecycle:
         assert kept.values["server"]["containerName"] not in _containers()
         names = {v.name for v in client.volumes.list()}
         assert kept.values["server"]["volumeName"] in names, "the data volume is retained"
+        assert f"{kept.values['server']['volumeName']}-pitr" in names, "and the WAL archive"
         squatter = client.networks.create(f"{network}-squatter", ipam=docker.types.IPAMConfig(
             pool_configs=[docker.types.IPAMPool(subnet=old_subnet)]))
         try:
@@ -510,6 +555,10 @@ class TestKeptDataLifecycle:
         d = kept.deployed
         assert checksums(d) == before
         every_dsn_works(d)
+        # The key went with the state; the new one archives and backs up into its own
+        # repository beside the old one, which stays as it was.
+        _server_backup(kept)
+        assert len(_repositories(kept)) == 2, _repositories(kept)
 
     def test_production_destroy_is_refused_naming_the_volume(self, kept: Scenario) -> None:
         kept.values["server"]["production"] = True

@@ -222,6 +222,29 @@ CASES = {
                              "pgplatform:adminPassword", "must be a non-empty secret"),
     "empty-admin-password": ({**base(), "adminPassword": model.SecretValue(" ")},
                              "pgplatform:adminPassword", "non-empty secret"),
+    "pitr-without-pgbackrest-image": (with_("server.pitr", {"enabled": True}),
+                                      "pgplatform:server.pitr", "set server.image: build"),
+    "pitr-other-admin": (with_each({"server.image": "build", "server.adminUser": "pgadmin",
+                                    "server.pitr": {}}),
+                         "pgplatform:server.pitr", "keep adminUser: postgres"),
+    "pitr-unknown-key": (with_each({"server.image": "build", "server.pitr": {"retention": 3}}),
+                         "pgplatform:server.pitr.retention", "unknown key"),
+    "pitr-timeout-zero": (with_each({"server.image": "build",
+                                     "server.pitr": {"archiveTimeoutSeconds": 0}}),
+                          "pgplatform:server.pitr.archiveTimeoutSeconds", "outside 5..3600"),
+    "pitr-retention-zero": (with_each({"server.image": "build",
+                                       "server.pitr": {"retentionFull": 0}}),
+                            "pgplatform:server.pitr.retentionFull", "outside 1..100"),
+    "pitr-and-archive-timeout-setting": (
+        with_each({"server.image": "build", "server.pitr": {},
+                   "server.settings": {"archive_timeout": "30s"}}),
+        "pgplatform:server.settings.archive_timeout", "server.pitr.archiveTimeoutSeconds"),
+    "archive-command-setting": (with_("server.settings", {"archive_command": "cp %p /x"}),
+                                "pgplatform:server.settings.archive_command", "backup tool"),
+    "pitr-on-external": (
+        {**base(), "server": {"mode": "external", "host": "db.example.com", "pitr": {},
+                              "caCert": "-----BEGIN CERTIFICATE-----"}},
+        "pgplatform:server.pitr", "describes the container"),
 }
 # An explicit shm size below maintenance_work_mem (the default would be derived large enough).
 CASES["shm-below-maintenance-work-mem"][0]["server"]["shmSizeMb"] = 128
@@ -236,6 +259,17 @@ def test_config__rejects_invalid_value_naming_its_key(case: str) -> None:
     assert key in message, f"{case}: expected key {key!r} in:\n{message}"
     if why:
         assert why in message, f"{case}: expected {why!r} in:\n{message}"
+
+
+def test_config__pitr_defaults_and_its_archive_timeout_setting() -> None:
+    cfg = model.from_mapping(with_each({"server.image": "build", "server.pitr": {}}),
+                             stack="test")
+    assert cfg.server.pitr == model.PitrConfig()
+    assert cfg.server.pitr_volume == "pgplatform-test-data-pitr"
+    assert cfg.server.reload_settings["archive_timeout"] == "60s"
+    off = model.from_mapping(with_each({"server.image": "build",
+                                        "server.pitr": {"enabled": False}}), stack="test")
+    assert off.server.pitr is None and "archive_timeout" not in off.server.settings
 
 
 def test_config__reports_every_problem_at_once() -> None:

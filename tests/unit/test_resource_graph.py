@@ -203,6 +203,8 @@ def test_graph__port_bound_to_loopback_and_shm_fits_maintenance_work_mem(g: Grap
                   if arg == "-c"}
     _, reloaded = g.one(rt.SERVER_SETTINGS, "postgres-settings")
     tls_args = {a.split("=", 1)[0] for a in server.TLS_ARGS if a != "-c"}
+    # Archiving, the bundle's own (server.pitr), on the primary's command line alone.
+    tls_args |= {"archive_mode", "archive_command"} if g.cfg.server.pitr else set()
     assert on_command - tls_args == set(g.cfg.server.restart_settings)
     assert "shared_buffers" in on_command
     assert reveal(reloaded["settings"]) == g.cfg.server.reload_settings

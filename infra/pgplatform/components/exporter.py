@@ -35,6 +35,9 @@ class ExporterArgs:
     after: list[pulumi.Resource]
 
 
+PITR_QUERIES = "/etc/pgplatform-exporter/queries-pitr.yaml"
+
+
 class MetricsExporter(pulumi.ComponentResource):
     container: docker.Container
 
@@ -64,7 +67,9 @@ class MetricsExporter(pulumi.ComponentResource):
                 f"PGPLATFORM_EXPORTER_DIR={PRIVATE_DIR}",
                 f"PGPLATFORM_PASSWORD_SOURCE={SOURCE}/password",
                 f"PGPLATFORM_CA_SOURCE={SOURCE}/ca.pem",
-                f"PGPLATFORM_CLIENT_SOURCE={SOURCE}"],
+                f"PGPLATFORM_CLIENT_SOURCE={SOURCE}",
+                # The base backups' age, from the table only a stack with server.pitr has.
+                *((f"PGPLATFORM_EXTRA_QUERIES={PITR_QUERIES}",) if s.pitr else ())],
             uploads=[upload(f"{SOURCE}/password", args.monitor_password, "0400"),
                      upload(f"{SOURCE}/ca.pem", args.ca_cert, "0444"),
                      upload(f"{SOURCE}/client.crt", args.client_cert_pem, "0444"),

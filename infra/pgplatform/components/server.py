@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_docker as docker
 
-from pgplatform import hba, paths, resource_types
+from pgplatform import hba, paths, pitr, resource_types
 from pgplatform.components.uploads import upload
 from pgplatform.model import DATA_DIR, ServerConfig
 
@@ -55,6 +55,8 @@ class PostgresServerArgs:
     server_cert_pem: pulumi.Input[str]
     server_key_pem: pulumi.Input[str]
     ca_cert_pem: pulumi.Input[str]
+    pitr_passphrase: pulumi.Input[str] | None = None
+    """The pgBackRest repository's key (server.pitr), else None."""
 
 
 class PostgresServer(pulumi.ComponentResource):
@@ -69,19 +71,33 @@ class PostgresServer(pulumi.ComponentResource):
         s = args.server
         # Visible to policy packs: whether this stack's data must be protected.
         model = {"production": s.production, "allowVolumeDeletion": s.allow_volume_deletion,
-                 "volumeName": s.volume_name, "bindAddress": s.bind_address}
+                 "volumeName": s.volume_name, "bindAddress": s.bind_address,
+                 "pitrVolumeName": s.pitr_volume if s.pitr else ""}
         super().__init__(resource_types.POSTGRES_SERVER, name, model, opts)
-        self.volume = docker.Volume(
-            f"{name}-data",
-            name=s.volume_name,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                # `pulumi destroy` leaves the data behind unless the stack opts in; production
-                # stacks refuse to delete it at all.
-                retain_on_delete=not s.allow_volume_deletion,
-                protect=s.production and not s.allow_volume_deletion,
-            ),
-        )
+        # `pulumi destroy` leaves the data behind unless the stack opts in; production stacks
+        # refuse to delete it at all. The WAL archive and base backups are kept the same way:
+        # they are what a lost data volume is restored from.
+        kept = pulumi.ResourceOptions(parent=self, retain_on_delete=not s.allow_volume_deletion,
+                                      protect=s.production and not s.allow_volume_deletion)
+        self.volume = docker.Volume(f"{name}-data", name=s.volume_name, opts=kept)
+        envs: list[str] = []
+        uploads: list[docker.ContainerUploadArgs] = []
+        mounts: list[docker.ContainerVolumeArgs] = []
+        archiving: list[str] = []
+        if s.pitr is not None and args.pitr_passphrase is not None:
+            repo = docker.Volume(f"{name}-pitr", name=s.pitr_volume, opts=kept)
+            settings = s.pitr
+            conf: pulumi.Output[str] = pulumi.Output.secret(
+                pulumi.Output.from_input(args.pitr_passphrase).apply(
+                    lambda key: pitr.conf_text(settings, key)))
+            envs = [f"PGPLATFORM_PITR_CONF={pitr.CONF_SOURCE}",
+                    f"PGPLATFORM_PITR_REPO={pitr.REPO_DIR}"]
+            uploads = [upload(pitr.CONF_SOURCE, conf, "0400"),
+                       upload(pitr.ARCHIVE_SCRIPT, pitr.ARCHIVE_SCRIPT_SOURCE.read_text(),
+                              "0755")]
+            mounts = [docker.ContainerVolumeArgs(volume_name=repo.name,
+                                                 container_path=pitr.REPO_DIR)]
+            archiving = pitr.server_args()
         # Its own bridge: a container on Docker's default network (or any other) cannot reach
         # the server, and the gateway is the one address the host's clients come from.
         self.network = docker.Network(f"{name}-network", name=s.network_name,
@@ -94,8 +110,8 @@ class PostgresServer(pulumi.ComponentResource):
             # Sets the admin password from the file on every start, then runs the image's
             # own entrypoint (see docker/pgplatform-entrypoint.sh).
             entrypoints=[ENTRYPOINT],
-            command=[*s.command(), *TLS_ARGS],
-            envs=[f"POSTGRES_USER={s.admin_user}", f"POSTGRES_PASSWORD_FILE={PASSWORD_FILE}",
+            command=[*s.command(), *TLS_ARGS, *archiving],
+            envs=[*envs, f"POSTGRES_USER={s.admin_user}", f"POSTGRES_PASSWORD_FILE={PASSWORD_FILE}",
                   f"PGDATA={DATA_DIR}", f"PGPLATFORM_TLS_SOURCE={TLS_SOURCE}",
                   f"PGPLATFORM_TLS_DIR={TLS_DIR}", f"PGPLATFORM_HBA_HOST_MARK={hba.HOST_MARK}",
                   # The official image's initdb defaults local connections to trust.
@@ -103,12 +119,13 @@ class PostgresServer(pulumi.ComponentResource):
             # Both entrypoints read the file as root before dropping privileges, and the
             # healthcheck runs as root: the secret stays root-only, out of env and outputs.
             uploads=[upload(PASSWORD_FILE, args.admin_password, "0400"),
-                     *server_files(args.server_key_pem, args.server_cert_pem, args.ca_cert_pem)],
+                     *server_files(args.server_key_pem, args.server_cert_pem, args.ca_cert_pem),
+                     *uploads],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=self.network.name)],
             ports=[docker.ContainerPortArgs(internal=POSTGRES_PORT, external=s.host_port,
                                             ip=s.bind_address)],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name,
-                                                container_path=DATA_DIR)],
+                                                container_path=DATA_DIR), *mounts],
             **runtime_args(s),
             # Durations as the provider reads them back (Go's time.Duration format: "1m0s",
             # not "60s"), or every later `up` shows a change.

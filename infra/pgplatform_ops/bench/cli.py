@@ -1,18 +1,22 @@
 """`scripts/bench [--quick] [--json FILE]`: the stack's own verification, vector search at equal
-recall, the task queue against the write round-trip limit, many clients through the pooler,
-bootstrap and verification at scale, measured against a harness-deployed stack and printed as
-one table, each figure beside its baseline from the same run and its target.
+recall, the task queue against the write round-trip limit, many clients through the pooler, the
+whole server's base backup and restore holding the documents (server.pitr), bootstrap and
+verification at scale, measured against a harness-deployed stack and printed as one table,
+each figure beside its baseline from the same run and its target.
 
 Without --quick it runs on the dev stack (`scripts/harness up dev`: starts it if needed, changes
 nothing if it runs) and leaves it as it found it: the loaded documents are truncated, the
-benchmark's tasks, session and agent removed, its scratch schema dropped. With --quick (sizes
-that only prove the command works; speed is never judged) it runs on a copy of the dev layout
-under its own stack name, container and port, removed at the end, so it never touches dev.
-The bootstrap measurement always uses its own generated topology stack, removed at the end.
+benchmark's tasks, session and agent removed, its scratch schema dropped; the pitr area
+restores the server to its last archived WAL (its base backups stay in the repository). With
+--quick (sizes that only prove the command works; speed is never judged) it runs on a copy of
+the dev layout under its own stack name, container and port, removed at the end, so it never
+touches dev. The bootstrap measurement always uses its own generated topology stack, removed at
+the end.
 
 Exit status: 0 when every measurement ran and every correctness check held (no task claimed
 twice or lost, none lost after the workers were killed, every pooled client answered within
-the pool, both verifications passed); speed targets are reported, not enforced.
+the pool, both verifications passed, every document the same after the restore); speed targets
+are reported, not enforced.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import psycopg
 from pgplatform import stack_config
 from pgplatform_ops.bench import (
     bootstrap,
+    pitr_bench,
     pooled,
     queue,
     replica_lag,
@@ -43,8 +48,9 @@ from pgplatform_ops.bench import (
 )
 from pgplatform_ops.bench.stack import BenchError, log
 from pgplatform_ops.caller import CALLER_CWD
+from pgplatform_ops.pitr.repo import PitrError
 
-AREAS = ("verify", "vector", "queue", "pooler", "bootstrap")
+AREAS = ("verify", "vector", "queue", "pooler", "pitr", "bootstrap")
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"--only: unknown area(s) {unknown}; use {','.join(AREAS)}")
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
-    vec = que = boot = pool = lag = dev = None
+    vec = que = boot = pool = lag = dev = rec = None
     with tempfile.TemporaryDirectory(prefix="pgplatform-bench-") as tmp:
         work = Path(tmp)
         generated = False
@@ -117,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             stack_name = stack_config.stack_name_of(stack_file)
         stack_name = stack_name or stack.DEV_STACK
         try:
-            if {"verify", "vector", "queue", "pooler"} & set(only):
+            if {"verify", "vector", "queue", "pooler", "pitr"} & set(only):
                 outputs = work / "outputs.json"
                 deployed = stack.deploy(stack_name, outputs, stack_file)
                 log(f"stack {stack_name} up ({deployed.up_seconds:.1f} s)")
@@ -139,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                 if "pooler" in only:
                     pool = pooled.run(deployed, deployed.cfg.services[0].name,
                                       clients=sizes.pooled_clients)
+                if "pitr" in only:
+                    # Last: it restores the whole server.
+                    rec = pitr_bench.run(deployed, rows=sizes.vectors)
             if generated:
                 stack.down(stack_name)
                 generated = False
@@ -148,16 +157,16 @@ def main(argv: list[str] | None = None) -> int:
                     services=sizes.services,
                     stack=f"bench{topo}" if args.quick else topo,
                     container_name=f"pgplatform-bench{topo}" if args.quick else None)
-        except (BenchError, psycopg.Error, subprocess.TimeoutExpired) as exc:
+        except (BenchError, psycopg.Error, subprocess.TimeoutExpired, PitrError) as exc:
             print(f"scripts/bench: {exc}", file=sys.stderr)
             return 1
         finally:
             if generated:
                 stack.down(stack_name)
-    rows = report.rows(vec, que, boot, pool, lag, dev)
+    rows = report.rows(vec, que, boot, pool, lag, dev, rec)
     print(report.table(rows, quick=args.quick))
     figures: dict[str, Any] = {}
-    for part in (vec, que, boot, pool, lag, dev):
+    for part in (vec, que, boot, pool, lag, dev, rec):
         if part is not None:
             figures.update(part.figures())
     figures = {k: figures[k] for k in report.KEYS if k in figures}

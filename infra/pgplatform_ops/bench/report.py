@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pgplatform_ops.bench import vectors
 from pgplatform_ops.bench.bootstrap import BootstrapResult
+from pgplatform_ops.bench.pitr_bench import PitrResult
 from pgplatform_ops.bench.pooled import PoolerResult
 from pgplatform_ops.bench.queue import QueueResult
 from pgplatform_ops.bench.replica_lag import LagResult
@@ -26,6 +27,9 @@ KEYS = (
     "pooler.seconds",
     "replica.count", "replica.lag_bytes_max", "replica.lag_seconds_max",
     "replica.lag_seconds_p50", "replica.catch_up_seconds",
+    "pitr.documents", "pitr.backup_full_seconds", "pitr.backup_incr_seconds",
+    "pitr.restore_seconds", "pitr.repository_bytes", "pitr.data_volume_bytes",
+    "pitr.same_documents",
 )
 
 # Targets (issue 14). Speed targets are judged on the full run only; correctness always.
@@ -153,7 +157,8 @@ def _bootstrap_rows(boot: BootstrapResult | None, dev: VerifyResult | None) -> l
 
 def rows(vector: VectorResult | None, queue: QueueResult | None,
          boot: BootstrapResult | None, pooler: PoolerResult | None = None,
-         lag: LagResult | None = None, dev: VerifyResult | None = None) -> list[Row]:
+         lag: LagResult | None = None, dev: VerifyResult | None = None,
+         pitr: PitrResult | None = None) -> list[Row]:
     out: list[Row] = []
     if vector is not None:
         out += _vector_rows(vector)
@@ -169,6 +174,21 @@ def rows(vector: VectorResult | None, queue: QueueResult | None,
                 f"p50 {f['replica.lag_seconds_p50']} s", "", None),
             Row("replica", "caught up after the load", f"{lag.catch_up_seconds:.1f} s", "",
                 "", None),
+        ]
+    if pitr is not None:
+        r = pitr
+        out += [
+            Row("pitr", f"base backup of the server holding {r.documents:,} documents, full "
+                "then incremental", f"{r.full_seconds:.1f} s, {r.incr_seconds:.1f} s", "", "",
+                None),
+            Row("pitr", "repository (backups and WAL) against the data volume",
+                f"{r.repository_bytes / 1e6:,.0f} MB / {r.data_bytes / 1e6:,.0f} MB", "", "",
+                None),
+            Row("pitr", "restore to the last archived WAL, replicas copied again (RTO)",
+                f"{r.restore_seconds:.1f} s", "", "", None),
+            Row("pitr", "every document the same after the restore (checksum)",
+                "yes" if r.same_documents else "NO", "", "yes", r.same_documents,
+                correctness=True),
         ]
     if pooler is not None:
         p = pooler

@@ -70,6 +70,8 @@ def quick_stack_values() -> dict[str, Any]:
         server["exporter"] = {**server["exporter"], "hostPort": QUICK_EXPORTER_PORT}
     if server.get("pooler"):
         server["pooler"] = {**server["pooler"], "hostPort": QUICK_POOLER_PORT}
+    if server.get("replicas"):
+        server["replicaHostPort"] = QUICK_PORT + 1
     values["server"] = server
     return values
 

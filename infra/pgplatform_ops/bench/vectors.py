@@ -152,7 +152,7 @@ class Loaded(NamedTuple):
     options: str
 
 
-def _load(admin: psycopg.Connection[Any], deployed: Deployed, data: Clusters, rows: int
+def load(admin: psycopg.Connection[Any], deployed: Deployed, data: Clusters, rows: int
           ) -> Loaded:
     """The service's documents, as its owner: the module's HNSW index is dropped and rebuilt
     from its own definition around the load (row-by-row HNSW inserts cost milliseconds each),
@@ -265,7 +265,7 @@ def run(deployed: Deployed, *, rows: int, queries: int, clients: int, min_second
         try:
             admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                 sql.Identifier(SCRATCH_SCHEMA)))
-            loaded = _load(admin, deployed, data, rows)
+            loaded = load(admin, deployed, data, rows)
             started = time.monotonic()
             _scratch_copy(admin, target)
             log(f"vector: seed-001 scratch copy (ivfflat lists={SEED_LISTS} created empty) in "

@@ -6,8 +6,10 @@ verification runs recorded of their own probes); tables outside their place.
 Alerts (exit 1): a connection attempt refused to a database that is not the role's own (a
 service's login at another database, seed 000's line), or by a role the model does not have; a
 platform role (admin, exporter, watchdog, replicator) refused a connection; a table outside its
-service's schemas or not owned by its owner role. Exit 2: bad arguments, or the stack, its
-outputs, the server or its container cannot be read (nothing recorded); 0 otherwise.
+service's schemas or not owned by its owner role; with server.pitr, WAL archiving failing, no
+base backup, or the newest older than server.pitr.maxBackupAgeHours. Exit 2: bad arguments, or
+the stack, its outputs, the server or its container cannot be read (nothing recorded); 0
+otherwise.
 
     scripts/status dev [--json status.json] [--markdown status.md]
     scripts/status --outputs outputs.json

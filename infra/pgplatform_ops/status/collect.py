@@ -18,12 +18,13 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 import docker
-from pgplatform import access
+from pgplatform import access, pitr
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import BOOKKEEPING_SCHEMA
 from pgplatform.progress import Log
 from pgplatform_ops import admin_bookkeeping, denied
+from pgplatform_ops.pitr import health as pitr_health
 from pgplatform_ops.stack import DeployedStack
 
 HISTORY = "status_history"
@@ -85,7 +86,8 @@ def _misplaced(deployed: DeployedStack, conn: psycopg.Connection, database: str
             "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') "
             "AND NOT (n.nspname = %s AND c.relname = ANY(%s))",
             (list(_SYSTEM_SCHEMAS), BOOKKEEPING_SCHEMA, [BOOKKEEPING_TABLE, LOCKS_TABLE,
-                                                         HISTORY, denied.VERIFY_RUNS])):
+                                                         HISTORY, denied.VERIFY_RUNS,
+                                                         pitr.BACKUPS_TABLE])):
         if owner_of.get(schema) != owner:
             out.append({"database": database, "schema": schema, "table": table,
                         "owner": owner, "expected": owner_of.get(schema, "no table here")})
@@ -126,6 +128,7 @@ def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log
                 "SELECT usename, datname, count(*) FROM pg_stat_activity WHERE usename IS NOT "
                 "NULL AND pid <> pg_backend_pid() GROUP BY 1, 2 ORDER BY 1, 2")]
         out["misplaced"] += _misplaced(deployed, conn, "postgres")
+        out["pitr"] = pitr_health.collect(deployed, conn)
     for db in cfg.databases:
         log(f"status: {db.name}: sizes and tables")
         with _admin(deployed, db.name) as conn:

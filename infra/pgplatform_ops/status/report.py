@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pgplatform_ops.pitr import health as pitr_health
+
 
 def with_growth(now: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
     before = before or {}
@@ -19,7 +21,7 @@ def with_growth(now: dict[str, Any], before: dict[str, Any] | None) -> dict[str,
 def alerts(status: dict[str, Any]) -> list[str]:
     """Seed 000's alert conditions: any attempt to reach another database (a service's
     app at the agents' database, an MCP server at the app's), any login the model does not
-    know, any table in the wrong place."""
+    know, any table in the wrong place; point-in-time recovery at risk."""
     out = []
     for d in status["denied"]:
         if d["kind"] == "connect" and d["home"] is None:
@@ -34,7 +36,7 @@ def alerts(status: dict[str, Any]) -> list[str]:
     for m in status["misplaced"]:
         out.append(f"table {m['database']}.{m['schema']}.{m['table']} (owner {m['owner']}) "
                    f"is outside its place (expected owner: {m['expected']})")
-    return out
+    return out + pitr_health.alerts(status.get("pitr"))
 
 
 def _growth(value: int | None) -> str:
@@ -57,6 +59,7 @@ def markdown(status: dict[str, Any]) -> str:
               f"{'' if c['limit'] is None else c['limit']} |" for c in status["connections"]]
     lines += ["", "est. rows: the planner's estimate (reltuples after VACUUM/ANALYZE), not a "
                   "count."]
+    lines += pitr_health.markdown(status.get("pitr"))
     lines += ["", "Denied since the previous status:", ""]
     if status.get("verification_runs"):
         lines += [f"(less {status['denied_by_verification']} denials that verification runs "

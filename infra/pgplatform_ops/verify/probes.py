@@ -20,7 +20,7 @@ import psycopg
 from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from pgplatform import access, hardening, hba, pooler, session_limits
+from pgplatform import access, hardening, hba, pitr, pooler, session_limits
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
@@ -533,12 +533,31 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
 
         dsn = stack.monitor_dsn(db.name)
         run += _run(dsn, MONITOR_ROLE, "monitor", db.name, make, snap)
+    if cfg.server.pitr is not None:
+        run += _run(stack.monitor_dsn(), MONITOR_ROLE, "monitor", "postgres",
+                    lambda _cols: _backups_table_probes(readable=True),
+                    DatabaseSnapshot(name="postgres"))
     others = [d for d in access.SERVER_DATABASES if d != "postgres"]
     findings = [f for d in others for f in _connection_refused(
         stack.monitor_dsn(d), MONITOR_ROLE, f"monitor: connect to database {d}")]
     findings += _connection_refused(make_conninfo(stack.monitor_dsn(), sslmode="disable"),
                                     MONITOR_ROLE, "monitor: connect without TLS")
     return run + ProbeRun(tried=len(others) + 1, findings=findings)
+
+
+def _backups_table_probes(*, readable: bool) -> list[Probe]:
+    """server.pitr's table of base backups in `postgres`: the exporter's login reads it, no
+    login writes it (the admin's tools do)."""
+    table = sql.Identifier(BOOKKEEPING_SCHEMA, pitr.BACKUPS_TABLE)
+    return [Probe(what=f"read {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}", must_work=readable,
+                  refusals=REFUSED, statement=sql.SQL("SELECT count(*) FROM {}").format(table)),
+            Probe(what=f"DELETE FROM {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}",
+                  must_work=False, refusals=REFUSED,
+                  statement=sql.SQL("DELETE FROM {}").format(table)),
+            Probe(what=f"COMMIT; INSERT INTO {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}",
+                  must_work=False, refusals=REFUSED, statement=sql.SQL(
+                      "COMMIT; INSERT INTO {} SELECT 'x', 'full', now(), now(), 0, 0 "
+                      "WHERE false").format(table))]
 
 
 def probe_watchdog(stack: DeployedStack, snap: DatabaseSnapshot) -> ProbeRun:
@@ -569,6 +588,7 @@ def probe_watchdog(stack: DeployedStack, snap: DatabaseSnapshot) -> ProbeRun:
             Probe(what=f"COMMIT; SET ROLE {admin}", must_work=False, statement=sql.SQL(
                 "COMMIT; SET ROLE {}").format(sql.Identifier(admin))),
             *_hazard_probes(stack, access.WATCHDOG_DATABASE, WATCHDOG_ROLE, REFUSED),
+            *(_backups_table_probes(readable=False) if stack.cfg.server.pitr else ()),
         ]
 
     dsn, obj = stack.watchdog_dsn(), "session watchdog"

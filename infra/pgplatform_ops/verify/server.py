@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from pgplatform import hba, server_settings
+from pgplatform import hba, pitr, server_settings
 from pgplatform.model import PlatformConfig
 from pgplatform_ops.verify.catalog import DatabaseSnapshot
 from pgplatform_ops.verify.findings import Finding
@@ -105,7 +105,8 @@ def _same(name: str, want: str, got: str) -> bool:
 
 def settings(cfg: PlatformConfig, conn: psycopg.Connection) -> list[Finding]:
     out = []
-    expected = {**cfg.server.settings, "listen_addresses": "*"}
+    expected = {**cfg.server.settings, "listen_addresses": "*",
+                **(pitr.COMMAND_SETTINGS if cfg.server.pitr else {})}
     for name, want in sorted(expected.items()):
         row = conn.execute("SELECT current_setting(%s, true)", (name,)).fetchone()
         got = row[0] if row else None
@@ -132,3 +133,19 @@ def extensions(cfg: PlatformConfig, snap: DatabaseSnapshot) -> list[Finding]:
             out.append(Finding(kind="extension schema", object=obj, role="",
                                expected="extensions", actual=schema))
     return out
+
+
+def archiving(conn: psycopg.Connection) -> list[Finding]:
+    """server.pitr: the newest attempt to archive a WAL segment did not fail (a success since
+    a failure clears it). Verification does not wait for a segment: a new server may have
+    archived none yet."""
+    row = conn.execute("SELECT failed_count, last_failed_wal, last_failed_time, "
+                       "last_archived_time FROM pg_stat_archiver").fetchone()
+    assert row is not None
+    failed, wal, failed_at, archived_at = row
+    if failed_at is None or (archived_at is not None and archived_at >= failed_at):
+        return []
+    return [Finding(kind="WAL archiving", object="pg_stat_archiver", role="",
+                    expected="the newest attempt archived",
+                    actual=f"{wal} failed at {failed_at.isoformat()} ({failed} failures); the "
+                           "server log has pgBackRest's error")]

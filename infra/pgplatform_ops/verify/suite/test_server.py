@@ -40,6 +40,14 @@ def test_server__settings_in_effect(request: pytest.FixtureRequest,
         check(request, hardening.settings(deployed.cfg, conn))
 
 
+def test_server__wal_archiving_not_failing(request: pytest.FixtureRequest,
+                                           deployed: DeployedStack) -> None:
+    if deployed.cfg.server.pitr is None or deployed.cfg.server.is_external:
+        pytest.skip("the stack archives no WAL (server.pitr)")
+    with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
+        check(request, hardening.archiving(conn))
+
+
 def test_server__extensions_at_expected_version(request: pytest.FixtureRequest,
                                                 deployed: DeployedStack, server: ServerSnapshot,
                                                 database: str) -> None:
