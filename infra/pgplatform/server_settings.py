@@ -133,19 +133,31 @@ def _type_problem(spec: Mapping[str, Any], value: str) -> str | None:
     return None  # string
 
 
-def size_in_bytes(name: str, value: str) -> int | None:
-    """A memory setting's value in bytes (a bare number counts in the setting's own unit: kB
-    for work_mem, 8kB pages for shared_buffers), or None for another setting or a malformed
-    value."""
+def quantity(name: str, value: str) -> float | None:
+    """A memory or time setting's value in bytes or milliseconds (a bare number counts in the
+    setting's own unit: kB for work_mem, 8kB pages for shared_buffers, s for archive_timeout),
+    or None for another setting or a malformed value. The server reports such values in a unit
+    of its choosing ("1min" for "60s")."""
     spec = catalog().get(name)
     family = _BASE.get((spec or {}).get("unit") or "")
     m = _NUMBER.fullmatch(value.strip())
-    if spec is None or family is None or family[0] is not _MEMORY_UNITS or m is None:
+    if spec is None or family is None or m is None:
         return None
+    units, own = family
     given = m.group(2)
-    if given and given not in _MEMORY_UNITS:
+    if given and given not in units:
         return None
-    return int(float(m.group(1)) * (_MEMORY_UNITS[given] if given else family[1]))
+    return float(m.group(1)) * (units[given] if given else own)
+
+
+def size_in_bytes(name: str, value: str) -> int | None:
+    """A memory setting's value in bytes, or None for another setting or a malformed value."""
+    spec = catalog().get(name)
+    family = _BASE.get((spec or {}).get("unit") or "")
+    amount = quantity(name, value)
+    if family is None or family[0] is not _MEMORY_UNITS or amount is None:
+        return None
+    return int(amount)
 
 
 def _number_problem(spec: Mapping[str, Any], value: str) -> str | None:

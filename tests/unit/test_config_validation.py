@@ -272,6 +272,17 @@ def test_config__pitr_defaults_and_its_archive_timeout_setting() -> None:
     assert off.server.pitr is None and "archive_timeout" not in off.server.settings
 
 
+def test_config__times_and_sizes_compare_in_any_unit_the_server_reports() -> None:
+    """Verification compares a setting with what the server reports, in its own unit."""
+    q = server_settings.quantity
+    assert q("archive_timeout", "60s") == q("archive_timeout", "1min") == q("archive_timeout",
+                                                                             "60")
+    assert q("statement_timeout", "1500") == q("statement_timeout", "1.5s") == 1500
+    assert q("work_mem", "16384kB") == q("work_mem", "16MB") == q("work_mem", "16384")
+    assert q("archive_timeout", "60 parsecs") is None and q("search_path", "x") is None
+    assert server_settings.size_in_bytes("archive_timeout", "60s") is None
+
+
 def test_config__reports_every_problem_at_once() -> None:
     values = with_("services.0.database", "nope")
     values["server"]["hostPort"] = 0

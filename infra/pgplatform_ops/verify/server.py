@@ -98,9 +98,10 @@ def plaintext_refused(admin_dsn: str, admin: str) -> list[Finding]:
 def _same(name: str, want: str, got: str) -> bool:
     if want == got:
         return True
-    # The server reports memory in its own unit ("16MB" for "16384kB").
-    w = server_settings.size_in_bytes(name, want)
-    return w is not None and w == server_settings.size_in_bytes(name, got)
+    # The server reports memory and time in its own unit ("16MB" for "16384kB", "1min" for
+    # "60s").
+    w = server_settings.quantity(name, want)
+    return w is not None and w == server_settings.quantity(name, got)
 
 
 def settings(cfg: PlatformConfig, conn: psycopg.Connection) -> list[Finding]:
