@@ -91,6 +91,9 @@ DEFAULT_SETTINGS: Mapping[str, str] = {
     "temp_file_limit": "5GB",
 }
 
+STATEMENT_STATS = "pg_stat_statements"
+"""Preloaded on every container, its extension in `postgres`'s bookkeeping schema
+(`pgplatform.statement_stats`)."""
 STATUS_LOG_PREFIX = "%m [%p] user=%u db=%d host=%h "
 """Every server log line names the role and database (`scripts/status` counts denied access
 from them); never the statement text's parameters, so no password."""
@@ -565,6 +568,12 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
             continue
         settings[str(name)] = str(value)
     settings.update(BUNDLE_SETTINGS)
+    # Per-service load (`scripts/status`, the exporter) comes from pg_stat_statements, which
+    # only a preloaded library collects; a stack's own libraries (auto_explain) stay.
+    libraries = [x.strip() for x in settings.get("shared_preload_libraries", "").split(",")
+                 if x.strip()]
+    settings["shared_preload_libraries"] = ",".join(
+        dict.fromkeys([STATEMENT_STATS, *libraries]))
     _int(settings["max_connections"], f"{key}.settings.max_connections", problems, lo=10, hi=10000)
 
     # Every value left here passed server_settings.problem, so it parses.

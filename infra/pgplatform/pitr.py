@@ -14,9 +14,9 @@ import hashlib
 import psycopg
 from psycopg import sql
 
-from pgplatform import paths
+from pgplatform import maintenance, paths
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
-from pgplatform.model import BOOKKEEPING_SCHEMA, BOOKKEEPING_SCHEMA_LOCK, DATA_DIR, PitrConfig
+from pgplatform.model import BOOKKEEPING_SCHEMA, DATA_DIR, PitrConfig
 
 STANZA = "pgplatform"
 """One per repository: each stack has its own repository volume."""
@@ -91,18 +91,13 @@ def install_catalog(admin_dsn: str, reader: str | None) -> None:
     """As the admin, in `postgres`: the table, readable by `reader` (the exporter's login)
     alone."""
     schema, table = sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BACKUPS_TABLE)
-    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
-                         options=ADMIN_SESSION_OPTIONS) as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (BOOKKEEPING_SCHEMA_LOCK,))
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
-        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(schema))
+    readers = (reader,) if reader else ()
+    with maintenance.schema_session(admin_dsn, *readers) as conn:
         conn.execute(sql.SQL(_CATALOG_SQL).format(schema=schema, table=table))
         conn.execute(sql.SQL("REVOKE ALL ON {}.{} FROM PUBLIC").format(schema, table))
-        if reader is not None:
-            conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(
-                schema, sql.Identifier(reader)))
+        for who in readers:
             conn.execute(sql.SQL("GRANT SELECT ON {}.{} TO {}").format(
-                schema, table, sql.Identifier(reader)))
+                schema, table, sql.Identifier(who)))
 
 
 def remove_catalog(admin_dsn: str) -> None:

@@ -24,7 +24,7 @@ from pgplatform.components.lifecycle import (
     RetainedDataAdoption,
     RetainedDataPark,
 )
-from pgplatform.components.pitr_catalog import PitrCatalog
+from pgplatform.components.monitor_readable import MonitorReadable
 from pgplatform.components.pooler import ConnectionPooler, PoolerArgs
 from pgplatform.components.replica import ReadReplica, ReplicaArgs
 from pgplatform.components.server import PostgresServer, PostgresServerArgs
@@ -331,11 +331,13 @@ def _sidecars(cfg: PlatformConfig, container: _Container, platform: dict[str, Id
         "postgres-hardening", admin_dsn, ca_cert,
         access.database_walls(cfg, access.WATCHDOG_DATABASE), BOOKKEEPING_SCHEMA,
         pulumi.ResourceOptions(parent=server, depends_on=[server.container, *hba_rules]))
-    if s.pitr is not None:
-        # What the exporter reports of the base backups (it cannot run pgBackRest).
-        PitrCatalog("pitr-catalog", admin_dsn, ca_cert, monitor.name if monitor else None,
-                    pulumi.ResourceOptions(parent=server, depends_on=[
-                        maintenance, *(platform["monitor"].roles if monitor else ())]))
+    # Per-service load from every statement, and (server.pitr) the base backups the exporter
+    # reports (it cannot run pgBackRest): the exporter's login alone reads them.
+    for name, kind in (("statement-stats", "statement_stats"),
+                       *((("pitr-catalog", "pitr_backups"),) if s.pitr is not None else ())):
+        MonitorReadable(name, kind, admin_dsn, ca_cert, monitor.name if monitor else None,
+                        pulumi.ResourceOptions(parent=server, depends_on=[
+                            maintenance, *(platform["monitor"].roles if monitor else ())]))
     watchdog_dsn = _watchdog(cfg, container, platform.get("watchdog"), server_acl=server_acl,
                              ca_cert=ca_cert, admin_dsn=admin_dsn,
                              after=[*hba_rules, maintenance], adopted=adopted)

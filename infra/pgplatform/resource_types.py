@@ -36,7 +36,7 @@ SESSION_LIMITS = DYNAMIC_PREFIX + "/pgplatform:SessionLimits"
 SERVER_SETTINGS = DYNAMIC_PREFIX + "/pgplatform:ServerSettings"
 HBA_RULES = DYNAMIC_PREFIX + "/pgplatform:HbaRules"
 REPLICATION_SLOT = DYNAMIC_PREFIX + "/pgplatform:ReplicationSlot"
-PITR_CATALOG = DYNAMIC_PREFIX + "/pgplatform:PitrCatalog"
+MONITOR_READABLE = DYNAMIC_PREFIX + "/pgplatform:MonitorReadable"
 
 # The program's components.
 POSTGRES_IMAGE = "pgplatform:index:PostgresImage"

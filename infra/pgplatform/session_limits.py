@@ -21,10 +21,11 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from pgplatform import maintenance
 from pgplatform.access import RoleSpec
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.migrate.runner import MIGRATION_STATEMENT_TIMEOUT_MS
-from pgplatform.model import BOOKKEEPING_SCHEMA, BOOKKEEPING_SCHEMA_LOCK, WATCHDOG_ROLE
+from pgplatform.model import BOOKKEEPING_SCHEMA, WATCHDOG_ROLE
 from pgplatform.progress import Log, quiet
 
 FUNCTION = "enforce_session_limits"
@@ -127,13 +128,7 @@ def apply(admin_dsn: str, rows: Iterable[Limit], log: Log = quiet) -> None:
     limits, executable by the watchdog login alone."""
     rows = list(rows)
     schema, function = sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(FUNCTION)
-    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
-                         options=ADMIN_SESSION_OPTIONS) as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (BOOKKEEPING_SCHEMA_LOCK,))
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
-        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(schema))
-        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(
-            schema, sql.Identifier(WATCHDOG_ROLE)))
+    with maintenance.schema_session(admin_dsn, WATCHDOG_ROLE) as conn:
         conn.execute(sql.SQL(_FUNCTION_SQL).format(schema=schema, function=function,
                                           limits=_values(rows)))
         conn.execute(sql.SQL("REVOKE ALL ON FUNCTION {}.{}() FROM PUBLIC").format(

@@ -183,8 +183,8 @@ def check_grant(g: _Grant, services: list[Service],
         if g.object_type == "database" and g.privileges <= {"CONNECT"}:
             return None
         return (f"{g.describe()}: the exporter's monitor holds CONNECT on databases and "
-                "pg_monitor's statistics, no object's rows (but the base backups' table of "
-                "PitrCatalog)")
+                "pg_monitor's statistics, no object's rows (but what MonitorReadable gives it "
+                "in `postgres`)")
     for s in services:
         if g.role == s.migrator_role:
             if g.object_type == "database" and g.database == s.database and \
@@ -273,11 +273,12 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                  for r in args.resources if r.resource_type == tokens.SESSION_WATCHDOG}
     for r in args.resources:
         p = planned.props(r)
-        reader = values.get(p, "reader") if r.resource_type == tokens.PITR_CATALOG else None
+        reader = values.get(p, "reader") if r.resource_type == tokens.MONITOR_READABLE else None
         if reader and reader not in monitors:
             report_violation(
-                f"[{NAME}] PitrCatalog '{r.name}' lets {reader} read the base backups' table: "
-                "only the exporter's monitor may (it reports their age).", r.urn)
+                f"[{NAME}] MonitorReadable '{r.name}' lets {reader} read "
+                f"{values.get(p, 'kind')} in `postgres`: only the exporter's monitor may (it "
+                "exports figures, no statement text).", r.urn)
         if r.resource_type == tokens.ROLE and values.truthy(p.get("replication")):
             role = values.get(p, "name", r.name)
             if role not in replicators:

@@ -18,8 +18,9 @@ METRICS_EXPORTER = rt.METRICS_EXPORTER
 READ_REPLICA = rt.READ_REPLICA
 """Registered with {bindAddress, hostPort, replicatorRole, slot}."""
 SESSION_WATCHDOG = rt.SESSION_WATCHDOG
-PITR_CATALOG = rt.PITR_CATALOG
-"""Registered with {reader}: the login that may read the base backups' table."""
+MONITOR_READABLE = rt.MONITOR_READABLE
+"""Registered with {kind, reader}: the login that may read admin-owned objects in `postgres`
+(the base backups' table, pg_stat_statements)."""
 DATABASE_HARDENING = rt.DATABASE_HARDENING
 """A dynamic resource, registered with {database, grants, readShared, schema}."""
 """Registered with {watchdogRole, database, periodSeconds}."""

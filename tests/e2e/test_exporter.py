@@ -9,8 +9,11 @@ import time
 import urllib.request
 
 import pytest
+import yaml
 
 import docker
+from pgplatform import paths
+from pgplatform.model import MONITOR_CONNECTION_LIMIT, MONITOR_ROLE
 from pgplatform_ops.stack import DeployedStack
 
 from e2e_support import CiDeployment
@@ -72,3 +75,27 @@ def test_exporter__published_on_the_bind_address_and_on_the_servers_network_only
     top = container.top(ps_args="-o pid,uid,comm")
     uids = {p[1] for p in top["Processes"] if p[2].startswith("prometheus")}
     assert uids == {uid} and uid != "0", top
+
+
+def test_exporter__every_metric_the_alert_rules_use_is_exposed(ci_deployment: CiDeployment
+                                                               ) -> None:
+    """monitoring/pgplatform-rules.yml pages on these series: a rule over a name the exporter
+    does not expose would never fire. (The base backups' age needs server.pitr: its series
+    are checked by tests/e2e/test_pitr.py.)"""
+    d = ci_deployment.deployed
+    text = _scrape(d.outputs.metrics_url)
+    rules = yaml.safe_load((paths.PROJECT_ROOT / "monitoring" / "pgplatform-rules.yml")
+                           .read_text())
+    exprs = " ".join(r["expr"] for g in rules["groups"] for r in g["rules"])
+    used = set(re.findall(r"\b(pg_[a-z_]+|pgplatform_[a-z_]+)", exprs)) - {
+        "pgplatform_pitr_backup_age_seconds"}
+    exposed = {line.split("{")[0].split(" ")[0] for line in text.splitlines()
+               if line and not line.startswith("#")}
+    assert used <= exposed, sorted(used - exposed)
+    # Each login against its limit: the exporter's own sessions are counted.
+    assert _value(text, "pgplatform_role_connections", role=MONITOR_ROLE) >= 1
+    assert _value(text, "pgplatform_role_connection_limit", role=MONITOR_ROLE) == (
+        MONITOR_CONNECTION_LIMIT)
+    for db in d.cfg.databases:
+        assert _value(text, "pgplatform_database_xid_age", datname=db.name) > 0
+    assert _value(text, "pgplatform_server_start_time_seconds") > 1.7e9

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,6 +274,14 @@ def test_pitr__status_reports_the_archive_and_alerts_when_archiving_fails(
     status = json.loads(report.read_text())["pitr"]
     assert status["backups"] and status["backups"][0]["kind"] == "full", status
     assert not status["failing"] and status["archived_count"] > 0, status
+    # The exporter reports the same backups' age (monitoring/pgplatform-rules.yml alerts on it).
+    with urllib.request.urlopen(d.outputs.metrics_url, timeout=10) as response:
+        metrics = bytes(response.read()).decode()
+    assert re.search(r'^pgplatform_pitr_backup_age_seconds\{[^}]*kind="full"[^}]*\} [0-9.e+]+$',
+                     metrics, re.MULTILINE), metrics[-2000:]
+    # And archiving, which the dashboard's archive panels and the alert rules read.
+    for series in ("pg_stat_archiver_last_archive_age", "pg_stat_archiver_failed_count"):
+        assert re.search(rf"^{series}\{{", metrics, re.MULTILINE), series
     # The repository refuses writes (a full disk, a lost mount): archiving fails.
     client = docker.from_env()
     server = client.containers.get(d.cfg.server.container_name)

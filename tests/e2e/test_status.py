@@ -5,7 +5,9 @@ cross-database attempt and a table in the wrong place."""
 from __future__ import annotations
 
 import json
+import re
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -173,3 +175,36 @@ def test_tools__outputs_with_another_ca_are_named_once_with_the_fix(
            "(the stack was redeployed?)" in err, err[-2000:]
     assert "Traceback" not in err and err.count("certificate verify failed") == 0, err[-2000:]
     assert not (tmp_path / "set").exists()
+
+
+def test_status__the_service_driven_hard_comes_first_by_time_and_others_cannot_read_it(
+        ci_deployment: CiDeployment, tmp_path: Path) -> None:
+    """Per-service load (pg_stat_statements through each service's roles): rag's app spends
+    two seconds where the others are idle; since the previous status it leads by time, its
+    statement among its top ones, and the exporter counts it under `service="rag"`. No login
+    of another service reaches the statements: `postgres` refuses it, and its own database
+    has no such view for it."""
+    d: DeployedStack = ci_deployment.deployed
+    _status(ci_deployment, tmp_path)
+    with psycopg.connect(d.service_dsn("rag"), autocommit=True) as c:
+        for _ in range(100):
+            c.execute("SELECT pg_sleep(0.02), count(*) FROM rag.rag_sessions")
+    _, status, out = _status(ci_deployment, tmp_path)
+    grew = {name: e["exec_ms_growth"] or 0 for name, e in status["load"].items()}
+    assert max(grew, key=grew.__getitem__) == "rag", grew
+    assert grew["rag"] >= 2000, grew
+    assert any("pg_sleep" in t["query"] for t in status["load"]["rag"]["top"]), status["load"]
+    assert "Load by service" in out and "| rag |" in out
+    with urllib.request.urlopen(d.outputs.metrics_url, timeout=10) as response:
+        metrics = bytes(response.read()).decode()
+    assert re.search(r'^pgplatform_statements_exec_seconds\{[^}]*role="rag_app"[^}]*'
+                     r'service="rag"[^}]*\} ([0-9.e+]+)$', metrics, re.MULTILINE), metrics[-3000:]
+    other = "vector_store"
+    for dsn in (d.service_dsn(other), d.migrator_dsn(other), d.on_primary(d.readonly_dsn(other))):
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(make_conninfo(dsn, dbname="postgres"), connect_timeout=5).close()
+        with psycopg.connect(dsn, autocommit=True) as c:
+            for view in ("pgplatform.pg_stat_statements", "pg_stat_statements"):
+                with pytest.raises((psycopg.errors.InsufficientPrivilege,
+                                    psycopg.errors.UndefinedTable)):
+                    c.execute(f"SELECT query FROM {view}")

@@ -371,16 +371,18 @@ def test_policy__the_monitor_gets_connect_and_nothing_else() -> None:
     assert stack_violations(service_access.validate, grant), "undeclared monitor passes"
 
 
-def test_policy__only_the_monitor_reads_the_base_backups_table() -> None:
+@pytest.mark.parametrize("kind", ["pitr_backups", "statement_stats"])
+def test_policy__only_the_monitor_reads_what_monitor_readable_gives(kind: str) -> None:
     exporter = stack_resource(tokens.METRICS_EXPORTER, "metrics",
                               {"monitorRole": "pgplatform_monitor"})
-    mine = stack_resource(tokens.PITR_CATALOG, "pitr-catalog", {"reader": "pgplatform_monitor"})
+    mine = stack_resource(tokens.MONITOR_READABLE, kind,
+                          {"kind": kind, "reader": "pgplatform_monitor"})
     assert stack_violations(service_access.validate, exporter, mine) == []
-    nobody = stack_resource(tokens.PITR_CATALOG, "pitr-catalog", {"reader": ""})
+    nobody = stack_resource(tokens.MONITOR_READABLE, kind, {"kind": kind, "reader": ""})
     assert stack_violations(service_access.validate, nobody) == []
-    rogue = stack_resource(tokens.PITR_CATALOG, "pitr-catalog", {"reader": "rag_app"})
+    rogue = stack_resource(tokens.MONITOR_READABLE, kind, {"kind": kind, "reader": "rag_app"})
     found = stack_violations(service_access.validate, exporter, rogue)
-    assert len(found) == 1 and "rag_app read the base backups" in found[0][0], found
+    assert len(found) == 1 and f"rag_app read {kind}" in found[0][0], found
 
 
 # --- 3. production data ------------------------------------------------------------------------

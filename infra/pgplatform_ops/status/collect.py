@@ -26,6 +26,7 @@ from pgplatform.progress import Log
 from pgplatform_ops import admin_bookkeeping, denied
 from pgplatform_ops.pitr import health as pitr_health
 from pgplatform_ops.stack import DeployedStack
+from pgplatform_ops.status import load
 
 HISTORY = "status_history"
 
@@ -129,6 +130,7 @@ def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log
                 "NULL AND pid <> pg_backend_pid() GROUP BY 1, 2 ORDER BY 1, 2")]
         out["misplaced"] += _misplaced(deployed, conn, "postgres")
         out["pitr"] = pitr_health.collect(deployed, conn)
+        out["load"] = load.collect(deployed, conn)
     for db in cfg.databases:
         log(f"status: {db.name}: sizes and tables")
         with _admin(deployed, db.name) as conn:

@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from pgplatform_ops.pitr import health as pitr_health
+from pgplatform_ops.status import load
+
+GROWING = {"databases": ("bytes", "rows"), "services": ("bytes", "rows"),
+           "load": ("calls", "exec_ms")}
+"""Per section, the figures shown with their change since the previous status."""
 
 
 def with_growth(now: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
     before = before or {}
-    for section in ("databases", "services"):
-        for name, entry in now[section].items():
+    for section, keys in GROWING.items():
+        for name, entry in (now.get(section) or {}).items():
             old = (before.get(section) or {}).get(name)
-            for key in ("bytes", "rows"):
+            for key in keys:
                 if key in entry:
                     entry[f"{key}_growth"] = None if old is None else entry[key] - old.get(key, 0)
     return now
@@ -59,6 +64,7 @@ def markdown(status: dict[str, Any]) -> str:
               f"{'' if c['limit'] is None else c['limit']} |" for c in status["connections"]]
     lines += ["", "est. rows: the planner's estimate (reltuples after VACUUM/ANALYZE), not a "
                   "count."]
+    lines += load.markdown(status.get("load"), _growth)
     lines += pitr_health.markdown(status.get("pitr"))
     lines += ["", "Denied since the previous status:", ""]
     if status.get("verification_runs"):

@@ -27,6 +27,7 @@ from pgplatform.model import (
     EXTENSIONS_SCHEMA,
     MONITOR_ROLE,
     PUBLIC_SCHEMA,
+    STATEMENT_STATS,
     WATCHDOG_ROLE,
     ConsumerConfig,
     ServiceConfig,
@@ -533,9 +534,9 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
 
         dsn = stack.monitor_dsn(db.name)
         run += _run(dsn, MONITOR_ROLE, "monitor", db.name, make, snap)
-    if cfg.server.pitr is not None:
+    if not cfg.server.is_external:
         run += _run(stack.monitor_dsn(), MONITOR_ROLE, "monitor", "postgres",
-                    lambda _cols: _backups_table_probes(readable=True),
+                    lambda _cols: _monitor_readable_probes(stack, readable=True),
                     DatabaseSnapshot(name="postgres"))
     others = [d for d in access.SERVER_DATABASES if d != "postgres"]
     findings = [f for d in others for f in _connection_refused(
@@ -545,11 +546,21 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
     return run + ProbeRun(tried=len(others) + 1, findings=findings)
 
 
-def _backups_table_probes(*, readable: bool) -> list[Probe]:
-    """server.pitr's table of base backups in `postgres`: the exporter's login reads it, no
-    login writes it (the admin's tools do)."""
+def _monitor_readable_probes(stack: DeployedStack, *, readable: bool) -> list[Probe]:
+    """What `MonitorReadable` gives in `postgres`: the exporter's login reads pg_stat_statements
+    and (server.pitr) the base backups' table, resets and writes neither; any other login
+    reads neither."""
+    stats = sql.Identifier(BOOKKEEPING_SCHEMA, STATEMENT_STATS)
+    out = [Probe(what=f"read {BOOKKEEPING_SCHEMA}.{STATEMENT_STATS}", must_work=readable,
+                 refusals=REFUSED, statement=sql.SQL("SELECT count(*) FROM {}").format(stats)),
+           Probe(what=f"{BOOKKEEPING_SCHEMA}.pg_stat_statements_reset()", must_work=False,
+                 refusals=REFUSED, statement=sql.SQL("SELECT {}.pg_stat_statements_reset()")
+                 .format(sql.Identifier(BOOKKEEPING_SCHEMA)))]
+    if stack.cfg.server.pitr is None:
+        return out
     table = sql.Identifier(BOOKKEEPING_SCHEMA, pitr.BACKUPS_TABLE)
-    return [Probe(what=f"read {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}", must_work=readable,
+    return [*out,
+            Probe(what=f"read {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}", must_work=readable,
                   refusals=REFUSED, statement=sql.SQL("SELECT count(*) FROM {}").format(table)),
             Probe(what=f"DELETE FROM {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}",
                   must_work=False, refusals=REFUSED,
@@ -588,7 +599,7 @@ def probe_watchdog(stack: DeployedStack, snap: DatabaseSnapshot) -> ProbeRun:
             Probe(what=f"COMMIT; SET ROLE {admin}", must_work=False, statement=sql.SQL(
                 "COMMIT; SET ROLE {}").format(sql.Identifier(admin))),
             *_hazard_probes(stack, access.WATCHDOG_DATABASE, WATCHDOG_ROLE, REFUSED),
-            *(_backups_table_probes(readable=False) if stack.cfg.server.pitr else ()),
+            *_monitor_readable_probes(stack, readable=False),
         ]
 
     dsn, obj = stack.watchdog_dsn(), "session watchdog"

@@ -1,0 +1,129 @@
+"""A real Prometheus (Debian's package) scrapes the ci stack's exporter with the repository's
+alert rules loaded (their `for:` durations shortened to seconds: promtool proves the durations,
+tests/unit/test_alert_rules.py): a login driven to 80% of its connection limit fires its alert
+there, and every panel of the Grafana dashboard returns series."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+import yaml
+
+from pgplatform import paths
+
+from e2e_support import CiDeployment
+
+pytestmark = pytest.mark.e2e
+MONITORING = paths.PROJECT_ROOT / "monitoring"
+PITR_ONLY = ("pgplatform_pitr_", "pg_stat_archiver_")
+"""Series a stack without server.pitr does not have (the ci stack archives no WAL)."""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(bytes(response.read()).decode())
+
+
+@pytest.fixture(scope="module")
+def prometheus(ci_deployment: CiDeployment, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[str]:
+    binary = shutil.which("prometheus")
+    assert binary, "prometheus not found. Fix: apt-get install prometheus (Debian's package)"
+    work = tmp_path_factory.mktemp("prometheus")
+    rules = yaml.safe_load((MONITORING / "pgplatform-rules.yml").read_text())
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if "for" in rule:
+                rule["for"] = "4s"
+    (work / "rules.yml").write_text(yaml.safe_dump(rules))
+    target = urllib.parse.urlparse(ci_deployment.deployed.outputs.metrics_url).netloc
+    (work / "prometheus.yml").write_text(yaml.safe_dump({
+        "global": {"scrape_interval": "2s", "evaluation_interval": "2s"},
+        "rule_files": [str(work / "rules.yml")],
+        "scrape_configs": [{"job_name": "pgplatform-ci",
+                            "static_configs": [{"targets": [target]}]}]}))
+    url = f"http://127.0.0.1:{_free_port()}"
+    with (work / "prometheus.log").open("w") as log:
+        proc = subprocess.Popen(
+            [binary, f"--config.file={work / 'prometheus.yml'}",
+             f"--storage.tsdb.path={work / 'data'}",
+             f"--web.listen-address={url.removeprefix('http://')}"],
+            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while _series(url, "pg_up") == []:
+            assert proc.poll() is None, (work / "prometheus.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "no scrape of the exporter within 60 s"
+            time.sleep(1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _series(url: str, expr: str) -> list[Any]:
+    try:
+        answer = _get(f"{url}/api/v1/query?{urllib.parse.urlencode({'query': expr})}")
+    except OSError:
+        return []
+    assert answer["status"] == "success", answer
+    return list(answer["data"]["result"])
+
+
+def test_prometheus__a_login_at_80_percent_of_its_limit_fires_its_alert(
+        prometheus: str, ci_deployment: CiDeployment) -> None:
+    d = ci_deployment.deployed
+    svc = d.cfg.service("rag")
+    with psycopg.connect(d.admin_dsn()) as admin:
+        row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s",
+                            (svc.login_role,)).fetchone()
+    assert row is not None
+    held = [psycopg.connect(d.on_primary(d.service_dsn("rag")), connect_timeout=10)
+            for _ in range(math.ceil(0.8 * svc.connection_limit) - int(row[0]))]
+    try:
+        deadline = time.monotonic() + 90
+        firing: list[Any] = []
+        while not firing and time.monotonic() < deadline:
+            time.sleep(2)
+            firing = [a for a in _get(f"{prometheus}/api/v1/alerts")["data"]["alerts"]
+                      if a["labels"]["alertname"] == "PgplatformLoginNearConnectionLimit"
+                      and a["labels"].get("role") == svc.login_role
+                      and a["state"] == "firing"]
+        assert firing, _get(f"{prometheus}/api/v1/alerts")
+        others = [a["labels"].get("role") for a in _get(f"{prometheus}/api/v1/alerts")["data"][
+            "alerts"] if a["labels"]["alertname"] == "PgplatformLoginNearConnectionLimit"]
+        assert set(others) == {svc.login_role}, others
+    finally:
+        for conn in held:
+            conn.close()
+
+
+def test_prometheus__every_dashboard_panel_returns_series(prometheus: str) -> None:
+    time.sleep(5)  # two scrapes at least: rate() and increase() need both
+    dashboard = json.loads((MONITORING / "pgplatform-dashboard.json").read_text())
+    empty = []
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            expr = target["expr"]
+            if any(p in expr for p in PITR_ONLY):
+                continue  # exposed by a stack with server.pitr: tests/e2e/test_pitr.py
+            if not _series(prometheus, expr):
+                empty.append(f"{panel['title']}: {expr}")
+    assert not empty, empty
