@@ -208,3 +208,44 @@ def test_status__the_service_driven_hard_comes_first_by_time_and_others_cannot_r
                 with pytest.raises((psycopg.errors.InsufficientPrivilege,
                                     psycopg.errors.UndefinedTable)):
                     c.execute(f"SELECT query FROM {view}")
+
+
+def test_status__inspect_names_the_service_and_object_of_each_finding(
+        ci_deployment: CiDeployment, tmp_path: Path) -> None:
+    d: DeployedStack = ci_deployment.deployed
+    with psycopg.connect(d.migrator_dsn("rag"), autocommit=True) as c:
+        c.execute("CREATE TABLE rag.inspect_probe (id int PRIMARY KEY, v int)")
+        c.execute("CREATE INDEX inspect_probe_v_a ON rag.inspect_probe (v)")
+        c.execute("CREATE INDEX inspect_probe_v_b ON rag.inspect_probe (v)")
+        c.execute("INSERT INTO rag.inspect_probe SELECT i, i FROM generate_series(1, 10) i")
+    holder = psycopg.connect(d.service_dsn("rag"))
+    waiter = psycopg.connect(d.service_dsn("rag"), autocommit=True)
+    try:
+        holder.execute("UPDATE rag.inspect_probe SET v = 0 WHERE id = 1")
+        with ThreadPoolExecutor(1) as pool:
+            blocked = pool.submit(waiter.execute,
+                                  "UPDATE rag.inspect_probe SET v = 2 WHERE id = 1")
+            time.sleep(1)
+            proc = script("status", "--outputs", str(ci_deployment.outputs_file), "--inspect",
+                          "--json", str(tmp_path / "inspect.json"))
+            holder.rollback()
+            blocked.result(timeout=30)
+    finally:
+        holder.close()
+        waiter.close()
+        with psycopg.connect(d.migrator_dsn("rag"), autocommit=True) as c:
+            c.execute("DROP TABLE rag.inspect_probe")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    found = {(f["service"], f["check"], f["object"]): f["detail"]
+             for f in json.loads((tmp_path / "inspect.json").read_text())}
+    table = "paddle.rag.inspect_probe"
+    assert found[("rag", "duplicate indexes", table)] == (
+        "inspect_probe_v_a, inspect_probe_v_b index the same columns the same way")
+    for index in ("inspect_probe_v_a", "inspect_probe_v_b"):
+        assert ("rag", "unused index", f"paddle.rag.{index}") in found
+    assert ("rag", "unused index", "paddle.rag.inspect_probe_pkey") not in found
+    assert ("rag", "never analysed", table) in found
+    waits = [detail for (svc, check, _), detail in found.items()
+             if (svc, check) == ("rag", "blocked by a lock")]
+    assert any("(rag_app, of rag)" in w for w in waits), found
+    assert "| rag | duplicate indexes |" in proc.stdout

@@ -12,6 +12,7 @@ the stack, its outputs, the server or its container cannot be read (nothing reco
 otherwise.
 
     scripts/status dev [--json status.json] [--markdown status.md]
+    scripts/status dev --inspect [--json findings.json]
     scripts/status --outputs outputs.json
 """
 
@@ -27,7 +28,7 @@ import psycopg
 
 import docker
 from pgplatform_ops import stack
-from pgplatform_ops.status import collect, report
+from pgplatform_ops.status import collect, inspect, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,11 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     stack.add_arguments(parser)
     parser.add_argument("--json", type=Path, help="write the status as JSON here")
     parser.add_argument("--markdown", type=Path, help="write the status as Markdown here")
+    parser.add_argument("--inspect", action="store_true",
+                        help="instead: the checks a DBA runs first, per service (cache hits, "
+                             "unused and duplicate indexes, bloat, sequential scans of large "
+                             "tables, tables never vacuumed or analysed, long transactions, "
+                             "blocking locks); records nothing, exit 0")
     args = parser.parse_args(argv)
     for given in (args.json, args.markdown):
         if given is not None and not given.resolve().parent.is_dir():
             parser.error(f"{given}: directory {given.resolve().parent} does not exist. Fix: "
                          "create it, or name a file in an existing directory")
+    if args.inspect:
+        return _inspect(args)
     try:
         d = stack.from_arguments(args)
         cursor, before = collect.previous(d)
@@ -70,3 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     # Only once the report is out: a run that fails before leaves the window to the next.
     collect.record(d, taken_at, new_cursor, now)
     return 1 if status["alerts"] else 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    try:
+        d = stack.from_arguments(args)
+        found = inspect.inspect(d)
+    except (stack.StackError, psycopg.Error) as exc:
+        print(f"status: {exc}", file=sys.stderr)
+        return 2
+    text = inspect.markdown(d, found)
+    if args.json:
+        args.json.write_text(json.dumps(inspect.as_json(found), indent=2) + "\n")
+    if args.markdown:
+        args.markdown.write_text(text)
+    print(text)
+    return 0
