@@ -249,3 +249,37 @@ def test_status__inspect_names_the_service_and_object_of_each_finding(
              if (svc, check) == ("rag", "blocked by a lock")]
     assert any("(rag_app, of rag)" in w for w in waits), found
     assert "| rag | duplicate indexes |" in proc.stdout
+
+
+def test_status__inspect_estimates_the_bloat_a_mass_delete_leaves_in_a_table_and_its_index(
+        ci_deployment: CiDeployment, tmp_path: Path) -> None:
+    d: DeployedStack = ci_deployment.deployed
+    with psycopg.connect(d.migrator_dsn("rag"), autocommit=True) as c:
+        c.execute("CREATE TABLE rag.inspect_bloat (id int PRIMARY KEY, pad text NOT NULL)")
+        c.execute("INSERT INTO rag.inspect_bloat SELECT i, lpad(i::text, 100, 'x') "
+                  "FROM generate_series(1, 20000) i")
+        c.execute("CREATE INDEX inspect_bloat_pad ON rag.inspect_bloat (pad)")
+        c.execute("VACUUM ANALYZE rag.inspect_bloat")
+        proc = script("status", "--outputs", str(ci_deployment.outputs_file), "--inspect",
+                      "--json", str(tmp_path / "before.json"))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        # Every page keeps one row in ten, so vacuum can give no page back.
+        c.execute("DELETE FROM rag.inspect_bloat WHERE id % 10 <> 0")
+        c.execute("VACUUM ANALYZE rag.inspect_bloat")
+        proc = script("status", "--outputs", str(ci_deployment.outputs_file), "--inspect",
+                      "--json", str(tmp_path / "after.json"))
+        c.execute("DROP TABLE rag.inspect_bloat")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+    def bloat(name: str) -> dict[str, str]:
+        return {f["object"]: f["detail"] for f in json.loads((tmp_path / name).read_text())
+                if f["service"] == "rag" and f["check"].endswith("bloat (estimate)")
+                and "inspect_bloat" in f["object"]}
+
+    assert bloat("before.json") == {}
+    after = bloat("after.json")
+    assert set(after) == {"paddle.rag.inspect_bloat", "paddle.rag.inspect_bloat_pad"}, after
+    for detail in after.values():
+        assert "live rows need about" in detail and "reclaimable" in detail
+        share = int(detail.split(": ")[1].split("%")[0])
+        assert share >= 80, detail
