@@ -1,5 +1,6 @@
 """The bookkeeping schema of `postgres`, where the platform keeps what no service may reach:
-the watchdog's limits function, pg_stat_statements, the base backups' table."""
+the watchdog's limits function, pg_stat_statements, the base backups' table, the denied-access
+counts."""
 
 from __future__ import annotations
 
@@ -28,3 +29,23 @@ def schema_session(admin_dsn: str, *readers: str) -> Iterator[psycopg.Connection
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(
                 schema, sql.Identifier(reader)))
         yield conn
+
+
+def readable_table(admin_dsn: str, table: str, columns: str, reader: str | None) -> None:
+    """`pgplatform.<table>` (`columns`: its CREATE TABLE column list), the admin's to write,
+    readable by `reader` (the exporter's login) alone."""
+    ident = sql.Identifier(BOOKKEEPING_SCHEMA, table)
+    readers = (reader,) if reader else ()
+    with schema_session(admin_dsn, *readers) as conn:
+        conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(
+            ident, sql.SQL(columns)))
+        conn.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC").format(ident))
+        for who in readers:
+            conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(ident, sql.Identifier(who)))
+
+
+def drop_table(admin_dsn: str, table: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
+                         options=ADMIN_SESSION_OPTIONS) as conn:
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA, table)))

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import hashlib
 
-import psycopg
-from psycopg import sql
-
 from pgplatform import maintenance, paths
-from pgplatform.dsn import ADMIN_SESSION_OPTIONS
-from pgplatform.model import BOOKKEEPING_SCHEMA, DATA_DIR, PitrConfig
+from pgplatform.model import DATA_DIR, PitrConfig
 
 STANZA = "pgplatform"
 """One per repository: each stack has its own repository volume."""
@@ -77,31 +73,20 @@ BACKUPS_TABLE = "pitr_backups"
 `scripts/restore --server` last saw them, for the exporter (which cannot run pgBackRest).
 The admin's to write; the exporter's login may read it and nothing else there."""
 
-_CATALOG_SQL = """
-CREATE TABLE IF NOT EXISTS {schema}.{table} (
+_CATALOG_COLUMNS = """
     label text PRIMARY KEY,
     kind text NOT NULL CHECK (kind IN ('full', 'diff', 'incr')),
     started_at timestamptz NOT NULL,
     stopped_at timestamptz NOT NULL,
     database_bytes bigint NOT NULL,
-    repository_bytes bigint NOT NULL)"""
+    repository_bytes bigint NOT NULL"""
 
 
 def install_catalog(admin_dsn: str, reader: str | None) -> None:
     """As the admin, in `postgres`: the table, readable by `reader` (the exporter's login)
     alone."""
-    schema, table = sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BACKUPS_TABLE)
-    readers = (reader,) if reader else ()
-    with maintenance.schema_session(admin_dsn, *readers) as conn:
-        conn.execute(sql.SQL(_CATALOG_SQL).format(schema=schema, table=table))
-        conn.execute(sql.SQL("REVOKE ALL ON {}.{} FROM PUBLIC").format(schema, table))
-        for who in readers:
-            conn.execute(sql.SQL("GRANT SELECT ON {}.{} TO {}").format(
-                schema, table, sql.Identifier(who)))
+    maintenance.readable_table(admin_dsn, BACKUPS_TABLE, _CATALOG_COLUMNS, reader)
 
 
 def remove_catalog(admin_dsn: str) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
-                         options=ADMIN_SESSION_OPTIONS) as conn:
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
-            sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(BACKUPS_TABLE)))
+    maintenance.drop_table(admin_dsn, BACKUPS_TABLE)

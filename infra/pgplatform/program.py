@@ -331,9 +331,10 @@ def _sidecars(cfg: PlatformConfig, container: _Container, platform: dict[str, Id
         "postgres-hardening", admin_dsn, ca_cert,
         access.database_walls(cfg, access.WATCHDOG_DATABASE), BOOKKEEPING_SCHEMA,
         pulumi.ResourceOptions(parent=server, depends_on=[server.container, *hba_rules]))
-    # Per-service load from every statement, and (server.pitr) the base backups the exporter
-    # reports (it cannot run pgBackRest): the exporter's login alone reads them.
-    for name, kind in (("statement-stats", "statement_stats"),
+    # Per-service load from every statement, the denied access status counts in the log, and
+    # (server.pitr) the base backups the exporter reports (it reads no log and cannot run
+    # pgBackRest): the exporter's login alone reads them.
+    for name, kind in (("statement-stats", "statement_stats"), ("denied-access", "denied_access"),
                        *((("pitr-catalog", "pitr_backups"),) if s.pitr is not None else ())):
         MonitorReadable(name, kind, admin_dsn, ca_cert, monitor.name if monitor else None,
                         pulumi.ResourceOptions(parent=server, depends_on=[

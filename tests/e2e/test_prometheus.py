@@ -1,7 +1,8 @@
 """A real Prometheus (Debian's package) scrapes the ci stack's exporter with the repository's
 alert rules loaded (their `for:` durations shortened to seconds: promtool proves the durations,
 tests/unit/test_alert_rules.py): a login driven to 80% of its connection limit fires its alert
-there, and every panel of the Grafana dashboard returns series."""
+there, a service's login refused another's database fires the cross-database alert once
+`scripts/status` has counted it, and every panel of the Grafana dashboard returns series."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
+from psycopg.conninfo import make_conninfo
 
 from pgplatform import paths
 
-from e2e_support import CiDeployment
+from e2e_support import CiDeployment, script
 
 pytestmark = pytest.mark.e2e
 MONITORING = paths.PROJECT_ROOT / "monitoring"
@@ -113,6 +115,37 @@ def test_prometheus__a_login_at_80_percent_of_its_limit_fires_its_alert(
     finally:
         for conn in held:
             conn.close()
+
+
+def _firing(url: str, alert: str, **labels: str) -> list[Any]:
+    return [a for a in _get(f"{url}/api/v1/alerts")["data"]["alerts"]
+            if a["labels"]["alertname"] == alert and a["state"] == "firing"
+            and all(a["labels"].get(k) == v for k, v in labels.items())]
+
+
+def test_prometheus__a_login_refused_another_database_fires_the_cross_database_alert(
+        prometheus: str, ci_deployment: CiDeployment) -> None:
+    d = ci_deployment.deployed
+    svc = d.cfg.service("rag")
+    other = next(db.name for db in d.cfg.databases if db.name != svc.database)
+    series = (f'pgplatform_denied_access_total{{role="{svc.login_role}",database="{other}",'
+              'kind="connect",service="rag"}')
+    # Whatever earlier tests left in the log is counted first, and scraped.
+    script("status", "--outputs", str(ci_deployment.outputs_file))
+    time.sleep(5)
+    before = sum(float(r["value"][1]) for r in _series(prometheus, series))
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(make_conninfo(d.service_dsn("rag"), dbname=other),
+                        connect_timeout=10).close()
+    counted = script("status", "--outputs", str(ci_deployment.outputs_file))
+    assert counted.returncode == 1, counted.stdout[-3000:] + counted.stderr[-2000:]
+    deadline = time.monotonic() + 60
+    while not _firing(prometheus, "PgplatformDeniedCrossDatabase", role=svc.login_role,
+                      service="rag", database=other, kind="connect"):
+        assert time.monotonic() < deadline, _get(f"{prometheus}/api/v1/alerts")
+        time.sleep(2)
+    after = sum(float(r["value"][1]) for r in _series(prometheus, series))
+    assert after == before + 1, (before, after)
 
 
 def test_prometheus__every_dashboard_panel_returns_series(prometheus: str) -> None:

@@ -371,7 +371,7 @@ def test_policy__the_monitor_gets_connect_and_nothing_else() -> None:
     assert stack_violations(service_access.validate, grant), "undeclared monitor passes"
 
 
-@pytest.mark.parametrize("kind", ["pitr_backups", "statement_stats"])
+@pytest.mark.parametrize("kind", ["pitr_backups", "statement_stats", "denied_access"])
 def test_policy__only_the_monitor_reads_what_monitor_readable_gives(kind: str) -> None:
     exporter = stack_resource(tokens.METRICS_EXPORTER, "metrics",
                               {"monitorRole": "pgplatform_monitor"})

@@ -1,6 +1,7 @@
 """`MonitorReadable`: admin-owned objects in `postgres`'s bookkeeping schema that the exporter's
-login alone may read: the base backups' table (server.pitr, `pgplatform.pitr`) and
-pg_stat_statements (`pgplatform.statement_stats`)."""
+login alone may read: the base backups' table (server.pitr, `pgplatform.pitr`),
+pg_stat_statements (`pgplatform.statement_stats`) and the denied-access counts
+(`pgplatform.denied_catalog`)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from pgplatform import pitr, statement_stats
+from pgplatform import denied_catalog, pitr, statement_stats
 from pgplatform.components import connection
 
 INSTALLERS: dict[str, tuple[Callable[[str, str | None], None], Callable[[str], None]]] = {
     "pitr_backups": (pitr.install_catalog, pitr.remove_catalog),
     "statement_stats": (statement_stats.install, statement_stats.remove),
+    "denied_access": (denied_catalog.install, denied_catalog.remove),
 }
 
 

@@ -18,7 +18,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 import docker
-from pgplatform import access, pitr
+from pgplatform import access, denied_catalog, pitr
 from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import BOOKKEEPING_SCHEMA
@@ -29,6 +29,8 @@ from pgplatform_ops.stack import DeployedStack
 from pgplatform_ops.status import load
 
 HISTORY = "status_history"
+UNKNOWN_ROLE = "(no such role)"
+"""The service of a denied name the model does not have (a guess, a typo, an attacker's)."""
 
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
@@ -57,10 +59,30 @@ def previous(deployed: DeployedStack) -> tuple[str | None, dict[str, Any] | None
 
 def record(deployed: DeployedStack, taken_at: str, cursor: str, snapshot: dict[str, Any]
            ) -> None:
-    with _admin(deployed) as conn:
+    # One transaction: a run is in the history exactly when its denials are in the totals.
+    with _admin(deployed) as conn, conn.transaction():
         table = _history(conn)
         conn.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(table),
                      (taken_at, cursor, Jsonb(snapshot)))
+        _count_denied(deployed, conn, taken_at, snapshot.get("denied", []))
+
+
+def _count_denied(deployed: DeployedStack, conn: psycopg.Connection, taken_at: str,
+                  found: list[dict[str, Any]]) -> None:
+    """Adds this run's denials to the exporter's totals (`pgplatform.denied_catalog`), which
+    the deploy makes; a stack deployed before it has none until its next `pulumi up`."""
+    name = f"{BOOKKEEPING_SCHEMA}.{denied_catalog.TABLE}"
+    if not found or conn.execute("SELECT to_regclass(%s)", (name,)).fetchone() == (None,):
+        return
+    owner = load.services_of(deployed)
+    conn.cursor().executemany(sql.SQL(
+        "INSERT INTO {} AS d VALUES (%s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (role, database, kind) DO UPDATE "
+        "SET total = d.total + excluded.total, service = excluded.service, "
+        "last_seen_at = excluded.last_seen_at").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA, denied_catalog.TABLE)),
+        [(d["role"], d["database"], d["kind"], owner.get(d["role"], UNKNOWN_ROLE), d["count"],
+          taken_at) for d in found])
 
 
 def _service_sizes(conn: psycopg.Connection, schemas: list[str]) -> dict[str, int]:
@@ -88,7 +110,8 @@ def _misplaced(deployed: DeployedStack, conn: psycopg.Connection, database: str
             "AND NOT (n.nspname = %s AND c.relname = ANY(%s))",
             (list(_SYSTEM_SCHEMAS), BOOKKEEPING_SCHEMA, [BOOKKEEPING_TABLE, LOCKS_TABLE,
                                                          HISTORY, denied.VERIFY_RUNS,
-                                                         pitr.BACKUPS_TABLE])):
+                                                         pitr.BACKUPS_TABLE,
+                                                         denied_catalog.TABLE])):
         if owner_of.get(schema) != owner:
             out.append({"database": database, "schema": schema, "table": table,
                         "owner": owner, "expected": owner_of.get(schema, "no table here")})

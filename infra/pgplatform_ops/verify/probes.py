@@ -20,7 +20,7 @@ import psycopg
 from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from pgplatform import access, hardening, hba, pitr, pooler, session_limits
+from pgplatform import access, denied_catalog, hardening, hba, pitr, pooler, session_limits
 from pgplatform.migrate.runner import BOOKKEEPING_TABLE, LOCKS_TABLE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
@@ -547,28 +547,31 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
 
 
 def _monitor_readable_probes(stack: DeployedStack, *, readable: bool) -> list[Probe]:
-    """What `MonitorReadable` gives in `postgres`: the exporter's login reads pg_stat_statements
-    and (server.pitr) the base backups' table, resets and writes neither; any other login
-    reads neither."""
+    """What `MonitorReadable` gives in `postgres`: the exporter's login reads pg_stat_statements,
+    the denied-access counts and (server.pitr) the base backups' table, resets and writes none
+    of them; any other login reads none."""
     stats = sql.Identifier(BOOKKEEPING_SCHEMA, STATEMENT_STATS)
     out = [Probe(what=f"read {BOOKKEEPING_SCHEMA}.{STATEMENT_STATS}", must_work=readable,
                  refusals=REFUSED, statement=sql.SQL("SELECT count(*) FROM {}").format(stats)),
            Probe(what=f"{BOOKKEEPING_SCHEMA}.pg_stat_statements_reset()", must_work=False,
                  refusals=REFUSED, statement=sql.SQL("SELECT {}.pg_stat_statements_reset()")
                  .format(sql.Identifier(BOOKKEEPING_SCHEMA)))]
-    if stack.cfg.server.pitr is None:
-        return out
-    table = sql.Identifier(BOOKKEEPING_SCHEMA, pitr.BACKUPS_TABLE)
-    return [*out,
-            Probe(what=f"read {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}", must_work=readable,
+    tables = [denied_catalog.TABLE]
+    if stack.cfg.server.pitr is not None:
+        tables.append(pitr.BACKUPS_TABLE)
+    for name in tables:
+        table = sql.Identifier(BOOKKEEPING_SCHEMA, name)
+        out += [
+            Probe(what=f"read {BOOKKEEPING_SCHEMA}.{name}", must_work=readable,
                   refusals=REFUSED, statement=sql.SQL("SELECT count(*) FROM {}").format(table)),
-            Probe(what=f"DELETE FROM {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}",
-                  must_work=False, refusals=REFUSED,
-                  statement=sql.SQL("DELETE FROM {}").format(table)),
-            Probe(what=f"COMMIT; INSERT INTO {BOOKKEEPING_SCHEMA}.{pitr.BACKUPS_TABLE}",
-                  must_work=False, refusals=REFUSED, statement=sql.SQL(
-                      "COMMIT; INSERT INTO {} SELECT 'x', 'full', now(), now(), 0, 0 "
-                      "WHERE false").format(table))]
+            Probe(what=f"DELETE FROM {BOOKKEEPING_SCHEMA}.{name}", must_work=False,
+                  refusals=REFUSED, statement=sql.SQL("DELETE FROM {}").format(table)),
+            # The privilege check comes first: a table that let it in fails NOT NULL, also
+            # not a refusal, so the probe reports it either way and no row is written.
+            Probe(what=f"COMMIT; INSERT INTO {BOOKKEEPING_SCHEMA}.{name}", must_work=False,
+                  refusals=REFUSED, statement=sql.SQL(
+                      "COMMIT; INSERT INTO {} DEFAULT VALUES").format(table))]
+    return out
 
 
 def probe_watchdog(stack: DeployedStack, snap: DatabaseSnapshot) -> ProbeRun:
