@@ -84,6 +84,7 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
                 "vector.exact_qps", "queue.write_roundtrips_per_s"):
         assert figures[key] > 0, f"{key}: expected a throughput, got {figures[key]}"
     assert figures["pooler.answered"] == figures["pooler.clients"] > 0, figures
+    assert figures["pooler.clients"] <= figures["pooler.client_share"], figures
     assert 1 <= figures["pooler.server_sessions_max"] <= figures["pooler.pool_size"], figures
     assert figures["replica.count"] == 1 and figures["replica.lag_bytes_max"] >= 0, figures
     # The whole server backed up and restored with the documents in it, checksum for checksum.

@@ -218,6 +218,8 @@ def test_status__inspect_names_the_service_and_object_of_each_finding(
         c.execute("CREATE INDEX inspect_probe_v_a ON rag.inspect_probe (v)")
         c.execute("CREATE INDEX inspect_probe_v_b ON rag.inspect_probe (v)")
         c.execute("INSERT INTO rag.inspect_probe SELECT i, i FROM generate_series(1, 10) i")
+        # Read (a sequential scan), but never through its indexes on v.
+        c.execute("SELECT count(*) FROM rag.inspect_probe")
     holder = psycopg.connect(d.service_dsn("rag"))
     waiter = psycopg.connect(d.service_dsn("rag"), autocommit=True)
     try:

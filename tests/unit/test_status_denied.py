@@ -67,6 +67,19 @@ def test_growth__against_the_previous_snapshot() -> None:
     assert out["services"]["new"]["bytes_growth"] is None
 
 
+def test_growth__of_a_service_that_ran_no_statement_before_is_all_its_load() -> None:
+    now = {"load": {"rag": {"calls": 7, "exec_ms": 2.5}, "memory": {"calls": 3, "exec_ms": 1.0}}}
+    out = report.with_growth(now, {"load": {"memory": {"calls": 1, "exec_ms": 0.5}}})
+    assert out["load"]["rag"]["calls_growth"] == 7 and out["load"]["rag"]["exec_ms_growth"] == 2.5
+    assert out["load"]["memory"]["calls_growth"] == 2
+    first = report.with_growth({"load": {"rag": {"calls": 7, "exec_ms": 2.5}}}, None)
+    assert first["load"]["rag"]["calls_growth"] is None
+    assert "+388,494 |" in report.markdown({
+        "stack": "dev", "taken_at": "t", "databases": {"paddle": {
+            "bytes": 1, "bytes_growth": 388493.895}}, "services": {}, "connections": [],
+        "denied": [], "misplaced": [], "alerts": []})
+
+
 def test_alerts__a_platform_role_refused_is_named_as_the_platforms() -> None:
     status = {"denied": [{"role": "pgplatform_monitor", "database": "template1",
                           "kind": "connect", "count": 1, "home": "platform"}], "misplaced": []}

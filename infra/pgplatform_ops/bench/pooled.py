@@ -4,7 +4,8 @@ the server sees at most the service's pool size of that login's sessions.
 Each client opens its own TLS session to the pooler and runs a few short transactions that
 hold their server connection for a moment (`pg_sleep`), so the clients really queue for the
 pool. Meanwhile the admin samples `pg_stat_activity` for the login's sessions and keeps the
-highest count it saw.
+highest count it saw. No more clients than the login's client share (`max_user_client_connections`)
+are started: the pooler refuses the rest by design (tests/e2e/test_hostile_neighbour.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from pgplatform import pooler
 from pgplatform_ops.stack import DeployedStack
 
 TRANSACTIONS_PER_CLIENT = 3
@@ -27,6 +29,8 @@ SAMPLE_EVERY_S = 0.005
 class PoolerResult:
     service: str
     clients: int
+    client_share: int
+    """The clients the service's app login may hold in the pooler."""
     answered: int
     pool_size: int
     server_sessions_max: int
@@ -35,7 +39,7 @@ class PoolerResult:
     errors: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, float | int]:
-        return {"pooler.clients": self.clients,
+        return {"pooler.clients": self.clients, "pooler.client_share": self.client_share,
                 "pooler.answered": self.answered, "pooler.pool_size": self.pool_size,
                 "pooler.server_sessions_max": self.server_sessions_max,
                 "pooler.seconds": round(self.seconds, 2)}
@@ -51,11 +55,13 @@ def _sample(admin_dsn: str, role: str, stop: threading.Event, seen: list[int]) -
 
 
 def run(deployed: DeployedStack, service: str, *, clients: int = 300) -> PoolerResult:
-    """`clients` concurrent clients of `service` through its pooled DSN."""
+    """`clients` concurrent clients of `service` through its pooled DSN (at most its share)."""
     svc = deployed.cfg.service(service)
     dsn = deployed.pooled_dsn(service)
     if not dsn:
         raise ValueError(f"pooler: stack {deployed.name} has no pooler (server.pooler)")
+    share = pooler.client_limits(deployed.cfg)[service]
+    clients = min(clients, share)
     start = threading.Barrier(clients)
 
     def client(_: int) -> str | None:
@@ -84,6 +90,7 @@ def run(deployed: DeployedStack, service: str, *, clients: int = 300) -> PoolerR
         stop.set()
         sampler.join(timeout=10)
     errors = [e for e in outcomes if e is not None]
-    return PoolerResult(service=service, clients=clients, answered=clients - len(errors),
+    return PoolerResult(service=service, clients=clients, client_share=share,
+                        answered=clients - len(errors),
                         pool_size=svc.pool_size, server_sessions_max=max(seen),
                         seconds=seconds, errors=sorted(set(errors)))

@@ -23,8 +23,8 @@ KEYS = (
     "queue.workers", "queue.tasks", "queue.claims_per_s", "queue.naive_claims_per_s",
     "queue.write_roundtrips_per_s", "queue.duplicates", "queue.lost", "queue.lost_after_kill",
     "bootstrap.services", "bootstrap.seconds", "verify.seconds", "verify.dev_seconds",
-    "pooler.clients", "pooler.answered", "pooler.pool_size", "pooler.server_sessions_max",
-    "pooler.seconds",
+    "pooler.clients", "pooler.client_share", "pooler.answered", "pooler.pool_size",
+    "pooler.server_sessions_max", "pooler.seconds",
     "replica.count", "replica.lag_bytes_max", "replica.lag_seconds_max",
     "replica.lag_seconds_p50", "replica.catch_up_seconds",
     "pitr.documents", "pitr.backup_full_seconds", "pitr.backup_incr_seconds",
@@ -193,7 +193,8 @@ def rows(vector: VectorResult | None, queue: QueueResult | None,
     if pooler is not None:
         p = pooler
         out += [
-            Row("pooler", f"{p.clients} clients of {p.service} through pooled_dsn, answered",
+            Row("pooler", f"{p.clients} clients of {p.service} (its pooler client share "
+                          f"{p.client_share}) through pooled_dsn, answered",
                 f"{p.answered} in {p.seconds:.1f} s", "", f"{p.clients}",
                 p.answered == p.clients, correctness=True),
             Row("pooler", f"server sessions of {p.service}'s login at once",

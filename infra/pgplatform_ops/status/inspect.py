@@ -35,7 +35,9 @@ SELECT schemaname, sum(heap_blks_hit + coalesce(idx_blks_hit, 0)),
 _UNUSED = """
 SELECT s.schemaname, s.relname, s.indexrelname, pg_relation_size(s.indexrelid)
   FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+  JOIN pg_stat_user_tables t ON t.relid = s.relid
  WHERE s.schemaname = ANY(%s) AND s.idx_scan = 0 AND NOT i.indisunique
+   AND t.seq_scan + coalesce(t.idx_scan, 0) > 0
    AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c
                                            WHERE c.conindid = s.indexrelid)"""
 _DUPLICATE = """
@@ -103,8 +105,8 @@ def _database(d: DeployedStack, database: str, owner: dict[str, str]) -> list[Fi
         for schema, table, index, size in conn.execute(_UNUSED, (schemas,)):
             out.append(Finding(services[schema], "unused index",
                                f"{database}.{schema}.{index}",
-                               f"on {table}, never scanned since the statistics were reset; "
-                               f"{int(size):,} bytes"))
+                               f"on {table}, which is read, but never through it since the "
+                               f"statistics were reset; {int(size):,} bytes"))
         for schema, table, indexes in conn.execute(_DUPLICATE, (schemas,)):
             out.append(Finding(services[schema], "duplicate indexes",
                                f"{database}.{schema}.{table}",

@@ -10,13 +10,19 @@ from pgplatform_ops.status import load
 GROWING = {"databases": ("bytes", "rows"), "services": ("bytes", "rows"),
            "load": ("calls", "exec_ms")}
 """Per section, the figures shown with their change since the previous status."""
+STARTS_FROM_ZERO = {"load"}
+"""Sections listing only what has figures: a service missing from the previous status's had
+none then (it ran no statement), so its growth is all of it."""
 
 
 def with_growth(now: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
     before = before or {}
     for section, keys in GROWING.items():
+        previous = before.get(section)
         for name, entry in (now.get(section) or {}).items():
-            old = (before.get(section) or {}).get(name)
+            old = (previous or {}).get(name)
+            if old is None and section in STARTS_FROM_ZERO and previous is not None:
+                old = {}
             for key in keys:
                 if key in entry:
                     entry[f"{key}_growth"] = None if old is None else entry[key] - old.get(key, 0)
@@ -44,8 +50,8 @@ def alerts(status: dict[str, Any]) -> list[str]:
     return out + pitr_health.alerts(status.get("pitr"))
 
 
-def _growth(value: int | None) -> str:
-    return "(first status)" if value is None else f"{value:+,}"
+def _growth(value: float | None) -> str:
+    return "(first status)" if value is None else f"{round(value):+,}"
 
 
 def markdown(status: dict[str, Any]) -> str:
