@@ -6,13 +6,14 @@ from the gateway pg_hba admits), the password in its environment, never on a com
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 import docker
-from pgplatform_ops import containers
+from pgplatform_ops import containers, images
 from pgplatform_ops.stack import DeployedStack
 
 WORK = "/backup"
@@ -32,9 +33,11 @@ def run(deployed: DeployedStack, dsn: str, argv: Sequence[str], work: Path) -> s
     client = docker.from_env()
     s = deployed.cfg.server
     if s.is_external:
-        # The PostgreSQL 17 client tools of the bundle's image (pulled if missing) dump and
-        # restore a managed PostgreSQL 17 as well.
-        image_ref = s.image_name
+        # The PostgreSQL 17 client tools of the bundle's image dump and restore a managed
+        # PostgreSQL 17 as well: kept, pulled, or (no registry) built from docker/ as a
+        # container stack's image is.
+        image_ref = images.ensure_image(client, s.image_name,
+                                        log=lambda line: print(line, file=sys.stderr))
     else:
         image = client.containers.get(s.container_name).image
         if image is None or not image.id:
