@@ -81,8 +81,22 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     assert figures["bootstrap.services"] > 0, figures
     assert figures["verify.dev_seconds"] > 0 and figures["verify.seconds"] > 0, figures
     for key in ("vector.hnsw_qps", "vector.seed_qps_at_recall", "vector.ivfflat_qps_at_recall",
-                "vector.exact_qps", "queue.write_roundtrips_per_s"):
+                "vector.exact_qps", "queue.write_roundtrips_per_s", "vector_real.hnsw_qps",
+                "vector_real.exact_qps", "vector_real.embed_chunks_per_s"):
         assert figures[key] > 0, f"{key}: expected a throughput, got {figures[key]}"
+    # Real text embedded with seed 001's model, and the memory-saving indexes beside HNSW.
+    assert figures["vector_real.rows"] == 500 and figures["vector_real.dim"] == 384, figures
+    assert figures["vector_real.chunks_available"] > 20_000, figures
+    for prefix in ("vector", "vector_real"):
+        for index in ("hnsw", "halfvec", "binary"):
+            assert figures[f"{prefix}.{index}_index_bytes"] > 0, (prefix, index, figures)
+        assert 0 < figures[f"{prefix}.halfvec_index_bytes"] < figures[f"{prefix}.hnsw_index_bytes"]
+        assert 0.0 <= figures[f"{prefix}.filtered_recall_at_10"] <= 1.0, figures
+    # How cost grows: four sizes, each twice the last, each index larger than the last.
+    sizes = [figures[f"scaling.rows_{i}"] for i in range(1, 5)]
+    assert sizes == [62, 125, 250, 500], sizes
+    index_bytes = [figures[f"scaling.index_bytes_{i}"] for i in range(1, 5)]
+    assert 0 < index_bytes[0] < index_bytes[1] < index_bytes[2] < index_bytes[3], index_bytes
     assert figures["pooler.answered"] == figures["pooler.clients"] > 0, figures
     assert figures["pooler.clients"] <= figures["pooler.client_share"], figures
     assert 1 <= figures["pooler.server_sessions_max"] <= figures["pooler.pool_size"], figures

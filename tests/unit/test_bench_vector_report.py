@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from pgplatform_ops.bench import report
+from pgplatform_ops.bench.quantized import Quantized
+from pgplatform_ops.bench.stack import BenchError
 from pgplatform_ops.bench.vector_search import Curve, Point, recall_at
-from pgplatform_ops.bench.vectors import VectorResult, _ef_settings, _probe_settings
+from pgplatform_ops.bench.vectors import VectorResult, _check_plans, _ef_settings, _probe_settings
 
 pytestmark = pytest.mark.unit
 
@@ -21,7 +23,14 @@ def _result(seed_points: list[Point]) -> VectorResult:
     hnsw = Curve("hnsw", "module's HNSW", [
         _p("ef_search=10", 0.95, 2000.0), _p("ef_search=40", 0.985, 1500.0),
         _p("ef_search=100 (stack)", 0.999, 900.0)])
+    quantized = Quantized(
+        halfvec=Curve("halfvec", "halfvec", [_p("ef_search=40", 0.982, 1600.0)]),
+        binary=Curve("binary", "binary", [_p("candidates=640", 0.96, 700.0)]),
+        halfvec_bytes=100_000_000, binary_bytes=20_000_000, halfvec_build_seconds=30.0,
+        binary_build_seconds=10.0)
     return VectorResult(
+        kind="synthetic", description="synthetic", filter_description="1/10 of the rows",
+        hnsw_bytes=200_000_000, quantized=quantized,
         rows=100_000, dim=384, queries=300, clients=8, load_seconds=10.0,
         hnsw_build_seconds=50.0, ivfflat_build_seconds=9.0, hnsw_options="m=16",
         ef_search="100", iterative_scan="relaxed_order", ivfflat_lists=100,
@@ -46,6 +55,21 @@ def test_vector_figures__best_throughput_at_equal_recall_per_method() -> None:
     assert f["vector.hnsw_recall_at_10"] == 0.999, "recall at the stack's own ef_search"
     assert f["vector.hnsw_server_ms_p50"] == 2.0 and f["vector.roundtrip_ms_p50"] == 0.2
     assert set(f) <= set(report.KEYS), f"figures outside the documented keys: {set(f)}"
+    assert f["vector.halfvec_qps_at_recall"] == 1600.0
+    assert f["vector.binary_qps_at_recall"] == 0.0, "never reaches 0.98: no figure at recall"
+    assert f["vector.halfvec_index_bytes"] == 100_000_000
+
+
+def test_vector_figures__real_documents_report_under_their_own_prefix() -> None:
+    result = _result([_p("probes=64", 0.99, 120.0)])
+    result.kind = "real"
+    f = result.figures()
+    assert f["vector_real.hnsw_qps"] == 1500.0 and "vector.hnsw_qps" not in f
+    assert set(f) <= set(report.KEYS)
+    rows = report.rows(None, None, None, real=result)
+    assert {r.area for r in rows} == {"vector_real"}
+    binary = _row(rows, "binary q/s at recall >= 0.98 vs full precision HNSW")
+    assert "never reaches 0.98" in binary.value and "20.0 MB vs 200.0 MB" in binary.baseline
 
 
 def test_vector_report__judges_the_ratios_and_names_a_method_that_never_reaches_the_recall(
@@ -83,3 +107,24 @@ def test_sweeps__the_stacks_own_setting_is_one_point_reset_not_set() -> None:
                       ("probes=2", "SET ivfflat.probes = 2"),
                       ("probes=4", "SET ivfflat.probes = 4"),
                       ("probes=5", "SET ivfflat.probes = 5")], "never more probes than lists"
+
+
+def test_vector_plans__a_scan_above_the_stacks_ef_search_is_noted_the_stacks_own_point_fails(
+) -> None:
+    result = _result([_p("probes=64", 0.99, 120.0, ("seed_documents_embedding_idx",))])
+    idx = ("documents_embedding_hnsw_idx",)
+    result.exact.points[:] = [_p("sequential scan", 1.0, 40.0)]
+    result.ivfflat.points[:] = [_p("probes=16", 0.99, 250.0, ("readme_documents_embedding_idx",))]
+    result.quantized.halfvec.points[:] = [_p("ef_search=40", 0.99, 9.0,
+                                             ("bench_documents_halfvec_idx",))]
+    result.quantized.binary.points[:] = [_p("candidates=40", 0.99, 9.0,
+                                            ("bench_documents_binary_idx",))]
+    result.hnsw.points[:] = [_p("ef_search=40", 0.98, 1500.0, idx),
+                             _p("ef_search=100 (stack)", 0.99, 900.0, idx),
+                             _p("ef_search=400", 1.0, 300.0)]
+    _check_plans(result, idx[0], strict=True)
+    assert result.notes == ["vector: hnsw at ef_search=400 planned with indexes [], expected "
+                            "['documents_embedding_hnsw_idx']"]
+    result.hnsw.points[1] = _p("ef_search=100 (stack)", 1.0, 300.0)
+    with pytest.raises(BenchError, match="ef_search=100"):
+        _check_plans(result, idx[0], strict=True)

@@ -1,8 +1,11 @@
 """`scripts/bench [--quick] [--json FILE]`: the stack's own verification, vector search at equal
-recall, the task queue against the write round-trip limit, many clients through the pooler, the
-whole server's base backup and restore holding the documents (server.pitr), bootstrap and
-verification at scale, measured against a harness-deployed stack and printed as one table,
-each figure beside its baseline from the same run and its target.
+recall on synthetic vectors and on real text embedded with seed 001's model (with memory-saving
+halfvec and binary-quantized indexes), the task queue against the write round-trip limit, many
+clients through the pooler, the whole server's base backup and restore holding the documents
+(server.pitr), bootstrap and verification at scale, measured against a harness-deployed stack
+and printed as one table, each figure beside its baseline from the same run and its target.
+The real text is embedded once and cached in ~/.cache/pgplatform/embeddings (the first full run
+embeds 20,300 chunks: tens of minutes on 2 cores).
 
 Without --quick it runs on the dev stack (`scripts/harness up dev`: starts it if needed, changes
 nothing if it runs) and leaves it as it found it: the loaded documents are truncated, the
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from pgplatform import stack_config
 from pgplatform_ops.bench import (
@@ -40,9 +44,12 @@ from pgplatform_ops.bench import (
     pitr_bench,
     pooled,
     queue,
+    real_corpus,
     replica_lag,
     report,
+    scaling,
     stack,
+    vector_data,
     vectors,
     verify_run,
 )
@@ -50,12 +57,14 @@ from pgplatform_ops.bench.stack import BenchError, log
 from pgplatform_ops.caller import CALLER_CWD
 from pgplatform_ops.pitr.repo import PitrError
 
-AREAS = ("verify", "vector", "queue", "pooler", "pitr", "bootstrap")
+AREAS = ("verify", "vector", "vector_real", "queue", "pooler", "pitr", "bootstrap")
 
 
 @dataclass(frozen=True)
 class Sizes:
     vectors: int
+    real_vectors: int
+    """chunks of real text embedded (cached under ~/.cache/pgplatform/embeddings)"""
     queries: int
     clients: int
     point_seconds: float
@@ -66,10 +75,10 @@ class Sizes:
     pooled_clients: int
 
 
-FULL = Sizes(vectors=100_000, queries=300, clients=8, point_seconds=3.0, workers=8,
-             tasks=20_000, services=100, pooled_clients=300)
-QUICK = Sizes(vectors=5_000, queries=50, clients=8, point_seconds=0.0, workers=8, tasks=2_000,
-              services=10, pooled_clients=50)
+FULL = Sizes(vectors=100_000, real_vectors=20_000, queries=300, clients=8, point_seconds=3.0,
+             workers=8, tasks=20_000, services=100, pooled_clients=300)
+QUICK = Sizes(vectors=5_000, real_vectors=500, queries=50, clients=8, point_seconds=0.0,
+              workers=8, tasks=2_000, services=10, pooled_clients=50)
 
 
 def _path(raw: str) -> Path:
@@ -110,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"--only: unknown area(s) {unknown}; use {','.join(AREAS)}")
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
-    vec = que = boot = pool = lag = dev = rec = None
+    vec = real = scale = que = boot = pool = lag = dev = rec = None
+    embedded: real_corpus.Embedded | None = None
     with tempfile.TemporaryDirectory(prefix="pgplatform-bench-") as tmp:
         work = Path(tmp)
         generated = False
@@ -123,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             stack_name = stack_config.stack_name_of(stack_file)
         stack_name = stack_name or stack.DEV_STACK
         try:
-            if {"verify", "vector", "queue", "pooler", "pitr"} & set(only):
+            if {"verify", "vector", "vector_real", "queue", "pooler", "pitr"} & set(only):
                 outputs = work / "outputs.json"
                 deployed = stack.deploy(stack_name, outputs, stack_file)
                 log(f"stack {stack_name} up ({deployed.up_seconds:.1f} s)")
@@ -134,12 +144,25 @@ def main(argv: list[str] | None = None) -> int:
                 if "vector" in only:
                     # The replicas' lag is measured under the document load.
                     with replica_lag.sampled(deployed) as lag:
-                        vec = vectors.run(deployed, rows=sizes.vectors, queries=sizes.queries,
+                        vec = vectors.run(deployed,
+                                          vector_data.synthetic(sizes.vectors, sizes.queries),
                                           clients=sizes.clients,
                                           min_seconds=sizes.point_seconds,
                                           strict_plans=not args.quick)
                     if not deployed.cfg.server.replicas:
                         lag = None
+                if "vector_real" in only:
+                    embedded = real_corpus.embedded(sizes.real_vectors, sizes.queries, log)
+                    real = vectors.run(deployed, vector_data.real(embedded),
+                                       clients=sizes.clients, min_seconds=sizes.point_seconds,
+                                       strict_plans=not args.quick)
+                    svc = deployed.service_for_module(vectors.MODULE)
+                    scale = scaling.run(
+                        deployed, [vector_data.real(embedded, sizes.real_vectors // n)
+                                   for n in scaling.STEPS],
+                        sql.Identifier(svc.schema, vectors.TABLE),
+                        vectors.with_options(real.hnsw_options), clients=sizes.clients,
+                        min_seconds=sizes.point_seconds, recall_min=vectors.RECALL_MIN)
                 if "queue" in only:
                     que = queue.run(deployed, workers=sizes.workers, tasks=sizes.tasks)
                 if "pooler" in only:
@@ -157,18 +180,21 @@ def main(argv: list[str] | None = None) -> int:
                     services=sizes.services,
                     stack=f"bench{topo}" if args.quick else topo,
                     container_name=f"pgplatform-bench{topo}" if args.quick else None)
-        except (BenchError, psycopg.Error, subprocess.TimeoutExpired, PitrError) as exc:
+        except (BenchError, psycopg.Error, subprocess.TimeoutExpired, PitrError,
+                real_corpus.CorpusError) as exc:
             print(f"scripts/bench: {exc}", file=sys.stderr)
             return 1
         finally:
             if generated:
                 stack.down(stack_name)
-    rows = report.rows(vec, que, boot, pool, lag, dev, rec)
+    rows = report.rows(vec, que, boot, pool, lag, dev, rec, real=real, scale=scale)
     print(report.table(rows, quick=args.quick))
     figures: dict[str, Any] = {}
-    for part in (vec, que, boot, pool, lag, dev, rec):
+    for part in (vec, real, scale, que, boot, pool, lag, dev, rec):
         if part is not None:
             figures.update(part.figures())
+    if embedded is not None:
+        figures.update(embedded.figures())
     figures = {k: figures[k] for k in report.KEYS if k in figures}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from psycopg import sql
 
 from pgplatform.migrate.runner import act_as_owner
 from pgplatform_ops.bench.stack import BenchError, Deployed, log
-from pgplatform_ops.bench.vector_data import Clusters
+from pgplatform_ops.bench.vector_data import synthetic
 from pgplatform_ops.bench.vectors import MODULE, TABLE, load
 from pgplatform_ops.pitr import backup, restore
 
@@ -52,7 +52,7 @@ def run(deployed: Deployed, *, rows: int) -> PitrResult:
     svc = deployed.service_for_module(MODULE)
     target = sql.Identifier(svc.schema, TABLE)
     with psycopg.connect(deployed.admin_dsn(svc.database), autocommit=True) as admin:
-        load(admin, deployed, Clusters(), rows)
+        load(admin, deployed, synthetic(rows, queries=0))
         before = _checksum(admin, target)
     full = backup.take(deployed, "full", log)
     incr = backup.take(deployed, "incr", log)

@@ -11,15 +11,23 @@ from pgplatform_ops.bench.pitr_bench import PitrResult
 from pgplatform_ops.bench.pooled import PoolerResult
 from pgplatform_ops.bench.queue import QueueResult
 from pgplatform_ops.bench.replica_lag import LagResult
+from pgplatform_ops.bench.scaling import STEPS, ScalingResult
 from pgplatform_ops.bench.vector_search import Curve
 from pgplatform_ops.bench.vectors import VectorResult
 from pgplatform_ops.bench.verify_run import VerifyResult
 
+_VECTOR_KEYS = (
+    "rows", "dim", "hnsw_qps", "seed_qps_at_recall", "ivfflat_qps_at_recall", "exact_qps",
+    "hnsw_recall_at_10", "hnsw_server_ms_p50", "roundtrip_ms_p50", "filtered_recall_at_10",
+    "filtered_qps", "hnsw_index_bytes", "hnsw_build_seconds", "halfvec_qps_at_recall",
+    "halfvec_index_bytes", "halfvec_build_seconds", "binary_qps_at_recall",
+    "binary_index_bytes", "binary_build_seconds")
 KEYS = (
-    "vector.rows", "vector.dim", "vector.hnsw_qps", "vector.seed_qps_at_recall",
-    "vector.ivfflat_qps_at_recall", "vector.exact_qps", "vector.hnsw_recall_at_10",
-    "vector.hnsw_server_ms_p50", "vector.roundtrip_ms_p50", "vector.filtered_recall_at_10",
-    "vector.filtered_qps",
+    *(f"vector.{k}" for k in _VECTOR_KEYS),
+    *(f"vector_real.{k}" for k in _VECTOR_KEYS),
+    "vector_real.chunks_available", "vector_real.embed_chunks_per_s",
+    *(f"scaling.{k}_{i}" for i in range(1, len(STEPS) + 1)
+      for k in ("rows", "build_seconds", "index_bytes", "qps_at_recall")),
     "queue.workers", "queue.tasks", "queue.claims_per_s", "queue.naive_claims_per_s",
     "queue.write_roundtrips_per_s", "queue.duplicates", "queue.lost", "queue.lost_after_kill",
     "bootstrap.services", "bootstrap.seconds", "verify.seconds", "verify.dev_seconds",
@@ -73,43 +81,58 @@ def _best(curve: Curve) -> str:
 
 
 def _vector_rows(v: VectorResult) -> list[Row]:
-    f = v.figures()
-    hnsw, seed, ivf, exact = (f["vector.hnsw_qps"], f["vector.seed_qps_at_recall"],
-                              f["vector.ivfflat_qps_at_recall"], f["vector.exact_qps"])
+    area = v.prefix
+    f = {k.removeprefix(f"{area}."): value for k, value in v.figures().items()}
+    hnsw, seed, ivf, exact = (f["hnsw_qps"], f["seed_qps_at_recall"],
+                              f["ivfflat_qps_at_recall"], f["exact_qps"])
+    q = v.quantized
     out = [
-        Row("vector", "rows x dim (clustered, seeded)", f"{v.rows:,} x {v.dim}",
-            f"{v.queries} top-10 cosine queries, {v.clients} concurrent clients", "", None),
-        Row("vector", f"HNSW {v.hnsw_options}", f"build {v.hnsw_build_seconds:.1f} s",
+        Row(area, "rows x dim", f"{v.rows:,} x {v.dim}",
+            f"{v.description}; {v.queries} top-10 cosine queries, {v.clients} concurrent "
+            "clients", "", None),
+        Row(area, f"HNSW {v.hnsw_options}", f"build {v.hnsw_build_seconds:.1f} s, "
+            f"{v.hnsw_bytes / 1e6:,.1f} MB",
             f"ivfflat lists={v.ivfflat_lists} build {v.ivfflat_build_seconds:.1f} s; load "
             f"{v.load_seconds:.1f} s", "", None),
+        Row(area, "HNSW on halfvec (expression index)",
+            f"build {q.halfvec_build_seconds:.1f} s, {q.halfvec_bytes / 1e6:,.1f} MB",
+            "same options", "", None),
+        Row(area, "HNSW on binary_quantize, re-ranked",
+            f"build {q.binary_build_seconds:.1f} s, {q.binary_bytes / 1e6:,.1f} MB",
+            "same options", "", None),
     ]
-    for curve in (v.hnsw, v.seed, v.ivfflat, v.exact):
-        out += [Row("vector", f"{curve.method} {p.setting}",
+    for curve in (v.hnsw, v.seed, v.ivfflat, q.halfvec, q.binary, v.exact):
+        out += [Row(area, f"{curve.method} {p.setting}",
                     f"recall {p.recall:.4f}, {p.qps:,.1f} q/s", curve.description, "", None)
                 for p in curve.points]
+    for curve, size in ((q.halfvec, q.halfvec_bytes), (q.binary, q.binary_bytes)):
+        out.append(Row(area, f"{curve.method} q/s at recall >= {RECALL_MIN:g} vs full "
+                             "precision HNSW", _best(curve),
+                       f"HNSW {hnsw:,.0f} q/s; index {size / 1e6:,.1f} MB vs "
+                       f"{v.hnsw_bytes / 1e6:,.1f} MB", "", None))
     hnsw_reached = v.hnsw.best_at(RECALL_MIN)[1]
     out += [
-        Row("vector", f"HNSW q/s at recall >= {RECALL_MIN:g} vs seed", _best(v.hnsw),
+        Row(area, f"HNSW q/s at recall >= {RECALL_MIN:g} vs seed", _best(v.hnsw),
             f"seed {_best(v.seed)} ({_ratio(hnsw, seed):.1f}x)", f">= {HNSW_VS_SEED_MIN:g}x",
             hnsw_reached and _ratio(hnsw, seed) >= HNSW_VS_SEED_MIN),
-        Row("vector", f"HNSW q/s at recall >= {RECALL_MIN:g} vs exact", f"{hnsw:,.0f} q/s",
+        Row(area, f"HNSW q/s at recall >= {RECALL_MIN:g} vs exact", f"{hnsw:,.0f} q/s",
             f"exact {exact:,.1f} q/s ({_ratio(hnsw, exact):.1f}x)", f">= {HNSW_VS_EXACT_MIN:g}x",
             hnsw_reached and _ratio(hnsw, exact) >= HNSW_VS_EXACT_MIN),
-        Row("vector", f"HNSW q/s at recall >= {RECALL_MIN:g} vs ivfflat (README)",
+        Row(area, f"HNSW q/s at recall >= {RECALL_MIN:g} vs ivfflat (README)",
             f"{hnsw:,.0f} q/s", f"ivfflat {_best(v.ivfflat)} ({_ratio(hnsw, ivf):.1f}x)", "",
             None),
-        Row("vector", f"HNSW recall@10 at the stack's ef_search={v.ef_search}",
-            f"{f['vector.hnsw_recall_at_10']:.4f}", f"{v.configured.qps:,.0f} q/s there",
-            f">= {RECALL_MIN:g}", f["vector.hnsw_recall_at_10"] >= RECALL_MIN),
-        Row("vector", "HNSW server execution p50 (EXPLAIN ANALYZE)",
-            f"{f['vector.hnsw_server_ms_p50']:.3f} ms",
-            f"bare SELECT 1 round trip p50 {f['vector.roundtrip_ms_p50']:.3f} ms", "", None),
-        Row("vector", f"filtered (1/10 of rows) recall@10, iterative_scan={v.iterative_scan}",
-            f"{f['vector.filtered_recall_at_10']:.4f}",
+        Row(area, f"HNSW recall@10 at the stack's ef_search={v.ef_search}",
+            f"{f['hnsw_recall_at_10']:.4f}", f"{v.configured.qps:,.0f} q/s there",
+            f">= {RECALL_MIN:g}", f["hnsw_recall_at_10"] >= RECALL_MIN),
+        Row(area, "HNSW server execution p50 (EXPLAIN ANALYZE)",
+            f"{f['hnsw_server_ms_p50']:.3f} ms",
+            f"bare SELECT 1 round trip p50 {f['roundtrip_ms_p50']:.3f} ms", "", None),
+        Row(area, f"filtered ({v.filter_description}) recall@10, iterative_scan={v.iterative_scan}",
+            f"{f['filtered_recall_at_10']:.4f}",
             f"plan {', '.join(v.filtered.plan_indexes) or 'sequential scan'}",
             f">= {FILTERED_RECALL_MIN:g}",
-            f["vector.filtered_recall_at_10"] >= FILTERED_RECALL_MIN),
-        Row("vector", "filtered q/s", f"{f['vector.filtered_qps']:,.1f} q/s",
+            f["filtered_recall_at_10"] >= FILTERED_RECALL_MIN),
+        Row(area, "filtered q/s", f"{f['filtered_qps']:,.1f} q/s",
             f"exact filtered {v.filtered_exact.qps:,.1f} q/s", "", None),
     ]
     return out
@@ -158,10 +181,20 @@ def _bootstrap_rows(boot: BootstrapResult | None, dev: VerifyResult | None) -> l
 def rows(vector: VectorResult | None, queue: QueueResult | None,
          boot: BootstrapResult | None, pooler: PoolerResult | None = None,
          lag: LagResult | None = None, dev: VerifyResult | None = None,
-         pitr: PitrResult | None = None) -> list[Row]:
+         pitr: PitrResult | None = None, real: VectorResult | None = None,
+         scale: ScalingResult | None = None) -> list[Row]:
     out: list[Row] = []
-    if vector is not None:
-        out += _vector_rows(vector)
+    for result in (vector, real):
+        if result is not None:
+            out += _vector_rows(result)
+    if scale is not None:
+        for step in scale.steps:
+            point, reached = step.best.best_at(scale.recall_min)
+            out.append(Row(
+                "scaling", f"HNSW ({scale.options}) at {step.rows:,} real rows",
+                f"build {step.build_seconds:.1f} s, {step.index_bytes / 1e6:,.1f} MB",
+                f"{point.qps:,.0f} q/s at {point.setting} (recall {point.recall:.3f})"
+                + ("" if reached else f": never reaches {scale.recall_min:g}"), "", None))
     if queue is not None:
         out += _queue_rows(queue)
     out += _bootstrap_rows(boot, dev)

@@ -1,4 +1,7 @@
-"""The benchmark's documents: `rows` 384-d vectors around `clusters` random unit centroids. The
+"""The benchmark's documents (`Documents`): synthetic (`synthetic`) or real chunks of text
+embedded with seed 001's model (`real`, pgplatform_ops.bench.real_corpus).
+
+Synthetic: `rows` 384-d vectors around `clusters` random unit centroids. The
 noise around a centroid has a decaying spectrum (per-axis standard deviation ~ 1/sqrt(1 + axis),
 about 26 effective dimensions, as sentence embeddings have far fewer than 384), scaled so that a
 document's cosine similarity to its centroid is about 0.8. Everything comes from seeded
@@ -17,9 +20,14 @@ import math
 import random
 import struct
 from array import array
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from statistics import NormalDist
+
+import numpy as np
+
+from pgplatform_ops.bench.real_corpus import Chunk, Embedded
 
 DIM = 384
 BENCH_TAG = {"pgplatform_bench": True}
@@ -84,22 +92,86 @@ def _text_field(value: str) -> bytes:
     return struct.pack(">i", len(b)) + b
 
 
-def copy_rows(data: Clusters, rows: int) -> Iterator[bytes]:
-    """Binary COPY of (id, title, content, embedding, metadata) for `rows` rows, in chunks."""
-    pack_vec = struct.Struct(f">ihh{data.dim}f").pack
-    vec_len = 4 + 4 * data.dim
+Row = tuple[str, str, bytes, dict[str, object]]
+"""(title, content, embedding as big-endian float4s, metadata) of one document."""
+
+
+def copy_rows(rows: Iterable[Row], dim: int) -> Iterator[bytes]:
+    """Binary COPY of (id, title, content, embedding, metadata), ids from 1, in chunks."""
+    head = struct.pack(">ihh", 4 + 4 * dim, dim, 0)  # field length; pgvector's dim, unused
     chunk = bytearray(_HEADER)
-    for i, (k, vec) in enumerate(data.draw(rows, stream=0), start=1):
-        # The source cycles with the row number: independent of the cluster a row is drawn from.
-        meta = b"\x01" + json.dumps({**BENCH_TAG, "cluster": k,
-                                      **json.loads(source_filter(i))}).encode()
+    for i, (title, content, vec, meta) in enumerate(rows, start=1):
+        jsonb = b"\x01" + json.dumps({**BENCH_TAG, **meta}).encode()
         chunk += struct.pack(">hiq", 5, 8, i)
-        chunk += _text_field(f"Benchmark document {i}")
-        chunk += _text_field(f"Synthetic document {i} about topic {k}.")
-        chunk += pack_vec(vec_len, data.dim, 0, *vec)
-        chunk += struct.pack(">i", len(meta)) + meta
+        chunk += _text_field(title)
+        chunk += _text_field(content)
+        chunk += head + vec
+        chunk += struct.pack(">i", len(jsonb)) + jsonb
         if len(chunk) > 1 << 20:
             yield bytes(chunk)
             chunk.clear()
     chunk += _TRAILER
     yield bytes(chunk)
+
+
+@dataclass(frozen=True)
+class Documents:
+    """What the vector area loads and asks: `rows` documents (`copy()` streams them) and one
+    query vector per question, each with the metadata filter of its filtered variant."""
+    kind: str
+    """`synthetic` or `real` (the prefix of the bench's figures)"""
+    description: str
+    dim: int
+    rows: int
+    queries: list[str]
+    filters: list[str]
+    filter_description: str
+    copy: Callable[[], Iterator[bytes]]
+
+
+def synthetic(rows: int, queries: int, clusters: int = 100) -> Documents:
+    data = Clusters(clusters=clusters)
+    pack = struct.Struct(f">{data.dim}f").pack
+
+    def docs() -> Iterator[Row]:
+        # The source cycles with the row number: independent of the cluster a row is drawn from.
+        for i, (k, vec) in enumerate(data.draw(rows, stream=0), start=1):
+            yield (f"Benchmark document {i}", f"Synthetic document {i} about topic {k}.",
+                   pack(*vec), {"cluster": k, **json.loads(source_filter(i))})
+
+    vecs = [vector_text(v) for _, v in data.draw(queries, stream=1)]
+    return Documents(
+        kind="synthetic", description=f"synthetic: {data.clusters} clusters of {data.dim}-d "
+                                      "vectors, cosine ~0.8 to their centroid",
+        dim=data.dim, rows=rows, queries=vecs,
+        filters=[source_filter(i) for i in range(len(vecs))],
+        filter_description=f"one of {SOURCES} sources: 1/{SOURCES} of the rows",
+        copy=lambda: copy_rows(docs(), data.dim))
+
+
+def real(embedded: Embedded, rows: int | None = None) -> Documents:
+    """The embedded chunks (their first `rows`); the queries are the held-out chunks, each
+    filtered to its own manual section."""
+    count = len(embedded.rows) if rows is None else rows
+    dim = int(embedded.row_vectors.shape[1])
+    big_endian = embedded.row_vectors[:count].astype(">f4")
+
+    def docs() -> Iterator[Row]:
+        for chunk, vec in zip(embedded.rows[:count], big_endian, strict=True):
+            yield chunk.title, chunk.text, vec.tobytes(), {"source": chunk.source}
+
+    return Documents(
+        kind="real", description=f"real: {count:,} of {embedded.corpus}, embedded with "
+                                 "all-MiniLM-L6-v2",
+        dim=dim, rows=count,
+        queries=[vector_text([float(x) for x in v]) for v in
+                 np.asarray(embedded.query_vectors, dtype=np.float64)],
+        filters=[json.dumps({"source": q.source}) for q in embedded.queries],
+        filter_description="the question's own manual section: " + ", ".join(
+            f"{section} {share:.0%}" for section, share in _shares(embedded.rows[:count])),
+        copy=lambda: copy_rows(docs(), dim))
+
+
+def _shares(rows: list[Chunk]) -> list[tuple[str, float]]:
+    counts = Counter(c.source for c in rows)
+    return [(s, n / len(rows)) for s, n in sorted(counts.items())]

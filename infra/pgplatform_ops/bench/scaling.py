@@ -1,0 +1,109 @@
+"""How the module's HNSW index costs grow with the data: at STEPS sizes of the real documents
+(each the first rows of the next), its build time, its size and the best throughput at recall@10
+>= RECALL_MIN over `hnsw.ef_search`, on a scratch table of the benchmark's own (read by the
+admin; exact answers from a sequential scan of the same table)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from pgplatform_ops.bench.stack import Deployed, log
+from pgplatform_ops.bench.vector_data import Documents
+from pgplatform_ops.bench.vector_search import Clients, Curve, Params, measure, sweep
+
+SCHEMA = "pgplatform_bench_scaling"
+TABLE = "documents"
+INDEX = "scaling_documents_hnsw_idx"
+STEPS = (8, 4, 2, 1)
+"""Sizes as fractions 1/n of the largest."""
+EF_SEARCH = (10, 20, 40, 80, 200, 400)
+
+
+@dataclass(frozen=True)
+class Step:
+    rows: int
+    build_seconds: float
+    index_bytes: int
+    best: Curve
+
+
+@dataclass(frozen=True)
+class ScalingResult:
+    options: str
+    steps: list[Step]
+    recall_min: float
+
+    def figures(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for i, step in enumerate(self.steps, start=1):
+            point, reached = step.best.best_at(self.recall_min)
+            out |= {f"scaling.rows_{i}": step.rows,
+                    f"scaling.build_seconds_{i}": round(step.build_seconds, 1),
+                    f"scaling.index_bytes_{i}": step.index_bytes,
+                    f"scaling.qps_at_recall_{i}": round(point.qps, 1) if reached else 0.0}
+        return out
+
+
+def run(deployed: Deployed, sizes: list[Documents], module_table: sql.Composable,
+        options: str, *, clients: int, min_seconds: float, recall_min: float
+        ) -> ScalingResult:
+    """`sizes`: the documents at each size, smallest first; `module_table`: the deployed table
+    whose definition the scratch copy takes; `options`: its HNSW index's (`m=16, …`)."""
+    svc = deployed.service_for_module("vector_store")
+    admin_dsn = deployed.admin_dsn(svc.database)
+    table = sql.Identifier(SCHEMA, TABLE)
+    steps = []
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.add_notice_handler(lambda d: None)
+        try:
+            for docs in sizes:
+                steps.append(_step(admin, admin_dsn, docs, module_table, table, options,
+                                   clients=clients, min_seconds=min_seconds))
+                best, _ = steps[-1].best.best_at(recall_min)
+                log(f"scaling: {docs.rows:,} rows: HNSW built in {steps[-1].build_seconds:.1f} s,"
+                    f" {steps[-1].index_bytes:,} bytes, best {best.qps:,.0f} q/s at "
+                    f"{best.setting} (recall {best.recall:.3f})")
+        finally:
+            admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(SCHEMA)))
+    return ScalingResult(options=options, steps=steps, recall_min=recall_min)
+
+
+def _step(admin: psycopg.Connection[Any], admin_dsn: str, docs: Documents,
+          module_table: sql.Composable, table: sql.Composable, options: str, *,
+          clients: int, min_seconds: float) -> Step:
+    admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SCHEMA)))
+    admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SCHEMA)))
+    admin.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+                  .format(table, module_table))
+    with admin.cursor().copy(sql.SQL("COPY {} (id, title, content, embedding, metadata) "
+                                     "FROM STDIN (FORMAT BINARY)").format(table)) as cp:
+        for chunk in docs.copy():
+            cp.write(chunk)
+    started = time.monotonic()
+    admin.execute(sql.SQL("CREATE INDEX {} ON {} USING hnsw (embedding "
+                          "extensions.vector_cosine_ops) {}").format(
+        sql.Identifier(INDEX), table, sql.SQL(f"WITH ({options})" if options else "")))
+    build = time.monotonic() - started
+    admin.execute(sql.SQL("ANALYZE {}").format(table))
+    row = admin.execute("SELECT pg_relation_size(%s::regclass)", (f"{SCHEMA}.{INDEX}",)
+                        ).fetchone()
+    query = sql.SQL("SELECT id FROM {} ORDER BY embedding <=> %s::vector LIMIT 10"
+                    ).format(table).as_string(admin)
+    plain: list[Params] = [(v,) for v in docs.queries]
+    # pgvector's operators live in `extensions`, as the module's own sessions find them.
+    with Clients(admin_dsn, clients, ["SET search_path = extensions", "SET enable_indexscan = off",
+                                      "SET enable_bitmapscan = off"]) as ex:
+        _, truth = measure(ex, "sequential scan", query, plain, None, min_seconds=0)
+    with Clients(admin_dsn, clients, ["SET search_path = extensions",
+                                      "SET enable_seqscan = off"]) as hn:
+        curve = sweep(hn, Curve("hnsw", f"HNSW at {docs.rows:,} rows"), query, plain, truth,
+                      [(f"ef_search={v}", f"SET hnsw.ef_search = {v}") for v in EF_SEARCH],
+                      min_seconds=min_seconds, log=log)
+    return Step(rows=docs.rows, build_seconds=build, index_bytes=int(row[0]) if row else 0,
+                best=curve)
