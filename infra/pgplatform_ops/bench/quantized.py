@@ -20,12 +20,18 @@ import psycopg
 from psycopg import sql
 
 from pgplatform_ops.bench.stack import log
-from pgplatform_ops.bench.vector_search import Clients, Curve, Params, sweep
+from pgplatform_ops.bench.vector_search import (
+    EF_SEARCH,
+    Clients,
+    Curve,
+    Params,
+    index_bytes,
+    sweep,
+)
 
 HALFVEC_INDEX = "bench_documents_halfvec_idx"
 BINARY_INDEX = "bench_documents_binary_idx"
 CANDIDATES = (20, 40, 80, 160, 320, 640)
-EF_SEARCH = (10, 20, 40, 80, 200, 400)
 CANDIDATES_SETTING = "pgplatform_bench.candidates"
 
 
@@ -46,9 +52,7 @@ def _build(admin: psycopg.Connection[Any], schema: str, name: str, table: str,
         sql.Identifier(name), sql.Identifier(schema, table), sql.SQL(expression),
         sql.SQL(opclass), sql.SQL(f"WITH ({options})" if options else "")))
     seconds = time.monotonic() - started
-    row = admin.execute("SELECT pg_relation_size(format('%%I.%%I', %s::text, %s::text)"
-                        "::regclass)", (schema, name)).fetchone()
-    size = int(row[0]) if row else 0
+    size = index_bytes(admin, schema, name)
     log(f"vector: {name} built in {seconds:.1f} s, {size:,} bytes")
     return seconds, size
 

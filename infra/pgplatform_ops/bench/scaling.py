@@ -14,14 +14,21 @@ from psycopg import sql
 
 from pgplatform_ops.bench.stack import Deployed, log
 from pgplatform_ops.bench.vector_data import Documents
-from pgplatform_ops.bench.vector_search import Clients, Curve, Params, measure, sweep
+from pgplatform_ops.bench.vector_search import (
+    EF_SEARCH,
+    Clients,
+    Curve,
+    Params,
+    index_bytes,
+    measure,
+    sweep,
+)
 
 SCHEMA = "pgplatform_bench_scaling"
 TABLE = "documents"
 INDEX = "scaling_documents_hnsw_idx"
 STEPS = (8, 4, 2, 1)
 """Sizes as fractions 1/n of the largest."""
-EF_SEARCH = (10, 20, 40, 80, 200, 400)
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,6 @@ def _step(admin: psycopg.Connection[Any], admin_dsn: str, docs: Documents,
         sql.Identifier(INDEX), table, sql.SQL(f"WITH ({options})" if options else "")))
     build = time.monotonic() - started
     admin.execute(sql.SQL("ANALYZE {}").format(table))
-    row = admin.execute("SELECT pg_relation_size(%s::regclass)", (f"{SCHEMA}.{INDEX}",)
-                        ).fetchone()
     query = sql.SQL("SELECT id FROM {} ORDER BY embedding <=> %s::vector LIMIT 10"
                     ).format(table).as_string(admin)
     plain: list[Params] = [(v,) for v in docs.queries]
@@ -105,5 +110,5 @@ def _step(admin: psycopg.Connection[Any], admin_dsn: str, docs: Documents,
         curve = sweep(hn, Curve("hnsw", f"HNSW at {docs.rows:,} rows"), query, plain, truth,
                       [(f"ef_search={v}", f"SET hnsw.ef_search = {v}") for v in EF_SEARCH],
                       min_seconds=min_seconds, log=log)
-    return Step(rows=docs.rows, build_seconds=build, index_bytes=int(row[0]) if row else 0,
+    return Step(rows=docs.rows, build_seconds=build, index_bytes=index_bytes(admin, SCHEMA, INDEX),
                 best=curve)

@@ -21,6 +21,8 @@ import psycopg
 from pgplatform_ops.plans import index_names
 
 Params = tuple[Any, ...]
+EF_SEARCH = (10, 20, 40, 80, 200, 400)
+"""The `hnsw.ef_search` values every HNSW curve is measured at."""
 
 
 @dataclass(frozen=True)
@@ -166,3 +168,9 @@ def sweep(clients: Clients, curve: Curve, stmt: str, params: Sequence[Params],
             f"{point.qps:,.0f} queries/s ({point.queries} answered, "
             f"plan {list(point.plan_indexes) or 'sequential scan'})")
     return curve
+
+
+def index_bytes(conn: psycopg.Connection[Any], schema: str, index: str) -> int:
+    row = conn.execute("SELECT pg_relation_size(format('%%I.%%I', %s::text, %s::text)::regclass)",
+                       (schema, index)).fetchone()
+    return int(row[0]) if row else 0

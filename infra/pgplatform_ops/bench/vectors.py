@@ -44,10 +44,12 @@ from pgplatform_ops.bench.quantized import BINARY_INDEX, HALFVEC_INDEX, Quantize
 from pgplatform_ops.bench.stack import BenchError, Deployed, log
 from pgplatform_ops.bench.vector_data import BENCH_TAG, Documents
 from pgplatform_ops.bench.vector_search import (
+    EF_SEARCH,
     Clients,
     Curve,
     Params,
     Point,
+    index_bytes,
     measure,
     percentile,
     sweep,
@@ -63,7 +65,6 @@ QUERY = "SELECT id FROM {table} ORDER BY embedding <=> %s::vector LIMIT 10"
 FILTERED = ("SELECT id FROM {table} WHERE metadata @> %s::jsonb "
             "ORDER BY embedding <=> %s::vector LIMIT 10")
 RECALL_MIN = 0.98
-EF_SEARCH = (10, 20, 40, 80, 200, 400)
 PROBES = (1, 2, 4, 8, 16, 32, 64)
 TIMING_QUERIES = 100
 
@@ -165,12 +166,6 @@ def with_options(options: str) -> str:
     """The module index's reloptions as reported (`m=16 ef_construction=200`, or `defaults`)
     as a WITH list for another index built the same way."""
     return "" if options == "defaults" else options.replace(" ", ", ")
-
-
-def _size(conn: psycopg.Connection[Any], schema: str, index: str) -> int:
-    row = conn.execute("SELECT pg_relation_size(format('%%I.%%I', %s::text, %s::text)::regclass)",
-                       (schema, index)).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _show(conn: psycopg.Connection[Any], name: str) -> str:
@@ -305,7 +300,7 @@ def run(deployed: Deployed, docs: Documents, *, clients: int, min_seconds: float
             admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                 sql.Identifier(SCRATCH_SCHEMA)))
             loaded = load(admin, deployed, docs)
-            hnsw_bytes = _size(admin, svc.schema, loaded.index_name)
+            hnsw_bytes = index_bytes(admin, svc.schema, loaded.index_name)
             started = time.monotonic()
             _scratch_copy(admin, target)
             log(f"vector: seed-001 scratch copy (ivfflat lists={SEED_LISTS} created empty) in "
