@@ -15,13 +15,19 @@ from pgplatform.model import BOOKKEEPING_SCHEMA, BOOKKEEPING_SCHEMA_LOCK
 
 
 @contextmanager
+def admin_session(admin_dsn: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
+                         options=ADMIN_SESSION_OPTIONS) as conn:
+        yield conn
+
+
+@contextmanager
 def schema_session(admin_dsn: str, *readers: str) -> Iterator[psycopg.Connection]:
     """As the admin, in one transaction: the schema exists, closed to PUBLIC, with USAGE for
     `readers`. The engine runs the steps that grant there in parallel, and two rewrites of
     the schema's ACL would fail ("tuple concurrently updated"): each holds the lock."""
     schema = sql.Identifier(BOOKKEEPING_SCHEMA)
-    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
-                         options=ADMIN_SESSION_OPTIONS) as conn, conn.transaction():
+    with admin_session(admin_dsn) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (BOOKKEEPING_SCHEMA_LOCK,))
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
         conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(schema))
@@ -45,7 +51,6 @@ def readable_table(admin_dsn: str, table: str, columns: str, reader: str | None)
 
 
 def drop_table(admin_dsn: str, table: str) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
-                         options=ADMIN_SESSION_OPTIONS) as conn:
+    with admin_session(admin_dsn) as conn:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(
             sql.Identifier(BOOKKEEPING_SCHEMA, table)))

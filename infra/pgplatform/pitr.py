@@ -67,7 +67,6 @@ def server_args() -> list[str]:
     return [arg for name, value in COMMAND_SETTINGS.items() for arg in ("-c", f"{name}={value}")]
 
 
-
 BACKUPS_TABLE = "pitr_backups"
 """In `postgres`'s bookkeeping schema: the repository's backups as `scripts/backup --server` and
 `scripts/restore --server` last saw them, for the exporter (which cannot run pgBackRest).

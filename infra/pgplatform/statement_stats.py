@@ -1,4 +1,4 @@
-"""pg_stat_statements in `postgres` (no Pulumi here: the `StatementStats` resource installs it):
+"""pg_stat_statements in `postgres` (no Pulumi here: `MonitorReadable` installs it):
 every statement's calls, time, rows, buffers and WAL by the role that ran it, which
 `scripts/status` and the exporter add up per service. It lives in `postgres`'s bookkeeping
 schema, where no service's login can connect: the statement texts are for the admin's tools,
@@ -6,11 +6,9 @@ and the exporter's login reads the figures (it exports no text)."""
 
 from __future__ import annotations
 
-import psycopg
 from psycopg import sql
 
 from pgplatform import maintenance
-from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform.model import BOOKKEEPING_SCHEMA, STATEMENT_STATS
 
 VIEW = STATEMENT_STATS
@@ -40,7 +38,6 @@ def install(admin_dsn: str, reader: str | None) -> None:
 
 
 def remove(admin_dsn: str) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=15,
-                         options=ADMIN_SESSION_OPTIONS) as conn:
+    with maintenance.admin_session(admin_dsn) as conn:
         conn.execute(sql.SQL("DROP EXTENSION IF EXISTS {}").format(
             sql.Identifier(STATEMENT_STATS)))

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
 from pgplatform import stack_config
 from pgplatform_ops.bench import (
@@ -156,11 +155,9 @@ def main(argv: list[str] | None = None) -> int:
                     real = vectors.run(deployed, vector_data.real(embedded),
                                        clients=sizes.clients, min_seconds=sizes.point_seconds,
                                        strict_plans=not args.quick)
-                    svc = deployed.service_for_module(vectors.MODULE)
                     scale = scaling.run(
                         deployed, [vector_data.real(embedded, sizes.real_vectors // n)
                                    for n in scaling.STEPS],
-                        sql.Identifier(svc.schema, vectors.TABLE),
                         vectors.with_options(real.hnsw_options), clients=sizes.clients,
                         min_seconds=sizes.point_seconds, recall_min=vectors.RECALL_MIN)
                 if "queue" in only:

@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from pgplatform_ops.bench import vectors
 from pgplatform_ops.bench.stack import Deployed, log
 from pgplatform_ops.bench.vector_data import Documents
 from pgplatform_ops.bench.vector_search import (
@@ -56,12 +57,12 @@ class ScalingResult:
         return out
 
 
-def run(deployed: Deployed, sizes: list[Documents], module_table: sql.Composable,
-        options: str, *, clients: int, min_seconds: float, recall_min: float
-        ) -> ScalingResult:
-    """`sizes`: the documents at each size, smallest first; `module_table`: the deployed table
-    whose definition the scratch copy takes; `options`: its HNSW index's (`m=16, …`)."""
-    svc = deployed.service_for_module("vector_store")
+def run(deployed: Deployed, sizes: list[Documents], options: str, *, clients: int,
+        min_seconds: float, recall_min: float) -> ScalingResult:
+    """`sizes`: the documents at each size, smallest first; `options`: the module's HNSW
+    index's (`m=16, …`). The scratch copy takes the deployed table's definition."""
+    svc = deployed.service_for_module(vectors.MODULE)
+    module_table = sql.Identifier(svc.schema, vectors.TABLE)
     admin_dsn = deployed.admin_dsn(svc.database)
     table = sql.Identifier(SCHEMA, TABLE)
     steps = []

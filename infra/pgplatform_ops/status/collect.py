@@ -36,7 +36,7 @@ _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
 
 @contextmanager
-def _admin(deployed: DeployedStack, database: str = "postgres"
+def admin_session(deployed: DeployedStack, database: str = "postgres"
            ) -> Iterator[psycopg.Connection]:
     with psycopg.connect(deployed.admin_dsn(database), autocommit=True,
                          options=ADMIN_SESSION_OPTIONS) as conn:
@@ -50,7 +50,7 @@ def _history(conn: psycopg.Connection) -> sql.Identifier:
 
 def previous(deployed: DeployedStack) -> tuple[str | None, dict[str, Any] | None]:
     """The last snapshot's log cursor and content."""
-    with _admin(deployed) as conn:
+    with admin_session(deployed) as conn:
         table = _history(conn)
         row = conn.execute(sql.SQL("SELECT log_cursor, snapshot FROM {} ORDER BY taken_at DESC "
                                    "LIMIT 1").format(table)).fetchone()
@@ -60,7 +60,7 @@ def previous(deployed: DeployedStack) -> tuple[str | None, dict[str, Any] | None
 def record(deployed: DeployedStack, taken_at: str, cursor: str, snapshot: dict[str, Any]
            ) -> None:
     # One transaction: a run is in the history exactly when its denials are in the totals.
-    with _admin(deployed) as conn, conn.transaction():
+    with admin_session(deployed) as conn, conn.transaction():
         table = _history(conn)
         conn.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(table),
                      (taken_at, cursor, Jsonb(snapshot)))
@@ -142,7 +142,7 @@ def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log
     """`since`: when the previous status read the log (the server's clock), None at first."""
     cfg = deployed.cfg
     out: dict[str, Any] = {"databases": {}, "services": {}, "misplaced": []}
-    with _admin(deployed) as conn:
+    with admin_session(deployed) as conn:
         for name, size in conn.execute(
                 "SELECT datname, pg_database_size(datname) FROM pg_database "
                 "WHERE datname = ANY(%s) ORDER BY 1", ([d.name for d in cfg.databases],)):
@@ -156,7 +156,7 @@ def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log
         out["load"] = load.collect(deployed, conn)
     for db in cfg.databases:
         log(f"status: {db.name}: sizes and tables")
-        with _admin(deployed, db.name) as conn:
+        with admin_session(deployed, db.name) as conn:
             for svc in cfg.services_in(db.name):
                 out["services"][svc.name] = {"database": db.name,
                                              **_service_sizes(conn, list(svc.schemas))}
@@ -173,7 +173,7 @@ def snapshot(deployed: DeployedStack, cursor: str | None, since: str | None, log
                                  "access there")
         log("status: external server: no server log to read")
     else:
-        with _admin(deployed) as conn:
+        with admin_session(deployed) as conn:
             # Runs finished before the log is read are wholly in it; the next status takes
             # only runs started after it was read (`log_read_at`), none of whose lines are.
             before = _clock(conn)

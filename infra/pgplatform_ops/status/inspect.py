@@ -13,8 +13,8 @@ from typing import Any
 
 import psycopg
 
-from pgplatform.dsn import ADMIN_SESSION_OPTIONS
 from pgplatform_ops.stack import DeployedStack
+from pgplatform_ops.status.collect import admin_session
 from pgplatform_ops.status.load import OTHER, services_of
 
 CACHE_HIT_MIN = 0.95
@@ -94,8 +94,7 @@ def _database(d: DeployedStack, database: str, owner: dict[str, str]) -> list[Fi
                 for schema in svc.schemas}
     schemas = list(services)
     out: list[Finding] = []
-    with psycopg.connect(d.admin_dsn(database), autocommit=True,
-                         options=ADMIN_SESSION_OPTIONS) as conn:
+    with admin_session(d, database) as conn:
         for schema, hit, read in conn.execute(_CACHE, (schemas,)):
             total = int(hit or 0) + int(read or 0)
             if total >= CACHE_READS_MIN and int(hit or 0) / total < CACHE_HIT_MIN:
