@@ -56,6 +56,9 @@ EXPORTER_PORT = 9187
 DEFAULT_EXPORTER_HOST_PORT = 19187
 POOLER_PORT = 6432
 DEFAULT_POOLER_HOST_PORT = 16432
+POOLER_METRICS_PORT = 9127
+POOLER_CONSOLE = "pgbouncer"
+"""PgBouncer's admin console database: the monitor login reads its SHOW commands there."""
 # PgBouncer's own default client limit is 100; a service behind the pooler is expected to have
 # many more clients than server connections.
 DEFAULT_POOLER_MAX_CLIENTS = 1000
@@ -145,6 +148,9 @@ class PoolerConfig:
 
     host_port: int
     max_client_connections: int = DEFAULT_POOLER_MAX_CLIENTS
+    metrics_port: int | None = None
+    """Where PgBouncer's figures are published for Prometheus (on bindAddress), read from its
+    console by the exporter's monitor login; None: not published."""
 
 
 PITR_KEYS = ("enabled", "retentionFull", "archiveTimeoutSeconds", "maxBackupAgeHours")
@@ -235,8 +241,29 @@ class ServerConfig:
         return f"{self.container_name}-pooler"
 
     @property
+    def pooler_metrics_name(self) -> str:
+        return f"{self.container_name}-pooler-metrics"
+
+    @property
+    def pooler_metrics_port(self) -> int | None:
+        return self.pooler.metrics_port if self.pooler else None
+
+    @property
     def exporter_name(self) -> str:
         return f"{self.container_name}-exporter"
+
+    @property
+    def published_ports(self) -> dict[int, str]:
+        """Every port the stack publishes on bindAddress -> what listens there."""
+        ports = {self.host_port: "server",
+                 **{self.replica_port(i): f"replica {i}" for i in range(self.replicas)}}
+        if self.pooler is not None:
+            ports[self.pooler.host_port] = "pooler"
+        if self.pooler_metrics_port:
+            ports[self.pooler_metrics_port] = "pooler metrics"
+        if self.exporter_port:
+            ports[self.exporter_port] = "exporter"
+        return ports
 
     @property
     def watchdog_name(self) -> str:
@@ -251,10 +278,18 @@ class ServerConfig:
     @property
     def metrics_url(self) -> str:
         """The exporter's endpoint ("" without one)."""
-        if not self.exporter_port:
+        return self._published_url(self.exporter_port)
+
+    @property
+    def pooler_metrics_url(self) -> str:
+        """The pooler's metrics endpoint ("" without one)."""
+        return self._published_url(self.pooler_metrics_port)
+
+    def _published_url(self, port: int | None) -> str:
+        if not port:
             return ""
         host = f"[{self.connect_host}]" if ":" in self.connect_host else self.connect_host
-        return f"http://{host}:{self.exporter_port}/metrics"
+        return f"http://{host}:{port}/metrics"
 
     @property
     def builds_image(self) -> bool:
@@ -603,7 +638,11 @@ def _server(raw: Any, stack: str, problems: list[str]) -> ServerConfig:
     replicas = _int(raw.get("replicas", 0), f"{key}.replicas", problems, lo=0, hi=MAX_REPLICAS)
     replica_port = _int(raw.get("replicaHostPort", port + 1), f"{key}.replicaHostPort",
                         problems, lo=1, hi=65535 - MAX_REPLICAS)
-    taken = {port, exporter_port, pooler.host_port if pooler else None}
+    if pooler is not None and pooler.metrics_port and not exporter_port:
+        problems.append(f"{key}.pooler.metricsPort: the pooler's figures are read by the "
+                        "exporter's monitor login, and the stack runs no exporter. Fix: enable "
+                        f"{key}.exporter or remove metricsPort")
+    taken = {port, exporter_port, *((pooler.host_port, pooler.metrics_port) if pooler else ())}
     clash = sorted(p for p in range(replica_port, replica_port + replicas) if p in taken)
     if clash:
         problems.append(f"{key}.replicaHostPort: the replicas' ports {replica_port}.."
@@ -739,7 +778,7 @@ def _pooler(raw: Any, key: str, taken: set[int | None], problems: list[str]
             ) -> PoolerConfig | None:
     if raw is None:
         return None
-    known = {"enabled", "hostPort", "maxClientConnections"}
+    known = {"enabled", "hostPort", "maxClientConnections", "metricsPort"}
     if not isinstance(raw, Mapping):
         problems.append(f"{key}: must be a mapping {{{', '.join(sorted(known))}}}")
         return None
@@ -754,7 +793,12 @@ def _pooler(raw: Any, key: str, taken: set[int | None], problems: list[str]
                         "Fix: use another")
     clients = _int(raw.get("maxClientConnections", DEFAULT_POOLER_MAX_CLIENTS),
                    f"{key}.maxClientConnections", problems, lo=1, hi=100_000)
-    return PoolerConfig(host_port=port, max_client_connections=clients)
+    metrics = (None if raw.get("metricsPort") is None else _int(
+        raw["metricsPort"], f"{key}.metricsPort", problems, lo=1, hi=65535))
+    if metrics is not None and metrics in {*taken, port}:
+        problems.append(f"{key}.metricsPort: {metrics} is the server's, the exporter's or the "
+                        "pooler's hostPort. Fix: use another")
+    return PoolerConfig(host_port=port, max_client_connections=clients, metrics_port=metrics)
 
 
 def _databases(raw: Any, problems: list[str]) -> tuple[DatabaseConfig, ...]:
@@ -1184,6 +1228,11 @@ def from_mapping(
                 problems.append(f"{NAMESPACE}:databases[{db.name}].name: {db.name!r} is a "
                                 "keyword of PgBouncer's hba file. Fix: rename the database, or "
                                 "disable server.pooler")
+            if db.name == POOLER_CONSOLE:
+                problems.append(f"{NAMESPACE}:databases[{db.name}].name: PgBouncer answers "
+                                f"{db.name!r} with its own console: the pooler could never "
+                                "reach this database. Fix: rename the database, or disable "
+                                "server.pooler")
     admin_password = values.get("adminPassword")
     if admin_password is None and server.is_external:
         problems.append(

@@ -9,8 +9,11 @@ uploads it, verification and the tests read the same facts).
   the server stores (`pgplatform.scram`, derived deterministically): PgBouncer then logs in to
   the server with the client's own proof (SCRAM pass-through), so no password, plaintext or
   otherwise recoverable, is in the pooler's files and no auth_query role exists.
-- Only the managed databases are listed (no `*` fallback): `postgres`, `template1` and the
-  admin console have no entry, and no user is an `admin_users`/`stats_users`.
+- Only the managed databases are listed (no `*` fallback): `postgres` and `template1` have
+  no entry. No user is an `admin_users`. With `server.pooler.metricsPort`, the exporter's
+  monitor login is the one `stats_users` (the console's SHOW commands, nothing that pauses,
+  kills or reconfigures), admitted to the console alone, with client slots of its own
+  beyond the services' shares.
 - PgBouncer's own hba file (`auth_type = hba`) admits each pooled login to its own database
   only, and no replication connection: a client aimed elsewhere is refused by the pooler
   itself, before a server login whose failure PgBouncer would cache for the whole pool
@@ -26,7 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pgplatform.model import POOLER_PORT, PlatformConfig, ServiceConfig, pooler_client_limits
+from pgplatform.model import (
+    MONITOR_ROLE,
+    POOLER_CONSOLE,
+    POOLER_PORT,
+    PlatformConfig,
+    ServiceConfig,
+    pooler_client_limits,
+)
 
 PRIVATE_DIR = "/run/pgplatform-pooler"
 """Where the entrypoint hands `postgres` its copies of the uploaded files (docker/pooler)."""
@@ -51,17 +61,36 @@ FORBIDDEN_IN_TRANSACTION_POOLING = (
 """What transaction pooling breaks; the README repeats it and migrations stay on the direct
 DSN (they take a session lock)."""
 
-CONNECTION_REFUSALS = ("login rejected", "no such database", "SSL required")
+CONNECTION_REFUSALS = ("login rejected", "no such database", "SSL required", "not allowed")
 """How PgBouncer words its refusals: its hba file's (another database, a replication
-connection, a login it does not pool), a database it does not list, a client without TLS."""
+connection, a login it does not pool), a database it does not list, a client without TLS, a
+login that is no stats or admin user aimed at the console."""
+STATS_CLIENT_SLOTS = 2
+"""The stats login's client slots, added to maxClientConnections (no service's share is taken
+for them): the exporter keeps one console session, verification's probes take the other."""
+CONSOLE_REFUSAL = "admin access needed"
+"""How PgBouncer refuses a stats user a command that acts (PAUSE, KILL, SET, RELOAD, …)."""
 
 
 def open_files(cfg: PlatformConfig) -> int:
     """File descriptors PgBouncer needs (its docs: max_client_conn + the pools' server
     connections), with room for its listeners and logs."""
     assert cfg.server.pooler is not None
-    return (cfg.server.pooler.max_client_connections
+    return (max_client_connections(cfg)
             + sum(svc.pool_size for svc in pooled_services(cfg)) + 100)
+
+
+def stats_login(cfg: PlatformConfig) -> str | None:
+    """The login that reads the console's SHOW commands (the exporter's monitor), when the
+    stack publishes the pooler's figures."""
+    return MONITOR_ROLE if cfg.server.pooler_metrics_port else None
+
+
+def max_client_connections(cfg: PlatformConfig) -> int:
+    """The services' shares (maxClientConnections) and the stats login's own slot."""
+    assert cfg.server.pooler is not None
+    return (cfg.server.pooler.max_client_connections
+            + (STATS_CLIENT_SLOTS if stats_login(cfg) else 0))
 
 
 def pooled_services(cfg: PlatformConfig) -> tuple[ServiceConfig, ...]:
@@ -90,6 +119,22 @@ def userlist(verifiers: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def metrics_pgpass(cfg: PlatformConfig, password: str) -> str:
+    """The stats login's libpq password file, for the console only."""
+    def field(value: str) -> str:
+        return value.replace("\\", "\\\\").replace(":", "\\:")
+    return ":".join(field(v) for v in (cfg.server.pooler_name, str(POOLER_PORT), POOLER_CONSOLE,
+                                        MONITOR_ROLE, password)) + "\n"
+
+
+def metrics_connection(cfg: PlatformConfig, ca_file: str) -> str:
+    """Where the pooler's exporter reads the console: the container by its name, which the
+    pooler's certificate carries, verified against the stack's CA (no password: libpq takes it
+    from PGPASSFILE)."""
+    return (f"postgres://{MONITOR_ROLE}@{cfg.server.pooler_name}:{POOLER_PORT}/{POOLER_CONSOLE}"
+            f"?sslmode=verify-full&sslrootcert={ca_file}")
+
+
 def config(cfg: PlatformConfig) -> str:
     """pgbouncer.ini for the stack's pooler."""
     s = cfg.server
@@ -100,6 +145,9 @@ def config(cfg: PlatformConfig) -> str:
     users = [f"{svc.login_role} = pool_size={svc.pool_size} "
              f"max_user_connections={svc.pool_size} "
              f"max_user_client_connections={clients[svc.name]}" for svc in pooled_services(cfg)]
+    stats = stats_login(cfg)
+    if stats:
+        users.append(f"{stats} = max_user_client_connections={STATS_CLIENT_SLOTS}")
     settings = {
         "listen_addr": "*",
         "listen_port": str(POOLER_PORT),
@@ -108,7 +156,7 @@ def config(cfg: PlatformConfig) -> str:
         "auth_hba_file": f"{PRIVATE_DIR}/{HBA_FILE}",
         "auth_file": f"{PRIVATE_DIR}/{USERLIST_FILE}",
         "pool_mode": "transaction",
-        "max_client_conn": str(s.pooler.max_client_connections),
+        "max_client_conn": str(max_client_connections(cfg)),
         "default_pool_size": "1",
         "max_prepared_statements": str(MAX_PREPARED_STATEMENTS),
         # JDBC sends it at startup and PgBouncer would refuse the connection. `options` (-c
@@ -124,7 +172,7 @@ def config(cfg: PlatformConfig) -> str:
         "server_tls_cert_file": f"{PRIVATE_DIR}/{CLIENT_CERT_FILE}",
         "server_tls_key_file": f"{PRIVATE_DIR}/{CLIENT_KEY_FILE}",
         "admin_users": "",
-        "stats_users": "",
+        "stats_users": stats or "",
         "log_connections": "0",
         "log_disconnections": "0",
     }
@@ -136,10 +184,13 @@ def config(cfg: PlatformConfig) -> str:
 
 def hba(cfg: PlatformConfig) -> str:
     """PgBouncer's client rules, first match wins: no replication, each pooled login to its
-    own database with SCRAM over TLS, nothing else."""
+    own database (the stats login to the console) with SCRAM over TLS, nothing else."""
     by_database: dict[str, list[str]] = {}
     for svc in pooled_services(cfg):
         by_database.setdefault(svc.database, []).append(svc.login_role)
+    stats = stats_login(cfg)
+    if stats:
+        by_database[POOLER_CONSOLE] = [stats]
     return "\n".join([
         "# Generated by pgplatform from the stack's model; rewritten on every `pulumi up`.",
         "hostssl replication all all reject",

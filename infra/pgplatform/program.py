@@ -348,14 +348,19 @@ def _sidecars(cfg: PlatformConfig, container: _Container, platform: dict[str, Id
         cert, key = container.certs.issue("pooler", s.pooler_name,
                                           s.tls_dns_names_of(s.pooler_name), s.tls_ip_addresses)
         client_cert, client_key = container.certs.issue_client("pooler-client", s.pooler_name)
+        stats = pooler.stats_login(cfg)
+        verifiers = {svc.login_role: identities[svc.name].verifier["login"] for svc in pooled}
+        if stats:
+            verifiers[stats] = platform["monitor"].verifier["monitor"]
         ConnectionPooler("pooler", PoolerArgs(
             cfg=cfg, network_name=server.network.name,
-            verifiers=pulumi.Output.all(**{svc.login_role: identities[svc.name].verifier["login"]
-                                           for svc in pooled}),
+            verifiers=pulumi.Output.all(**verifiers),
+            monitor_password=platform["monitor"].password["monitor"] if stats else None,
             cert_pem=cert, key_pem=key, client_cert_pem=client_cert,
             client_key_pem=client_key, ca_cert=ca_cert,
             after=[server.container, *hba_rules,
-                   *(identities[svc.name].role["login"] for svc in pooled)]))
+                   *(identities[svc.name].role["login"] for svc in pooled),
+                   *(platform["monitor"].roles if stats else ())]))
         pooled_dsns = {svc.name: _url(cfg, svc.login_role, identities[svc.name].password["login"],
                                       svc.database, s.pooler.host_port) for svc in pooled}
     replicator = access.replicator_role(cfg)

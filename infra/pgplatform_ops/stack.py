@@ -19,7 +19,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pgplatform import modules, outputs, paths, stack_config, tls
 from pgplatform.migrate import runner
-from pgplatform.model import ConfigError, PlatformConfig, ServiceConfig
+from pgplatform.model import POOLER_CONSOLE, ConfigError, PlatformConfig, ServiceConfig
 
 
 class StackError(RuntimeError):
@@ -73,6 +73,15 @@ class DeployedStack:
         if not self.outputs.monitor_dsn:
             return ""
         return make_conninfo(self.verified(self.outputs.monitor_dsn), dbname=database)
+
+    def pooler_console_dsn(self) -> str:
+        """The exporter's login on the pooler's console ("" when the stack publishes no
+        pooler metrics)."""
+        pooler = self.cfg.server.pooler
+        if not self.outputs.monitor_dsn or pooler is None or not pooler.metrics_port:
+            return ""
+        return make_conninfo(self.monitor_dsn(), port=str(pooler.host_port),
+                             dbname=POOLER_CONSOLE)
 
     def watchdog_dsn(self, database: str = "postgres") -> str:
         """The session watchdog's login ("" when the stack runs no container)."""

@@ -23,6 +23,9 @@ read-only login on its own schemas, a consumer on the schemas of the services it
 
 Grants to `public` must have empty privileges (they exist to revoke), and a grant to a role no
 service or consumer declares is a violation: it cannot be checked against the model.
+
+A `ConnectionPooler` has no `adminUsers`, and its `statsUsers` (PgBouncer's console, which
+lists every service's clients) are monitors a `MetricsExporter` declares.
 """
 
 from __future__ import annotations
@@ -261,6 +264,23 @@ def check_membership(resource: str, role: str, members: list[str], services: lis
             "is a member of a role, of its own service's owner role")
 
 
+def _check_console(r: PolicyResource, p: Mapping[str, Any], monitors: frozenset[str],
+                   report_violation: ReportViolation) -> None:
+    """PgBouncer's console: nobody administers it (PAUSE, KILL, SET reach every service's
+    pool), and only the exporter's monitor reads its SHOW commands."""
+    admins = [str(values.plain(x)) for x in values.items(p.get("adminUsers"), "adminUsers")]
+    stats = [str(values.plain(x)) for x in values.items(p.get("statsUsers"), "statsUsers")]
+    if admins:
+        report_violation(
+            f"[{NAME}] Pooler '{r.name}' makes {admins} its admin_users: a login there could "
+            "pause, kill or reconfigure every service's pool.", r.urn)
+    rogue = [u for u in stats if u not in monitors]
+    if rogue:
+        report_violation(
+            f"[{NAME}] Pooler '{r.name}' makes {rogue} its stats_users: only the exporter's "
+            "monitor may read the console (it lists every service's clients).", r.urn)
+
+
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     services = services_of(args.resources, report_violation)
     consumers = consumers_of(args.resources, report_violation)
@@ -273,6 +293,8 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                  for r in args.resources if r.resource_type == tokens.SESSION_WATCHDOG}
     for r in args.resources:
         p = planned.props(r)
+        if r.resource_type == tokens.CONNECTION_POOLER:
+            _check_console(r, p, monitors, report_violation)
         reader = values.get(p, "reader") if r.resource_type == tokens.MONITOR_READABLE else None
         if reader and reader not in monitors:
             report_violation(

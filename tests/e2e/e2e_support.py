@@ -48,7 +48,8 @@ def sweep_leftovers(stack: str, server: ServerConfig) -> None:
     client = docker.from_env()
     # The sidecars first: the network is removable only once nothing is attached.
     replicas = range(server.replicas)
-    for name in (server.exporter_name, server.pooler_name, server.watchdog_name,
+    for name in (server.exporter_name, server.pooler_metrics_name, server.pooler_name,
+                 server.watchdog_name,
                  *(server.replica_name(i) for i in replicas), server.container_name):
         for c in client.containers.list(all=True, filters={"name": f"^/{name}$"}):
             print(f"sweeping leftover container {c.name} of test stack {stack}")

@@ -126,7 +126,8 @@ def _container(attrs: Mapping[str, Any]) -> Snapshot:
 
 def containers(server: ServerConfig) -> Snapshot:
     client = docker.from_env()
-    names = [server.container_name, server.pooler_name, server.exporter_name,
+    names = [server.container_name, server.pooler_name, server.pooler_metrics_name,
+             server.exporter_name,
              *(server.replica_name(i) for i in range(server.replicas))]
     out: Snapshot = {}
     for name in names:
@@ -156,13 +157,8 @@ def placeholders(server: ServerConfig) -> dict[str, str]:
     gateway = client.networks.get(server.network_name).attrs["IPAM"]["Config"][0]["Gateway"]
     subs = {server.container_name: "<container>", server.volume_name: "<volume>",
             server.network_name: "<network>", gateway: "<gateway>",
-            str(server.host_port): "<port>"}
-    if server.pooler:
-        subs[str(server.pooler.host_port)] = "<pooler-port>"
-    if server.exporter_port:
-        subs[str(server.exporter_port)] = "<exporter-port>"
-    for i in range(server.replicas):
-        subs[str(server.replica_port(i))] = f"<replica-{i}-port>"
+            **{str(port): f"<{what.replace(' ', '-')}-port>"
+               for port, what in server.published_ports.items()}}
     return dict(sorted(subs.items(), key=lambda kv: -len(kv[0])))
 
 

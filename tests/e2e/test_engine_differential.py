@@ -24,14 +24,14 @@ EXPECTED: dict[str, str] = {}
 
 
 def stack_values(name: str, port: int) -> dict[str, Any]:
-    """Both sides of a hard line, a reader, a consumer, the pooler, the exporter and a replica:
-    every kind of resource the program declares."""
+    """Both sides of a hard line, a reader, a consumer, the pooler and its exporter, the
+    exporter and a replica: every kind of resource the program declares."""
     return {
         "server": {"image": "build", "hostPort": port, "memoryMb": 1024, "shmSizeMb": 256,
                    "allowVolumeDeletion": True, "containerName": f"pgplatform-{name}",
                    "volumeName": f"pgplatform-{name}-data",
                    "networkName": f"pgplatform-{name}-net",
-                   "pooler": {"enabled": True, "hostPort": port + 1},
+                   "pooler": {"enabled": True, "hostPort": port + 1, "metricsPort": port + 4},
                    "exporter": {"enabled": True, "hostPort": port + 2},
                    "replicas": 1, "replicaHostPort": port + 3,
                    "settings": {"shared_buffers": "128MB", "maintenance_work_mem": "128MB",

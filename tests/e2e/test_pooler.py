@@ -1,14 +1,20 @@
 """PgBouncer in front of the ci deploy: many clients of one service share its small pool, a
-pooled session is the app login's own, and the drivers' prepared statements survive
-transaction pooling."""
+pooled session is the app login's own, the drivers' prepared statements survive
+transaction pooling, and the console's one stats user cannot act on it."""
 
 from __future__ import annotations
+
+import time
 
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+import docker
+from pgplatform import pooler
+from pgplatform.model import MONITOR_ROLE
 from pgplatform_ops.bench import pooled
+from pgplatform_ops.verify import console_probes
 
 from e2e_support import CiDeployment
 
@@ -59,3 +65,33 @@ def test_pooler__refuses_what_it_cannot_pool_safely(ci_deployment: CiDeployment)
     # ... and its clients are served right after.
     with psycopg.connect(d.pooled_dsn(SERVICE), connect_timeout=5) as conn:
         assert conn.execute("SELECT current_user").fetchone() == (f"{SERVICE}_app",)
+
+
+def test_pooler__console_probes_catch_a_monitor_made_admin(ci_deployment: CiDeployment) -> None:
+    """The wall verification proves (`console_probes`) holds on the deploy, and its probes
+    name the fallen wall when the deployed config makes the monitor an admin_users (edited in
+    the container and reloaded by SIGHUP, as a tampered pooler would be), then hold again."""
+    d = ci_deployment.deployed
+    assert d.pooler_console_dsn(), "the ci stack publishes pooler metrics"
+    tried, found = console_probes.probe_console(d)
+    assert tried > len(console_probes.READS) and found == [], found
+    pooler_box = docker.from_env().containers.get(d.cfg.server.pooler_name)
+    ini = f"{pooler.PRIVATE_DIR}/{pooler.CONFIG_FILE}"
+
+    def set_admins(value: str) -> None:
+        edit = pooler_box.exec_run(["sed", "-i", f"s/^admin_users = .*/admin_users = {value}/",
+                                    ini])
+        assert edit.exit_code == 0, edit.output
+        assert pooler_box.exec_run(["kill", "-HUP", "1"]).exit_code == 0
+        time.sleep(1)
+
+    set_admins(MONITOR_ROLE)
+    try:
+        _, fallen = console_probes.probe_console(d)
+    finally:
+        set_admins("")
+    named = {f.object.rsplit(": ", 1)[1] for f in fallen}
+    assert {"SHOW FDS", "RELOAD"} <= named, fallen
+    assert all(f.role == MONITOR_ROLE for f in fallen), fallen
+    _, again = console_probes.probe_console(d)
+    assert again == [], again

@@ -1,8 +1,9 @@
-"""A real Prometheus (Debian's package) scrapes the ci stack's exporter with the repository's
-alert rules loaded (their `for:` durations shortened to seconds: promtool proves the durations,
-tests/unit/test_alert_rules.py): a login driven to 80% of its connection limit fires its alert
-there, a service's login refused another's database fires the cross-database alert once
-`scripts/status` has counted it, and every panel of the Grafana dashboard returns series."""
+"""A real Prometheus (Debian's package) scrapes the ci stack's two exporters (the server's,
+the pooler's) with the repository's alert rules loaded (their `for:` durations shortened to
+seconds: promtool proves the durations, tests/unit/test_alert_rules.py): a login driven to 80%
+of its connection limit fires its alert there, a service's login refused another's database
+fires the cross-database alert once `scripts/status` has counted it, and every panel of the
+Grafana dashboard returns series."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from psycopg.conninfo import make_conninfo
 
 from pgplatform import paths
 
-from e2e_support import CiDeployment, script
+from e2e_support import STACK, CiDeployment, script
 
 pytestmark = pytest.mark.e2e
 MONITORING = paths.PROJECT_ROOT / "monitoring"
@@ -55,12 +56,17 @@ def prometheus(ci_deployment: CiDeployment, tmp_path_factory: pytest.TempPathFac
             if "for" in rule:
                 rule["for"] = "4s"
     (work / "rules.yml").write_text(yaml.safe_dump(rules))
-    target = urllib.parse.urlparse(ci_deployment.deployed.outputs.metrics_url).netloc
+    deployed = ci_deployment.deployed
+    # The server's exporter and the pooler's, as the README's scrape config has them.
+    targets = {"pgplatform-ci": deployed.outputs.metrics_url,
+               "pgplatform-ci-pooler": deployed.cfg.server.pooler_metrics_url}
+    assert all(targets.values()), f"{STACK} publishes both exporters: {targets}"
     (work / "prometheus.yml").write_text(yaml.safe_dump({
         "global": {"scrape_interval": "2s", "evaluation_interval": "2s"},
         "rule_files": [str(work / "rules.yml")],
-        "scrape_configs": [{"job_name": "pgplatform-ci",
-                            "static_configs": [{"targets": [target]}]}]}))
+        "scrape_configs": [{"job_name": job, "static_configs": [
+            {"targets": [urllib.parse.urlparse(url).netloc]}]}
+            for job, url in targets.items()]}))
     url = f"http://127.0.0.1:{_free_port()}"
     with (work / "prometheus.log").open("w") as log:
         proc = subprocess.Popen(
@@ -70,9 +76,9 @@ def prometheus(ci_deployment: CiDeployment, tmp_path_factory: pytest.TempPathFac
             stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while _series(url, "pg_up") == []:
+        while _series(url, "pg_up") == [] or _series(url, "pgbouncer_up == 1") == []:
             assert proc.poll() is None, (work / "prometheus.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "no scrape of the exporter within 60 s"
+            assert time.monotonic() < deadline, "no scrape of both exporters within 60 s"
             time.sleep(1)
         yield url
     finally:
@@ -151,7 +157,12 @@ def test_prometheus__a_login_refused_another_database_fires_the_cross_database_a
         time.sleep(2)
 
 
-def test_prometheus__every_dashboard_panel_returns_series(prometheus: str) -> None:
+def test_prometheus__every_dashboard_panel_returns_series(
+        prometheus: str, ci_deployment: CiDeployment) -> None:
+    # A pool appears in PgBouncer's figures with its first client.
+    deployed = ci_deployment.deployed
+    with psycopg.connect(deployed.pooled_dsn(deployed.cfg.services[0].name)) as conn:
+        conn.execute("SELECT 1")
     time.sleep(5)  # two scrapes at least: rate() and increase() need both
     dashboard = json.loads((MONITORING / "pgplatform-dashboard.json").read_text())
     empty = []

@@ -141,6 +141,21 @@ CASES = {
         "pgplatform:databases[replication].name", "keyword of PgBouncer's hba file"),
     "pooler-not-a-mapping": (with_("server.pooler", True), "pgplatform:server.pooler",
                              "must be a mapping"),
+    "pooler-database-named-like-its-console": (
+        {**base(), "server": {"hostPort": 15432, "pooler": {}},
+         "databases": [*base()["databases"], {"name": "pgbouncer"}]},
+        "pgplatform:databases[pgbouncer].name", "with its own console"),
+    "pooler-metrics-without-exporter": (
+        with_("server.pooler", {"metricsPort": 19127}), "pgplatform:server.pooler.metricsPort",
+        "the stack runs no exporter. Fix: enable pgplatform:server.exporter or remove "
+        "metricsPort"),
+    "pooler-metrics-on-the-exporters-port": (
+        with_each({"server.exporter": {"hostPort": 19127},
+                   "server.pooler": {"metricsPort": 19127}}),
+        "pgplatform:server.pooler.metricsPort", "the server's, the exporter's or the pooler's"),
+    "pooler-metrics-not-a-port": (
+        with_each({"server.exporter": {}, "server.pooler": {"metricsPort": "x"}}),
+        "pgplatform:server.pooler.metricsPort", "not a whole number"),
     "public-taken-twice": (
         with_("services", [{"name": "vector_store", "database": "paddle",
                             "schemas": ["public", "vector_store"]},

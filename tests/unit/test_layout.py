@@ -68,20 +68,14 @@ def test_layout__the_verification_suite_ships_with_verify() -> None:
 
 
 def test_stacks__every_shipped_stack_publishes_ports_no_other_one_uses() -> None:
-    """dev, staging, prod and ci run side by side on one host: server, replicas, pooler and
-    exporter ports all distinct across the stack files."""
+    """dev, staging, prod and ci run side by side on one host: server, replicas, pooler,
+    pooler metrics and exporter ports all distinct across the stack files."""
     owner: dict[int, str] = {}
     for path in sorted(paths.PROJECT_ROOT.glob("Pulumi.*.yaml")):
         name = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
         s = stack_config.for_stack(name).server
         if s.is_external:
             continue
-        ports = {s.host_port: "server", **{s.replica_port(i): f"replica {i}"
-                                          for i in range(s.replicas)}}
-        if s.pooler is not None:
-            ports[s.pooler.host_port] = "pooler"
-        if s.exporter_port:
-            ports[s.exporter_port] = "exporter"
-        for port, what in ports.items():
+        for port, what in s.published_ports.items():
             assert port not in owner, f"port {port}: {owner[port]} and {name}'s {what}"
             owner[port] = f"{name}'s {what}"

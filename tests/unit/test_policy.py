@@ -385,6 +385,27 @@ def test_policy__only_the_monitor_reads_what_monitor_readable_gives(kind: str) -
     assert len(found) == 1 and f"rag_app read {kind}" in found[0][0], found
 
 
+def test_policy__only_the_monitor_reads_the_pooler_console_and_nobody_administers_it() -> None:
+    exporter = stack_resource(tokens.METRICS_EXPORTER, "metrics",
+                              {"monitorRole": "pgplatform_monitor"})
+
+    def pooler(admins: list[str], stats: list[str]) -> PolicyResource:
+        return stack_resource(tokens.CONNECTION_POOLER, "pooler", {
+            "clientTls": "require", "serverTls": "verify-full", "adminUsers": admins,
+            "statsUsers": stats})
+
+    assert stack_violations(service_access.validate, exporter,
+                            pooler([], ["pgplatform_monitor"])) == []
+    assert stack_violations(service_access.validate, pooler([], [])) == []
+    found = stack_violations(service_access.validate, exporter, pooler([], ["rag_app"]))
+    assert len(found) == 1 and "['rag_app'] its stats_users" in found[0][0], found
+    found = stack_violations(service_access.validate, pooler([], ["pgplatform_monitor"]))
+    assert len(found) == 1 and "stats_users" in found[0][0], "an undeclared monitor passes"
+    found = stack_violations(service_access.validate, exporter,
+                             pooler(["pgplatform_monitor"], []))
+    assert len(found) == 1 and "admin_users" in found[0][0], found
+
+
 # --- 3. production data ------------------------------------------------------------------------
 
 def server_and_volume(*, production: bool, protect: bool) -> list[PolicyResource]:

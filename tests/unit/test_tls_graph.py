@@ -15,6 +15,8 @@ from pgplatform import resource_types as rt
 from pgplatform.components import certificates, server
 from pgplatform.model import (
     MONITOR_ROLE,
+    POOLER_CONSOLE,
+    POOLER_METRICS_PORT,
     POOLER_PORT,
     REPLICATOR_ROLE,
     WATCHDOG_ROLE,
@@ -236,8 +238,10 @@ def test_pooler__only_where_configured_on_the_servers_network_with_verifiers_onl
     # The verifiers the roles were created with; no password of any login.
     verifiers = {i["name"]: reveal(i["password"]) for _, i in g.resources(rt.PG_ROLE)
                  if i.get("password")}
+    stats = pooler.stats_login(g.cfg)
     assert uploads[pooler.USERLIST_FILE]["content"] == pooler.userlist(
-        {svc.login_role: verifiers[svc.login_role] for svc in g.cfg.services})
+        {role: verifiers[role] for role in [*(svc.login_role for svc in g.cfg.services),
+                                            *([stats] if stats else [])]})
     # GraphMocks' generated passwords.
     passwords = [f"pw-{r.name}" for r, _ in g.resources(rt.RANDOM_PASSWORD)]
     assert passwords
@@ -248,3 +252,42 @@ def test_pooler__only_where_configured_on_the_servers_network_with_verifiers_onl
         assert dsn.startswith(f"postgresql://{svc.login_role}:")
     (hba_reg, _), = [(r, p) for r, p in g.resources(rt.HBA_RULES) if r.name == "postgres-hba"]
     assert g.depends_on(reg.urn, hba_reg.urn), "clients would meet the server's old rules"
+
+
+def test_pooler_metrics__the_monitor_reads_the_console_over_tls_published_on_bind_only(
+        g: Graph) -> None:
+    s = g.cfg.server
+    found = [i for _, i in g.resources(rt.DOCKER_CONTAINER) if i["name"] == s.pooler_metrics_name]
+    if not s.pooler_metrics_port:
+        assert not found and pooler.stats_login(g.cfg) is None
+        assert "stats_users = \n" in pooler.config(g.cfg) if s.pooler else True
+        return
+    (c,) = found
+    assert c["ports"] == [{"internal": POOLER_METRICS_PORT, "external": s.pooler_metrics_port,
+                           "ip": s.bind_address}]
+    assert [n["name"] for n in c["networksAdvanced"]] == [s.network_name]
+    (pooler_inputs,) = [i for _, i in g.resources(rt.DOCKER_CONTAINER)
+                        if i["name"] == s.pooler_name]
+    assert c["image"] == pooler_inputs["image"]
+    uploads = {u["file"].rsplit("/", 1)[1]: u for u in reveal(c["uploads"])}
+    assert {f: u["permissions"] for f, u in uploads.items()} == {"pgpass": "0400",
+                                                                  "ca.pem": "0444"}
+    assert is_secret(c["uploads"]) or any(is_secret(u["content"]) for u in c["uploads"])
+    # GraphMocks' generated password of the monitor.
+    (password,) = [f"pw-{r.name}" for r, _ in g.resources(rt.RANDOM_PASSWORD)
+                   if r.name.endswith("-monitor-password")]
+    assert uploads["pgpass"]["content"] == (
+        f"{s.pooler_name}:{POOLER_PORT}:{POOLER_CONSOLE}:{MONITOR_ROLE}:{password}\n")
+    (conn,) = [a for a in c["command"] if a.startswith("--pgBouncer.connectionString=")]
+    assert "sslmode=verify-full" in conn and f"@{s.pooler_name}:" in conn
+    assert f"/{POOLER_CONSOLE}?" in conn and ":" not in conn.split("//", 1)[1].split("@")[0]
+    # The monitor is the console's one stats user, with one slot beside the services' shares.
+    config = pooler.config(g.cfg)
+    assert f"stats_users = {MONITOR_ROLE}\n" in config and "admin_users = \n" in config
+    assert s.pooler is not None
+    assert (f"max_client_conn = {s.pooler.max_client_connections + pooler.STATS_CLIENT_SLOTS}\n"
+            in config)
+    assert (f"{MONITOR_ROLE} = max_user_client_connections={pooler.STATS_CLIENT_SLOTS}"
+            in config)
+    assert (f"hostssl {POOLER_CONSOLE} {MONITOR_ROLE} all scram-sha-256"
+            in pooler.hba(g.cfg).splitlines())

@@ -26,6 +26,7 @@ from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
     EXTENSIONS_SCHEMA,
     MONITOR_ROLE,
+    POOLER_CONSOLE,
     PUBLIC_SCHEMA,
     STATEMENT_STATS,
     WATCHDOG_ROLE,
@@ -33,6 +34,7 @@ from pgplatform.model import (
     ServiceConfig,
 )
 from pgplatform_ops.stack import DeployedStack
+from pgplatform_ops.verify import console_probes
 from pgplatform_ops.verify.catalog import DatabaseSnapshot, ObjectName
 from pgplatform_ops.verify.findings import Finding
 from pgplatform_ops.verify.ledger import LEDGER
@@ -400,7 +402,8 @@ def _other_databases(stack: DeployedStack, dsn: str, role: str, obj: str, home: 
 def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
     """Every login (through the pooler too) refused by the server's own databases, `postgres`
     and `template1` (PUBLIC lost CONNECT there, `access.server_grants`), and refused a
-    replication connection (pg_hba lets the replicas' login alone stream WAL)."""
+    replication connection (pg_hba lets the replicas' login alone stream WAL); a pooled
+    login also by the pooler's console."""
     cfg = stack.cfg
     logins = [(role, dsn) for svc in cfg.services for role, dsn in (
         (svc.login_role, stack.service_dsn(svc.name)),
@@ -408,15 +411,18 @@ def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
         # On the primary alone: a `readFrom: replica` DSN lists both servers, and libpq
         # would try each (twice, for prefer-standby), in logs of its choosing.
         (svc.readonly_role, stack.on_primary(stack.readonly_dsn(svc.name))),
-        (f"{svc.login_role} through the pooler", stack.pooled_dsn(svc.name))) if dsn]
+        (f"{svc.login_role}{THROUGH_POOLER}", stack.pooled_dsn(svc.name))) if dsn]
     logins += [(c.login_role, stack.on_primary(stack.consumer_dsn(c.name)))
                for c in cfg.consumers]
 
     def one_login(role: str, dsn: str) -> list[Finding]:
         """A login's attempts one after another: a refused attempt still holds one of the
         login's connection slots until it is refused, and its service may need the others."""
+        # Through the pooler also its console, which only the exporter's monitor reads.
+        databases = [*access.SERVER_DATABASES,
+                     *((POOLER_CONSOLE,) if role.endswith(THROUGH_POOLER) else ())]
         tries = [(make_conninfo(dsn, dbname=db), f"{role}: connect to database {db}",
-                  "SELECT 1") for db in access.SERVER_DATABASES]
+                  "SELECT 1") for db in databases]
         # A walsender session streams every database's WAL: only the replicas' login may.
         tries.append((make_conninfo(dsn, replication="true"),
                       f"{role}: open a replication connection", "IDENTIFY_SYSTEM"))
@@ -425,8 +431,12 @@ def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = pool.map(lambda login: one_login(*login), logins)
-        return ProbeRun(tried=len(logins) * (len(access.SERVER_DATABASES) + 1),
+        return ProbeRun(tried=len(logins) * (len(access.SERVER_DATABASES) + 1)
+                        + sum(role.endswith(THROUGH_POOLER) for role, _ in logins),
                         findings=[f for fs in found for f in fs])
+
+
+THROUGH_POOLER = " through the pooler"
 
 
 def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapshot
@@ -543,7 +553,14 @@ def probe_monitor(stack: DeployedStack, snaps: dict[str, DatabaseSnapshot]) -> P
         stack.monitor_dsn(d), MONITOR_ROLE, f"monitor: connect to database {d}")]
     findings += _connection_refused(make_conninfo(stack.monitor_dsn(), sslmode="disable"),
                                     MONITOR_ROLE, "monitor: connect without TLS")
-    return run + ProbeRun(tried=len(others) + 1, findings=findings)
+    run += ProbeRun(tried=len(others) + 1, findings=findings)
+    if stack.pooler_console_dsn():
+        tried, found = console_probes.probe_console(stack)
+        refusals = console_probes.console_connection_refusals(stack)
+        found += [f for conninfo, what in refusals
+                  for f in _connection_refused(conninfo, MONITOR_ROLE, what)]
+        run += ProbeRun(tried=tried + len(refusals), findings=found)
+    return run
 
 
 def _monitor_readable_probes(stack: DeployedStack, *, readable: bool) -> list[Probe]:

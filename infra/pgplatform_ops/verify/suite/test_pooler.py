@@ -1,11 +1,13 @@
 """The connection pooler, when the stack runs one: its files are the model's, it holds SCRAM
-verifiers (never passwords) of the pooled logins only, it runs unprivileged, and each pooled
-DSN lands on its own database over TLS to the server. Its isolation probes run with the
-services' (`test_probes`)."""
+verifiers (never passwords) of the pooled logins (and the console's stats login) only, it runs
+unprivileged, and each pooled DSN lands on its own database over TLS to the server; its
+exporter, where published, runs unprivileged and reads it. Its isolation probes run with the
+services' and the monitor's (`test_probes`)."""
 
 from __future__ import annotations
 
 import difflib
+import urllib.request
 
 import psycopg
 import pytest
@@ -54,6 +56,9 @@ def test_pooler__userlist_holds_the_servers_verifiers_of_pooled_logins_only(
         role, _, secret = line.partition(" ")
         entries[role.strip('"')] = secret.strip('"')
     pooled = {svc.login_role for svc in pooler.pooled_services(deployed.cfg)}
+    stats = pooler.stats_login(deployed.cfg)
+    if stats:
+        pooled.add(stats)
     with psycopg.connect(deployed.admin_dsn(), autocommit=True) as conn:
         stored: dict[str, str] = dict(conn.execute("SELECT rolname, rolpassword FROM pg_authid "
                                    "WHERE rolname = ANY(%s)", (sorted(pooled),)).fetchall())
@@ -88,3 +93,29 @@ def test_pooler__pooled_dsn_reaches_its_database_over_tls(
     check(request, [] if row == want else [Finding(
         kind="pooled session", object=f"service {service.name}", role=service.login_role,
         expected=str(want), actual=str(row))])
+
+
+def test_pooler__its_exporter_runs_unprivileged_and_reads_the_console(
+        request: pytest.FixtureRequest, deployed: DeployedStack) -> None:
+    s = deployed.cfg.server
+    if not s.pooler_metrics_url:
+        pytest.skip("the stack publishes no pooler metrics (server.pooler.metricsPort)")
+    host = testinfra.get_host(f"docker://{s.pooler_metrics_name}")
+    status = host.file("/proc/1/status").content_string.splitlines()
+    uid = int(next(line for line in status if line.startswith("Uid:")).split()[1])
+    want = host.user(METRICS_USER).uid
+    found = [] if uid == want else [Finding(
+        kind="pooler metrics process", object="PID 1", role="", expected=f"uid {want}",
+        actual=f"uid {uid}")]
+    # pgbouncer_up is 1 only when the exporter's session reads the console.
+    with urllib.request.urlopen(s.pooler_metrics_url, timeout=10) as resp:
+        up = [line for line in resp.read().decode().splitlines()
+              if line.startswith("pgbouncer_up ")]
+    if up != ["pgbouncer_up 1"]:
+        found.append(Finding(kind="pooler metrics", object=s.pooler_metrics_url, role="",
+                             expected="pgbouncer_up 1", actual=str(up)))
+    check(request, found)
+
+
+METRICS_USER = "pooler-metrics"
+"""The pooler image's unprivileged user its exporter runs as (docker/pooler)."""
