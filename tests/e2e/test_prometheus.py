@@ -16,6 +16,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
@@ -155,6 +156,31 @@ def test_prometheus__a_login_refused_another_database_fires_the_cross_database_a
                       service="rag", database=other, kind="connect"):
         assert time.monotonic() < deadline, _get(f"{prometheus}/api/v1/alerts")
         time.sleep(2)
+
+
+def test_prometheus__clients_queued_behind_a_full_pool_show_as_waiting_for_that_login(
+        prometheus: str, ci_deployment: CiDeployment) -> None:
+    """The pooler panel's figure: a login's pool held busy by as many clients as its poolSize,
+    and three more queue; the pooler's exporter reports them waiting, for that login alone."""
+    d = ci_deployment.deployed
+    svc = d.cfg.service("rag")
+    extra, hold_s = 3, 6
+
+    def busy() -> None:
+        with psycopg.connect(d.pooled_dsn(svc.name), connect_timeout=10) as conn:
+            conn.execute("SELECT pg_sleep(%s)", (hold_s,))
+
+    with ThreadPoolExecutor(max_workers=svc.pool_size + extra) as pool:
+        done = [pool.submit(busy) for _ in range(svc.pool_size + extra)]
+        deadline = time.monotonic() + hold_s
+        waiting: list[Any] = []
+        while not waiting and time.monotonic() < deadline:
+            time.sleep(1)
+            waiting = _series(prometheus, "pgbouncer_pools_client_waiting_connections > 0")
+        for f in done:
+            f.result()
+    assert [w["metric"]["user"] for w in waiting] == [svc.login_role], waiting
+    assert 1 <= float(waiting[0]["value"][1]) <= extra, waiting
 
 
 def test_prometheus__every_dashboard_panel_returns_series(
