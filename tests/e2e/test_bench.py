@@ -84,13 +84,16 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
                 "vector.exact_qps", "queue.write_roundtrips_per_s", "vector_real.hnsw_qps",
                 "vector_real.exact_qps", "vector_real.embed_chunks_per_s"):
         assert figures[key] > 0, f"{key}: expected a throughput, got {figures[key]}"
-    # Real text embedded with seed 001's model, and the memory-saving indexes beside HNSW.
+    # Real text embedded with seed 001's model, and the module's halfvec HNSW (vector_store
+    # 0003) beside the full-precision and binary ones: the same size as the halfvec expression
+    # index, smaller than full precision.
     assert figures["vector_real.rows"] == 500 and figures["vector_real.dim"] == 384, figures
     assert figures["vector_real.chunks_available"] > 20_000, figures
     for prefix in ("vector", "vector_real"):
-        for index in ("hnsw", "halfvec", "binary"):
+        for index in ("hnsw", "full", "halfvec", "binary"):
             assert figures[f"{prefix}.{index}_index_bytes"] > 0, (prefix, index, figures)
-        assert 0 < figures[f"{prefix}.halfvec_index_bytes"] < figures[f"{prefix}.hnsw_index_bytes"]
+        assert figures[f"{prefix}.hnsw_index_bytes"] < figures[f"{prefix}.full_index_bytes"]
+        assert figures[f"{prefix}.halfvec_index_bytes"] < figures[f"{prefix}.full_index_bytes"]
         assert 0.0 <= figures[f"{prefix}.filtered_recall_at_10"] <= 1.0, figures
     # How cost grows: four sizes, each twice the last, each index larger than the last.
     sizes = [figures[f"scaling.rows_{i}"] for i in range(1, 5)]

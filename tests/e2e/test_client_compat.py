@@ -1,7 +1,8 @@
 """The clients an AI-agent team points at the server, against the harness deploy of `ci`, each
 with the DSN the README gives it: Alembic through `migrator_dsn`, the app through `dsn`,
 `readonly_dsn` for reads; langchain-postgres `PGVector` set up through `migrator_dsn` (no
-extension creation) and used through `dsn`; an MCP-style read-only client on a consumer DSN.
+extension creation) and used through `dsn`; pgvector-python's psycopg types on vector_store's
+halfvec column through `dsn`; an MCP-style read-only client on a consumer DSN.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import psycopg
 import pytest
 from alembic import command
 from alembic.config import Config
 from langchain_core.embeddings import DeterministicFakeEmbedding
 from langchain_postgres import PGVector
+from pgvector.psycopg import register_vector
+from pgvector.utils import HalfVector
 from psycopg import sql
 
 from pgplatform_ops.stack import DeployedStack
@@ -153,3 +157,40 @@ def test_clients__mcp_read_only_client_lists_and_reads_agent_tables_cannot_write
             sql.Identifier(svc.schema, tables[0]))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             mcp.execute(escape)
+
+
+def test_clients__pgvector_python_keeps_its_vector_sql_on_the_halfvec_column(
+        deployed: DeployedStack) -> None:
+    """vector_store stores halfvec (0003) while clients bind numpy arrays as `vector`
+    (pgvector-python's register_vector): pgvector casts vector to halfvec implicitly, so their
+    INSERT stores it and their `ORDER BY embedding <=> %s` is the halfvec operator its HNSW
+    index serves; what they read back is a HalfVector."""
+    svc = deployed.cfg.service("vector_store")
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((40, DIM)).astype(np.float32)
+    ids = [COMPAT_IDS + i for i in range(len(vectors))]
+    with psycopg.connect(deployed.service_dsn(svc.name)) as app:
+        register_vector(app)
+        try:
+            with app.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO documents (id, content, embedding) VALUES (%s, %s, %s)",
+                    [(i, f"compat {i}", v) for i, v in zip(ids, vectors, strict=True)])
+            want = vectors[7]
+            # Only the 40 rows: the index must be usable by the client's SQL, not chosen.
+            app.execute("SET LOCAL enable_seqscan = off")
+            query = ("SELECT id, embedding FROM documents WHERE content LIKE 'compat %%' "
+                     "ORDER BY embedding <=> %s LIMIT 3")
+            plan = "\n".join(r[0] for r in app.execute(f"EXPLAIN {query}", (want,)))
+            assert "documents_embedding_hnsw_idx" in plan, plan
+            rows = app.execute(query, (want,)).fetchall()
+            assert rows[0][0] == ids[7], rows
+            stored = rows[0][1]
+            assert isinstance(stored, HalfVector), type(stored)
+            assert np.allclose(stored.to_numpy(), want, atol=1e-2)
+        finally:
+            app.rollback()  # the rows were never committed
+
+
+COMPAT_IDS = 900_000
+"""Ids of the rows the pgvector-python test writes in its transaction."""

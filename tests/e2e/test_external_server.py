@@ -42,6 +42,7 @@ SKIPPED_ON_EXTERNAL = {
     "test_pooler__userlist_holds_the_servers_verifiers_of_pooled_logins_only",
     "test_pooler__pgbouncer_runs_as_postgres",
     "test_pooler__pooled_dsn_reaches_its_database_over_tls",
+    "test_pooler__its_exporter_runs_unprivileged_and_reads_the_console",
     # Its admin is no superuser: no built-in taken from PUBLIC, no event trigger, no watchdog.
     "test_walls__revoked_built_ins_only_where_declared",
     "test_walls__guard_trigger_fires_for_every_role",

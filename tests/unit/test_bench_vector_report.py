@@ -24,10 +24,11 @@ def _result(seed_points: list[Point]) -> VectorResult:
         _p("ef_search=10", 0.95, 2000.0), _p("ef_search=40", 0.985, 1500.0),
         _p("ef_search=100 (stack)", 0.999, 900.0)])
     quantized = Quantized(
+        full=Curve("full", "full", [_p("ef_search=40", 0.99, 1200.0)]),
         halfvec=Curve("halfvec", "halfvec", [_p("ef_search=40", 0.982, 1600.0)]),
         binary=Curve("binary", "binary", [_p("candidates=640", 0.96, 700.0)]),
-        halfvec_bytes=100_000_000, binary_bytes=20_000_000, halfvec_build_seconds=30.0,
-        binary_build_seconds=10.0)
+        full_bytes=400_000_000, halfvec_bytes=100_000_000, binary_bytes=20_000_000,
+        full_build_seconds=60.0, halfvec_build_seconds=30.0, binary_build_seconds=10.0)
     return VectorResult(
         kind="synthetic", description="synthetic", filter_description="1/10 of the rows",
         hnsw_bytes=200_000_000, quantized=quantized,
@@ -58,6 +59,7 @@ def test_vector_figures__best_throughput_at_equal_recall_per_method() -> None:
     assert f["vector.halfvec_qps_at_recall"] == 1600.0
     assert f["vector.binary_qps_at_recall"] == 0.0, "never reaches 0.98: no figure at recall"
     assert f["vector.halfvec_index_bytes"] == 100_000_000
+    assert f["vector.full_qps_at_recall"] == 1200.0 and f["vector.full_index_bytes"] == 4e8
 
 
 def test_vector_figures__real_documents_report_under_their_own_prefix() -> None:
@@ -68,8 +70,10 @@ def test_vector_figures__real_documents_report_under_their_own_prefix() -> None:
     assert set(f) <= set(report.KEYS)
     rows = report.rows(None, None, None, real=result)
     assert {r.area for r in rows} == {"vector_real"}
-    binary = _row(rows, "binary q/s at recall >= 0.98 vs full precision HNSW")
+    binary = _row(rows, "binary q/s at recall >= 0.98 vs the module's HNSW")
     assert "never reaches 0.98" in binary.value and "20.0 MB vs 200.0 MB" in binary.baseline
+    full = _row(rows, "full q/s at recall >= 0.98 vs the module's HNSW")
+    assert full.value.startswith("1,200") and "400.0 MB vs 200.0 MB" in full.baseline
 
 
 def test_vector_report__judges_the_ratios_and_names_a_method_that_never_reaches_the_recall(
@@ -115,6 +119,8 @@ def test_vector_plans__a_scan_above_the_stacks_ef_search_is_noted_the_stacks_own
     idx = ("documents_embedding_hnsw_idx",)
     result.exact.points[:] = [_p("sequential scan", 1.0, 40.0)]
     result.ivfflat.points[:] = [_p("probes=16", 0.99, 250.0, ("readme_documents_embedding_idx",))]
+    result.quantized.full.points[:] = [_p("ef_search=40", 0.99, 9.0,
+                                          ("bench_documents_full_idx",))]
     result.quantized.halfvec.points[:] = [_p("ef_search=40", 0.99, 9.0,
                                              ("bench_documents_halfvec_idx",))]
     result.quantized.binary.points[:] = [_p("candidates=40", 0.99, 9.0,

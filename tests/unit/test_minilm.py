@@ -106,4 +106,7 @@ def test_corpus__embedded_once_cached_and_shared_by_smaller_runs(
     docs = vector_data.real(large, rows=5)
     assert docs.rows == 5 and len(docs.queries) == 2 and docs.dim == 384
     assert docs.filters[0] in ('{"source": "man1"}', '{"source": "man2"}')
-    assert b"".join(docs.copy()).startswith(b"PGCOPY\n")
+    full, half = b"".join(docs.copy("vector")), b"".join(docs.copy("halfvec"))
+    assert full.startswith(b"PGCOPY\n") and half.startswith(b"PGCOPY\n")
+    # 5 rows, each embedding 2 bytes a dimension shorter in pgvector's halfvec format.
+    assert len(full) - len(half) == 5 * 2 * 384

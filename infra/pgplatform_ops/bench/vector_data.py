@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from statistics import NormalDist
+from typing import Literal
 
 import numpy as np
 
@@ -96,16 +97,24 @@ Row = tuple[str, str, bytes, dict[str, object]]
 """(title, content, embedding as big-endian float4s, metadata) of one document."""
 
 
-def copy_rows(rows: Iterable[Row], dim: int) -> Iterator[bytes]:
+Element = Literal["vector", "halfvec"]
+"""The embedding column's type: binary COPY writes pgvector's own format of each (its dim, an
+unused word, then 4-byte or 2-byte floats)."""
+
+
+def copy_rows(rows: Iterable[Row], dim: int, element: Element) -> Iterator[bytes]:
     """Binary COPY of (id, title, content, embedding, metadata), ids from 1, in chunks."""
-    head = struct.pack(">ihh", 4 + 4 * dim, dim, 0)  # field length; pgvector's dim, unused
+    half = element == "halfvec"
+    # field length; pgvector's dim, unused
+    head = struct.pack(">ihh", 4 + (2 if half else 4) * dim, dim, 0)
     chunk = bytearray(_HEADER)
     for i, (title, content, vec, meta) in enumerate(rows, start=1):
         jsonb = b"\x01" + json.dumps({**BENCH_TAG, **meta}).encode()
         chunk += struct.pack(">hiq", 5, 8, i)
         chunk += _text_field(title)
         chunk += _text_field(content)
-        chunk += head + vec
+        chunk += head + (np.frombuffer(vec, dtype=">f4").astype(">f2").tobytes() if half
+                         else vec)
         chunk += struct.pack(">i", len(jsonb)) + jsonb
         if len(chunk) > 1 << 20:
             yield bytes(chunk)
@@ -126,7 +135,7 @@ class Documents:
     queries: list[str]
     filters: list[str]
     filter_description: str
-    copy: Callable[[], Iterator[bytes]]
+    copy: Callable[[Element], Iterator[bytes]]
 
 
 def synthetic(rows: int, queries: int, clusters: int = 100) -> Documents:
@@ -146,7 +155,7 @@ def synthetic(rows: int, queries: int, clusters: int = 100) -> Documents:
         dim=data.dim, rows=rows, queries=vecs,
         filters=[source_filter(i) for i in range(len(vecs))],
         filter_description=f"one of {SOURCES} sources: 1/{SOURCES} of the rows",
-        copy=lambda: copy_rows(docs(), data.dim))
+        copy=lambda element: copy_rows(docs(), data.dim, element))
 
 
 def real(embedded: Embedded, rows: int | None = None) -> Documents:
@@ -169,7 +178,7 @@ def real(embedded: Embedded, rows: int | None = None) -> Documents:
         filters=[json.dumps({"source": q.source}) for q in embedded.queries],
         filter_description="the question's own manual section: " + ", ".join(
             f"{section} {share:.0%}" for section, share in _shares(embedded.rows[:count])),
-        copy=lambda: copy_rows(docs(), dim))
+        copy=lambda element: copy_rows(docs(), dim, element))
 
 
 def _shares(rows: list[Chunk]) -> list[tuple[str, float]]:

@@ -4,8 +4,9 @@ curve over its knob, with `clients` concurrent clients, on the documents of `vec
 
 Every method answers the same top-10 cosine queries (`ORDER BY embedding <=> $1 LIMIT 10`):
 
-- exact: the deployed `documents` as the service's login, index and bitmap scans off on its
-  sessions: a (parallel) sequential scan, whose answers are the ground truth for recall@10;
+- exact: a full-precision scratch copy of the documents (`vector(dim)`, whatever the module
+  stores: vector_store keeps halfvec since its 0003), index and bitmap scans off: a (parallel)
+  sequential scan, whose answers are the ground truth for recall@10 of every method;
 - hnsw: the deployed `documents` as the service's login, through the module's HNSW index, over
   `hnsw.ef_search` (one point is the stack's own setting, the session's value reset);
 - seed: the seed-001 design, a scratch copy of `documents` whose `ivfflat (lists = 100)` index
@@ -40,9 +41,15 @@ import psycopg
 from psycopg import sql
 
 from pgplatform.migrate.runner import act_as_owner
-from pgplatform_ops.bench.quantized import BINARY_INDEX, HALFVEC_INDEX, Quantized, curves
+from pgplatform_ops.bench.quantized import (
+    BINARY_INDEX,
+    FULL_INDEX,
+    HALFVEC_INDEX,
+    Quantized,
+    curves,
+)
 from pgplatform_ops.bench.stack import BenchError, Deployed, log
-from pgplatform_ops.bench.vector_data import BENCH_TAG, Documents
+from pgplatform_ops.bench.vector_data import BENCH_TAG, Documents, Element
 from pgplatform_ops.bench.vector_search import (
     EF_SEARCH,
     Clients,
@@ -123,6 +130,9 @@ class VectorResult:
             "filtered_qps": round(self.filtered.qps, 1),
             "hnsw_index_bytes": self.hnsw_bytes,
             "hnsw_build_seconds": round(self.hnsw_build_seconds, 1),
+            "full_qps_at_recall": round(_qps_at(q.full), 1),
+            "full_index_bytes": q.full_bytes,
+            "full_build_seconds": round(q.full_build_seconds, 1),
             "halfvec_qps_at_recall": round(_qps_at(q.halfvec), 1),
             "halfvec_index_bytes": q.halfvec_bytes,
             "halfvec_build_seconds": round(q.halfvec_build_seconds, 1),
@@ -147,6 +157,19 @@ def _hnsw_indexes(conn: psycopg.Connection[Any], schema: str) -> list[tuple[str,
             WHERE i.indrelid = format('%%I.%%I', %s::text, %s::text)::regclass
               AND a.amname = 'hnsw'
             ORDER BY 1""", (schema, TABLE)).fetchall()]
+
+
+def element_of(conn: psycopg.Connection[Any], schema: str) -> Element:
+    """The deployed embedding column's type (`vector` or `halfvec`)."""
+    row = conn.execute(
+        """SELECT t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = format('%%I.%%I', %s::text, %s::text)::regclass
+              AND a.attname = 'embedding'""", (schema, TABLE)).fetchone()
+    element = str(row[0]) if row else ""
+    if element not in ("vector", "halfvec"):
+        raise BenchError(f"{schema}.{TABLE}.embedding is {element or 'missing'}: the benchmark "
+                         "loads vector or halfvec")
+    return "halfvec" if element == "halfvec" else "vector"
 
 
 def _check_empty(conn: psycopg.Connection[Any], schema: str) -> int:
@@ -197,13 +220,11 @@ def load(admin: psycopg.Connection[Any], deployed: Deployed, docs: Documents) ->
             raise BenchError(f"{svc.schema}.{TABLE} has no HNSW index: the module defines none")
         for name, _ in indexes:
             admin.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(svc.schema, name)))
+        element = element_of(admin, svc.schema)
         log(f"vector: loading {docs.rows:,} x {docs.dim} vectors ({docs.description}) into "
-            f"{svc.database}.{svc.schema}.{TABLE} (binary COPY as {svc.owner_role})")
-        with admin.cursor().copy(sql.SQL(
-                "COPY {} (id, title, content, embedding, metadata) FROM STDIN "
-                "(FORMAT BINARY)").format(target)) as cp:
-            for chunk in docs.copy():
-                cp.write(chunk)
+            f"{svc.database}.{svc.schema}.{TABLE} ({element}, binary COPY as "
+            f"{svc.owner_role})")
+        copy_documents(admin, target, docs, element)
         loaded = time.monotonic()
         log(f"vector: loaded in {loaded - started:.1f} s; rebuilding "
             f"{', '.join(n for n, _ in indexes)}")
@@ -218,17 +239,30 @@ def load(admin: psycopg.Connection[Any], deployed: Deployed, docs: Documents) ->
                   " ".join(row[0]) if row and row[0] else "defaults")
 
 
-def _scratch_copy(admin: psycopg.Connection[Any], target: sql.Composable) -> None:
-    """The seed-001 design: ivfflat created on the empty table, then the same rows loaded."""
+def copy_documents(conn: psycopg.Connection[Any], table: sql.Composable, docs: Documents,
+          element: Element) -> None:
+    with conn.cursor().copy(sql.SQL(
+            "COPY {} (id, title, content, embedding, metadata) FROM STDIN "
+            "(FORMAT BINARY)").format(table)) as cp:
+        for chunk in docs.copy(element):
+            cp.write(chunk)
+
+
+def _scratch_copy(admin: psycopg.Connection[Any], target: sql.Composable,
+                  docs: Documents) -> None:
+    """The seed-001 design: ivfflat created on the empty table, then the same documents loaded
+    at full precision (the ground truth's, whatever the module stores)."""
     scratch = sql.Identifier(SCRATCH_SCHEMA, TABLE)
     admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SCRATCH_SCHEMA)))
     admin.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
                   .format(scratch, target))
+    admin.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN embedding TYPE extensions.vector({})")
+                  .format(scratch, sql.Literal(docs.dim)))
     admin.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(scratch))
     admin.execute(sql.SQL("CREATE INDEX {} ON {} USING ivfflat "
                           "(embedding extensions.vector_cosine_ops) WITH (lists = {})").format(
         sql.Identifier(SEED_INDEX), scratch, sql.Literal(SEED_LISTS)))
-    admin.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(scratch, target))
+    copy_documents(admin, scratch, docs, "vector")
     admin.execute(sql.SQL("ANALYZE {}").format(scratch))
 
 
@@ -266,7 +300,7 @@ def _check_plans(result: VectorResult, hnsw_index: str, strict: bool) -> None:
     planner's choice, which on a small table may rightly prefer a sequential scan to an HNSW
     scan at an ef_search above the stack's: only the stack's own point is held to it there."""
     expected = ((result.exact, ()), (result.hnsw, (hnsw_index,)), (result.seed, (SEED_INDEX,)),
-                (result.ivfflat, (IVFFLAT_INDEX,)),
+                (result.ivfflat, (IVFFLAT_INDEX,)), (result.quantized.full, (FULL_INDEX,)),
                 (result.quantized.halfvec, (HALFVEC_INDEX,)),
                 (result.quantized.binary, (BINARY_INDEX,)))
     for curve, want in expected:
@@ -294,15 +328,16 @@ def run(deployed: Deployed, docs: Documents, *, clients: int, min_seconds: float
     lists = max(1, rows // 1000)
     with psycopg.connect(deployed.admin_dsn(svc.database), autocommit=True) as admin:
         admin.add_notice_handler(lambda d: None)
-        q_target, q_scratch, f_target = (sql.SQL(q).format(table=t).as_string(admin) for q, t in
-                                         ((QUERY, target), (QUERY, scratch), (FILTERED, target)))
+        q_target, q_scratch, f_target, f_scratch = (
+            sql.SQL(q).format(table=t).as_string(admin) for q, t in
+            ((QUERY, target), (QUERY, scratch), (FILTERED, target), (FILTERED, scratch)))
         try:
             admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                 sql.Identifier(SCRATCH_SCHEMA)))
             loaded = load(admin, deployed, docs)
             hnsw_bytes = index_bytes(admin, svc.schema, loaded.index_name)
             started = time.monotonic()
-            _scratch_copy(admin, target)
+            _scratch_copy(admin, target, docs)
             log(f"vector: seed-001 scratch copy (ivfflat lists={SEED_LISTS} created empty) in "
                 f"{time.monotonic() - started:.1f} s")
             ef_search = _show(admin, "hnsw.ef_search")
@@ -311,15 +346,18 @@ def run(deployed: Deployed, docs: Documents, *, clients: int, min_seconds: float
             log(f"vector: {len(plain)} queries per point, {clients} clients, each point timed for "
                 f">= {min_seconds:g} s")
             service_dsn = deployed.service_dsn(svc.name)
-            with Clients(service_dsn, clients, ["SET enable_indexscan = off",
-                                                "SET enable_bitmapscan = off"]) as ex:
-                exact_point, truth = measure(ex, "sequential scan", q_target, plain, None,
+            admin_dsn = deployed.admin_dsn(svc.database)
+            with Clients(admin_dsn, clients, ["SET search_path = extensions",
+                                              "SET enable_indexscan = off",
+                                              "SET enable_bitmapscan = off"]) as ex:
+                exact_point, truth = measure(ex, "sequential scan", q_scratch, plain, None,
                                              min_seconds=min_seconds)
-                filtered_exact, filtered_truth = measure(ex, "sequential scan", f_target,
+                filtered_exact, filtered_truth = measure(ex, "sequential scan", f_scratch,
                                                          filtered, None, min_seconds=min_seconds)
             log(f"vector: exact: {exact_point.qps:,.1f} queries/s; filtered "
                 f"{filtered_exact.qps:,.1f} queries/s")
-            exact = Curve("exact", "sequential scan (ground truth)", [exact_point])
+            exact = Curve("exact", "sequential scan at full precision (ground truth)",
+                          [exact_point])
             with Clients(service_dsn, clients) as hn:
                 hnsw = sweep(hn, Curve("hnsw", f"module's HNSW ({loaded.options})"), q_target,
                              plain, truth, _ef_settings(ef_search), min_seconds=min_seconds,
@@ -333,7 +371,6 @@ def run(deployed: Deployed, docs: Documents, *, clients: int, min_seconds: float
                     f"{list(filtered_point.plan_indexes) or 'sequential scan'}")
                 server_ms, roundtrip_ms = _timings(hn.conns[0], q_target, plain)
             scratch_setup = ["SET search_path = extensions", "SET enable_seqscan = off"]
-            admin_dsn = deployed.admin_dsn(svc.database)
             with Clients(admin_dsn, clients, scratch_setup) as sc:
                 seed = sweep(sc, Curve("seed", f"seed-001 ivfflat lists={SEED_LISTS}, "
                                                "created on the empty table"),
