@@ -597,16 +597,25 @@ def probe_watchdog(stack: DeployedStack, snap: DatabaseSnapshot) -> ProbeRun:
     role, create anything, nor reach any other database, plaintext or a replication
     connection."""
     function = sql.Identifier(BOOKKEEPING_SCHEMA, session_limits.FUNCTION)
+    # The session it tries to end is one verification holds open as a service's app login:
+    # picked from pg_stat_activity, the probe found none on a freshly restored server and
+    # "worked" without trying; should the wall have fallen, only this session ends.
+    target = stack.cfg.services[0]
+    with psycopg.connect(stack.service_dsn(target.name), connect_timeout=5,
+                         autocommit=True) as held:
+        return _probe_watchdog(stack, snap, function, target.login_role, held.info.backend_pid)
 
+
+def _probe_watchdog(stack: DeployedStack, snap: DatabaseSnapshot, function: sql.Identifier,
+                    victim: str, victim_pid: int) -> ProbeRun:
     def make(_cols: Columns) -> list[Probe]:
         admin = stack.cfg.server.admin_user
         return [
             Probe(what="call the limits function", must_work=True,
                   statement=sql.SQL("SELECT count(*) FROM {}()").format(function)),
-            Probe(what="end another login's session itself (pg_terminate_backend)",
+            Probe(what=f"end a session of {victim} itself (pg_terminate_backend)",
                   must_work=False, refusals=REFUSED, statement=sql.SQL(
-                      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename "
-                      "IS NOT NULL AND usename <> current_user LIMIT 1")),
+                      "SELECT pg_terminate_backend({})").format(sql.Literal(victim_pid))),
             Probe(what="replace the limits function", must_work=False, refusals=REFUSED,
                   statement=sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS int LANGUAGE "
                                     "sql AS 'SELECT 1'").format(function)),
