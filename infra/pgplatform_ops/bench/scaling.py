@@ -90,10 +90,7 @@ def _step(admin: psycopg.Connection[Any], admin_dsn: str, docs: Documents,
           clients: int, min_seconds: float) -> Step:
     admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SCHEMA)))
     admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SCHEMA)))
-    admin.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-                  .format(table, module_table))
-    admin.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN embedding TYPE extensions.vector({})")
-                  .format(table, sql.Literal(docs.dim)))
+    vectors.full_precision_table(admin, table, module_table, docs.dim)
     vectors.copy_documents(admin, table, docs, "vector")
     key, opclass = ((f"embedding::extensions.halfvec({docs.dim})", "halfvec_cosine_ops")
                     if half else ("embedding", "vector_cosine_ops"))

@@ -239,8 +239,18 @@ def load(admin: psycopg.Connection[Any], deployed: Deployed, docs: Documents) ->
                   " ".join(row[0]) if row and row[0] else "defaults")
 
 
+def full_precision_table(admin: psycopg.Connection[Any], table: sql.Composable,
+                         like: sql.Composable, dim: int) -> None:
+    """An empty scratch `table` shaped as the module's `like`, its embedding `vector(dim)`
+    whatever the module stores: where exact answers and full-precision indexes are read."""
+    admin.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+                  .format(table, like))
+    admin.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN embedding TYPE extensions.vector({})")
+                  .format(table, sql.Literal(dim)))
+
+
 def copy_documents(conn: psycopg.Connection[Any], table: sql.Composable, docs: Documents,
-          element: Element) -> None:
+                   element: Element) -> None:
     with conn.cursor().copy(sql.SQL(
             "COPY {} (id, title, content, embedding, metadata) FROM STDIN "
             "(FORMAT BINARY)").format(table)) as cp:
@@ -254,10 +264,7 @@ def _scratch_copy(admin: psycopg.Connection[Any], target: sql.Composable,
     at full precision (the ground truth's, whatever the module stores)."""
     scratch = sql.Identifier(SCRATCH_SCHEMA, TABLE)
     admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SCRATCH_SCHEMA)))
-    admin.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-                  .format(scratch, target))
-    admin.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN embedding TYPE extensions.vector({})")
-                  .format(scratch, sql.Literal(docs.dim)))
+    full_precision_table(admin, scratch, target, docs.dim)
     admin.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(scratch))
     admin.execute(sql.SQL("CREATE INDEX {} ON {} USING ivfflat "
                           "(embedding extensions.vector_cosine_ops) WITH (lists = {})").format(

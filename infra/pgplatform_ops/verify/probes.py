@@ -405,22 +405,23 @@ def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
     replication connection (pg_hba lets the replicas' login alone stream WAL); a pooled
     login also by the pooler's console."""
     cfg = stack.cfg
-    logins = [(role, dsn) for svc in cfg.services for role, dsn in (
-        (svc.login_role, stack.service_dsn(svc.name)),
-        (svc.migrator_role, stack.migrator_dsn(svc.name)),
+    # (login as named in findings, its DSN, the databases it is refused): through the pooler
+    # also the pooler's console, which only the exporter's monitor reads.
+    direct, pooled = access.SERVER_DATABASES, (*access.SERVER_DATABASES, POOLER_CONSOLE)
+    logins = [login for svc in cfg.services for login in (
+        (svc.login_role, stack.service_dsn(svc.name), direct),
+        (svc.migrator_role, stack.migrator_dsn(svc.name), direct),
         # On the primary alone: a `readFrom: replica` DSN lists both servers, and libpq
         # would try each (twice, for prefer-standby), in logs of its choosing.
-        (svc.readonly_role, stack.on_primary(stack.readonly_dsn(svc.name))),
-        (f"{svc.login_role}{THROUGH_POOLER}", stack.pooled_dsn(svc.name))) if dsn]
-    logins += [(c.login_role, stack.on_primary(stack.consumer_dsn(c.name)))
+        (svc.readonly_role, stack.on_primary(stack.readonly_dsn(svc.name)), direct),
+        (f"{svc.login_role} through the pooler", stack.pooled_dsn(svc.name), pooled))
+        if login[1]]
+    logins += [(c.login_role, stack.on_primary(stack.consumer_dsn(c.name)), direct)
                for c in cfg.consumers]
 
-    def one_login(role: str, dsn: str) -> list[Finding]:
+    def one_login(role: str, dsn: str, databases: Sequence[str]) -> list[Finding]:
         """A login's attempts one after another: a refused attempt still holds one of the
         login's connection slots until it is refused, and its service may need the others."""
-        # Through the pooler also its console, which only the exporter's monitor reads.
-        databases = [*access.SERVER_DATABASES,
-                     *((POOLER_CONSOLE,) if role.endswith(THROUGH_POOLER) else ())]
         tries = [(make_conninfo(dsn, dbname=db), f"{role}: connect to database {db}",
                   "SELECT 1") for db in databases]
         # A walsender session streams every database's WAL: only the replicas' login may.
@@ -431,12 +432,8 @@ def maintenance_refusals(stack: DeployedStack) -> ProbeRun:
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = pool.map(lambda login: one_login(*login), logins)
-        return ProbeRun(tried=len(logins) * (len(access.SERVER_DATABASES) + 1)
-                        + sum(role.endswith(THROUGH_POOLER) for role, _ in logins),
+        return ProbeRun(tried=sum(len(databases) + 1 for _, _, databases in logins),
                         findings=[f for fs in found for f in fs])
-
-
-THROUGH_POOLER = " through the pooler"
 
 
 def probe_service(stack: DeployedStack, svc: ServiceConfig, snap: DatabaseSnapshot
