@@ -26,7 +26,8 @@ pytestmark = pytest.mark.e2e
 QUICK_CONTAINERS = ("pgplatform-benchquick", "pgplatform-benchquick-exporter",
                     "pgplatform-benchquick-pooler", "pgplatform-benchquick-replica-0",
                     "pgplatform-benchquick-watchdog",
-                    "pgplatform-benchtopo10")
+                    "pgplatform-benchtopo10", "pgplatform-benchtopo10-engine",
+                    "pgplatform-benchtopo10-engine-watchdog")
 
 
 def _output(proc: subprocess.CompletedProcess[str]) -> str:
@@ -46,7 +47,7 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     if not docker_available():
         pytest.skip("no Docker engine answers: the benchmark deploys stacks with the harness")
     out = tmp_path / "bench.json"
-    proc = script("bench", "--quick", "--json", str(out), timeout=900)
+    proc = script("bench", "--quick", "--json", str(out), timeout=1200)
     assert proc.returncode == 0, f"scripts/bench --quick: expected exit 0\n{_output(proc)}"
     assert "| area" in proc.stdout, f"scripts/bench --quick: expected its table\n{_output(proc)}"
     assert out.is_file(), f"scripts/bench --quick --json {out}: expected the file written"
@@ -79,6 +80,11 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     assert figures["queue.workers"] == 8, (
         f"queue.workers: expected 8, got {figures['queue.workers']}")
     assert figures["bootstrap.services"] > 0, figures
+    # The same topology through the real engine (scripts/up): every resource created, and the
+    # second up changes nothing.
+    assert figures["bootstrap.engine_resources"] > 10 * figures["bootstrap.services"], figures
+    assert figures["bootstrap.engine_seconds"] > 0, figures
+    assert figures["bootstrap.engine_second_up_changes"] == 0, figures
     assert figures["verify.dev_seconds"] > 0 and figures["verify.seconds"] > 0, figures
     for key in ("vector.hnsw_qps", "vector.seed_qps_at_recall", "vector.ivfflat_qps_at_recall",
                 "vector.exact_qps", "queue.write_roundtrips_per_s", "vector_real.hnsw_qps",

@@ -1,7 +1,8 @@
 """Bootstrap and verification at scale: a generated topology of N services (every SQL module in
 turn, spread over databases, some declared readers) from an empty server to a passing
 post-deploy verification, timed as the operator runs them: `scripts/harness up` then
-`scripts/verify`, each as a separate command."""
+`scripts/verify`, each as a separate command; then the same topology deployed by the real
+engine (`engine_bootstrap`), which is what an operator waits for."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pgplatform import stack_config
-from pgplatform_ops.bench import topology, verify_run
+from pgplatform_ops.bench import engine_bootstrap, topology, verify_run
 from pgplatform_ops.bench.stack import down, free_port, log, run_script, stack_file_path
 
 
@@ -54,3 +55,10 @@ def run(*, services: int, stack: str, container_name: str | None = None) -> Boot
     return BootstrapResult(stack=stack, services=services, databases=len(values["databases"]),
                            up_seconds=up_seconds, verify_seconds=verified.seconds,
                            checks=verified.summary)
+
+
+def run_engine(*, services: int, stack: str) -> engine_bootstrap.EngineBootstrapResult:
+    """The same topology (its own stack, container, volume and network) through the engine."""
+    values = topology.generate(services, host_port=free_port(),
+                               container_name=f"pgplatform-{stack}")
+    return engine_bootstrap.run(values, stack=stack, services=services)

@@ -2,8 +2,10 @@
 recall on synthetic vectors and on real text embedded with seed 001's model (with memory-saving
 halfvec and binary-quantized indexes), the task queue against the write round-trip limit, many
 clients through the pooler, the whole server's base backup and restore holding the documents
-(server.pitr), bootstrap and verification at scale, measured against a harness-deployed stack
-and printed as one table, each figure beside its baseline from the same run and its target.
+(server.pitr), measured against a harness-deployed stack; bootstrap and verification at scale,
+through the harness and then through the real engine (`scripts/up`, so the Pulumi toolchain
+must be available: scripts/toolchain); printed as one table, each figure beside its baseline
+from the same run and its target.
 The real text is embedded once and cached in ~/.cache/pgplatform/embeddings (the first full run
 embeds 20,300 chunks: tens of minutes on 2 cores).
 
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"--only: unknown area(s) {unknown}; use {','.join(AREAS)}")
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
-    vec = real = scale = que = boot = pool = lag = dev = rec = None
+    vec = real = scale = que = boot = engine = pool = lag = dev = rec = None
     embedded: real_corpus.Embedded | None = None
     with tempfile.TemporaryDirectory(prefix="pgplatform-bench-") as tmp:
         work = Path(tmp)
@@ -177,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
                     services=sizes.services,
                     stack=f"bench{topo}" if args.quick else topo,
                     container_name=f"pgplatform-bench{topo}" if args.quick else None)
+                engine = bootstrap.run_engine(
+                    services=sizes.services,
+                    stack=f"bench{topo}-engine" if args.quick else f"{topo}-engine")
         except (BenchError, psycopg.Error, subprocess.TimeoutExpired, PitrError,
                 real_corpus.CorpusError) as exc:
             print(f"scripts/bench: {exc}", file=sys.stderr)
@@ -184,10 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if generated:
                 stack.down(stack_name)
-    rows = report.rows(vec, que, boot, pool, lag, dev, rec, real=real, scale=scale)
+    rows = report.rows(vec, que, boot, pool, lag, dev, rec, real=real, scale=scale,
+                       engine=engine)
     print(report.table(rows, quick=args.quick))
     figures: dict[str, Any] = {}
-    for part in (vec, real, scale, que, boot, pool, lag, dev, rec):
+    for part in (vec, real, scale, que, boot, engine, pool, lag, dev, rec):
         if part is not None:
             figures.update(part.figures())
     if embedded is not None:

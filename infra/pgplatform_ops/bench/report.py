@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pgplatform_ops.bench import vectors
 from pgplatform_ops.bench.bootstrap import BootstrapResult
+from pgplatform_ops.bench.engine_bootstrap import EngineBootstrapResult
 from pgplatform_ops.bench.pitr_bench import PitrResult
 from pgplatform_ops.bench.pooled import PoolerResult
 from pgplatform_ops.bench.queue import QueueResult
@@ -32,6 +33,8 @@ KEYS = (
     "queue.workers", "queue.tasks", "queue.claims_per_s", "queue.naive_claims_per_s",
     "queue.write_roundtrips_per_s", "queue.duplicates", "queue.lost", "queue.lost_after_kill",
     "bootstrap.services", "bootstrap.seconds", "verify.seconds", "verify.dev_seconds",
+    "bootstrap.engine_resources", "bootstrap.engine_seconds",
+    "bootstrap.engine_second_up_seconds", "bootstrap.engine_second_up_changes",
     "pooler.clients", "pooler.client_share", "pooler.answered", "pooler.pool_size",
     "pooler.server_sessions_max", "pooler.seconds",
     "replica.count", "replica.lag_bytes_max", "replica.lag_seconds_max",
@@ -164,7 +167,21 @@ def _queue_rows(q: QueueResult) -> list[Row]:
     ]
 
 
-def _bootstrap_rows(boot: BootstrapResult | None, dev: VerifyResult | None) -> list[Row]:
+def _engine_rows(engine: EngineBootstrapResult) -> list[Row]:
+    per_resource_ms = 1000 * engine.first_seconds / max(engine.resources, 1)
+    return [
+        Row("bootstrap", f"pulumi up (real engine, file backend), {engine.services} services, "
+            "from an empty server", f"{engine.first_seconds:.1f} s",
+            f"{engine.resources:,} resources, {per_resource_ms:.0f} ms each",
+            f"<= {BOOTSTRAP_MAX_S:g} s", engine.first_seconds <= BOOTSTRAP_MAX_S),
+        Row("bootstrap", "second pulumi up (real engine)", f"{engine.second_seconds:.1f} s",
+            f"{engine.second_changes} changes", "0 changes", engine.second_changes == 0,
+            correctness=True),
+    ]
+
+
+def _bootstrap_rows(boot: BootstrapResult | None, dev: VerifyResult | None,
+                    engine: EngineBootstrapResult | None = None) -> list[Row]:
     out = []
     if boot is not None:
         out += [
@@ -176,6 +193,8 @@ def _bootstrap_rows(boot: BootstrapResult | None, dev: VerifyResult | None) -> l
                 f"{boot.verify_seconds:.1f} s", f"{boot.checks}",
                 f"<= {VERIFY_MAX_S:g} s", boot.verify_seconds <= VERIFY_MAX_S),
         ]
+    if engine is not None:
+        out += _engine_rows(engine)
     if dev is not None:
         out.append(Row("bootstrap", f"verify stack {dev.stack} (passed)",
                        f"{dev.seconds:.1f} s", dev.summary, f"<= {VERIFY_DEV_MAX_S:g} s",
@@ -187,7 +206,8 @@ def rows(vector: VectorResult | None, queue: QueueResult | None,
          boot: BootstrapResult | None, pooler: PoolerResult | None = None,
          lag: LagResult | None = None, dev: VerifyResult | None = None,
          pitr: PitrResult | None = None, real: VectorResult | None = None,
-         scale: ScalingResult | None = None) -> list[Row]:
+         scale: ScalingResult | None = None,
+         engine: EngineBootstrapResult | None = None) -> list[Row]:
     out: list[Row] = []
     for result in (vector, real):
         if result is not None:
@@ -202,7 +222,7 @@ def rows(vector: VectorResult | None, queue: QueueResult | None,
                 + ("" if reached else f": never reaches {scale.recall_min:g}"), "", None))
     if queue is not None:
         out += _queue_rows(queue)
-    out += _bootstrap_rows(boot, dev)
+    out += _bootstrap_rows(boot, dev, engine)
     if lag is not None:
         f = lag.figures()
         out += [

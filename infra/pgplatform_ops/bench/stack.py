@@ -1,10 +1,12 @@
 """The stacks the benchmark runs against: deployed with the apply harness (`scripts/harness`,
-a separate process: the Pulumi CLI is not installed here), their outputs read back as a
-`DeployedStack`, and the scratch stack of `--quick` generated from the dev layout."""
+a separate process, fast to bring up; only the bootstrap area also deploys through the real
+engine, `engine_bootstrap`), their outputs read back as a `DeployedStack`, and the scratch
+stack of `--quick` generated from the dev layout."""
 
 from __future__ import annotations
 
 import copy
+import os
 import socket
 import subprocess
 import sys
@@ -36,16 +38,26 @@ def log(message: str) -> None:
 
 def run_script(name: str, *args: str, timeout: int = 1800) -> float:
     """Run scripts/NAME; return its wall time in seconds, or raise with the tail of its output."""
+    return run_command([str(paths.PROJECT_ROOT / "scripts" / name), *args], timeout=timeout)[0]
+
+
+def run_command(argv: list[str], *, timeout: int = 1800, env: dict[str, str] | None = None
+                ) -> tuple[float, str]:
+    """Run a command in the project root; return its wall time in seconds and its standard
+    output, or raise with the tail of its output."""
     started = time.monotonic()
-    proc = subprocess.run([str(paths.PROJECT_ROOT / "scripts" / name), *args],
-                          cwd=paths.PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    proc = subprocess.run(argv, cwd=paths.PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=timeout, check=False,
+                          env=None if env is None else {**os.environ, **env})
     seconds = time.monotonic() - started
     if proc.returncode != 0:
-        raise BenchError(f"scripts/{name} {' '.join(args)} exited {proc.returncode} after "
-                         f"{seconds:.1f} s\n--- stdout (tail)\n{proc.stdout[-3000:]}\n"
+        program = Path(argv[0])
+        shown = " ".join([str(program.relative_to(paths.PROJECT_ROOT))
+                          if program.is_relative_to(paths.PROJECT_ROOT) else argv[0], *argv[1:]])
+        raise BenchError(f"{shown} exited {proc.returncode} after {seconds:.1f} s\n"
+                         f"--- stdout (tail)\n{proc.stdout[-3000:]}\n"
                          f"--- stderr (tail)\n{proc.stderr[-3000:]}")
-    return seconds
+    return seconds, proc.stdout
 
 
 def free_port() -> int:
