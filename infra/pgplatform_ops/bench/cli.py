@@ -175,13 +175,12 @@ def main(argv: list[str] | None = None) -> int:
                 generated = False
             if "bootstrap" in only:
                 topo = f"topo{sizes.services}"
+                boot_stack = f"bench{topo}" if args.quick else topo
                 boot = bootstrap.run(
-                    services=sizes.services,
-                    stack=f"bench{topo}" if args.quick else topo,
-                    container_name=f"pgplatform-bench{topo}" if args.quick else None)
-                engine = bootstrap.run_engine(
-                    services=sizes.services,
-                    stack=f"bench{topo}-engine" if args.quick else f"{topo}-engine")
+                    services=sizes.services, stack=boot_stack,
+                    container_name=f"pgplatform-{boot_stack}" if args.quick else None)
+                engine = bootstrap.run_engine(services=sizes.services,
+                                              stack=f"{boot_stack}-engine")
         except (BenchError, psycopg.Error, subprocess.TimeoutExpired, PitrError,
                 real_corpus.CorpusError) as exc:
             print(f"scripts/bench: {exc}", file=sys.stderr)
