@@ -87,7 +87,9 @@ def test_bench__quick_reports_every_figure_and_a_correct_queue(
     assert figures["bootstrap.engine_second_up_changes"] == 0, figures
     assert figures["verify.dev_seconds"] > 0 and figures["verify.seconds"] > 0, figures
     for key in ("vector.hnsw_qps", "vector.seed_qps_at_recall", "vector.ivfflat_qps_at_recall",
-                "vector.exact_qps", "queue.write_roundtrips_per_s", "vector_real.hnsw_qps",
+                "vector.exact_qps", "queue.write_roundtrips_per_s",
+                "queue.claims_per_s_first_quarter", "queue.claims_per_s_last_quarter",
+                "vector_real.hnsw_qps",
                 "vector_real.exact_qps", "vector_real.embed_chunks_per_s"):
         assert figures[key] > 0, f"{key}: expected a throughput, got {figures[key]}"
     # Real text embedded with seed 001's model, and the module's halfvec HNSW (vector_store

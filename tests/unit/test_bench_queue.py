@@ -11,6 +11,7 @@ from pgplatform_ops.bench.queue import (
     QueueRun,
     TaskRow,
     WorkerReport,
+    quarter_rates,
     shares,
     tally,
     worker_name,
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.unit
 FIGURE_KEYS = {
     "queue.workers", "queue.tasks", "queue.claims_per_s", "queue.naive_claims_per_s",
     "queue.write_roundtrips_per_s", "queue.duplicates", "queue.lost", "queue.lost_after_kill",
+    "queue.claims_per_s_first_quarter", "queue.claims_per_s_last_quarter",
 }
 
 
@@ -83,6 +85,28 @@ def test_tally__workers_and_table_disagree__raises(reported: list[int],
 def test_tally__task_not_inserted_by_the_bench__raises() -> None:
     with pytest.raises(BenchError, match="did not insert"):
         tally("claim_task", [1], [report(0, [1, 99])], completed_rows([1, 99]), [])
+
+
+def test_quarter_rates__a_drain_that_slows_down__first_quarter_faster() -> None:
+    """8 claims from t=10: the first two in 1 s, the last two 4 s apart."""
+    claimed_at = [10.5, 11.0, 12.0, 13.0, 14.0, 15.0, 17.0, 19.0]
+    first, last = quarter_rates(claimed_at, started=10.0)
+    assert (first, last) == pytest.approx((2.0, 0.5)), (first, last)
+
+
+def test_quarter_rates__fewer_than_four_claims__zeros() -> None:
+    assert quarter_rates([1.0, 2.0, 3.0], started=0.0) == (0.0, 0.0)
+
+
+def test_tally__claim_times_of_all_workers__give_the_quarter_rates() -> None:
+    reports = [WorkerReport(0, [1, 2], claims=2, claimed_at=[1.0, 4.0], started=0.0,
+                            finished=4.0),
+               WorkerReport(1, [3, 4], claims=2, claimed_at=[0.5, 2.0], started=0.0,
+                            finished=4.0)]
+    run = tally("claim_task", [1, 2, 3, 4], reports,
+                [TaskRow(i, "claimed", worker_name(0), 1) for i in (1, 2, 3, 4)], [],
+                done="claimed")
+    assert run.quarters_per_s == pytest.approx((2.0, 0.5)), run.quarters_per_s
 
 
 @pytest.mark.parametrize(("total", "workers"), [(20_000, 8), (2_000, 8), (10, 3), (2, 4)])

@@ -13,7 +13,10 @@ last one's end:
 - `claim_task`: each worker loops `claim_task` (0019, its default lease) until the queue is
   empty. A claim is one commit, the unit of the `roundtrip` ceiling: the rate is tasks claimed
   exactly once per second, how fast the queue hands out work. (Completing is a second commit
-  per task; the kill run does it, where finishing exactly once is the question.)
+  per task; the kill run does it, where finishing exactly once is the question.) The rate is
+  also given over the first and the last quarter of the tasks: a claimed task's entry stays in
+  the pending-queue index until VACUUM removes it, and each claim's index scan steps over the
+  entries of every task claimed before it, so a drain slows down as it goes on.
 - `naive`: the same loop, the claim written the naive way: a transaction per claim that SELECTs
   the head of the queue FOR UPDATE (no SKIP LOCKED: every worker waits for the same row) and
   UPDATEs it as claim_task would.
@@ -61,8 +64,8 @@ from pgplatform_ops.bench.queue_worker import (
 )
 from pgplatform_ops.bench.stack import BenchError, Deployed, log
 
-__all__ = ["QueueResult", "QueueRun", "TaskRow", "WorkerReport", "run", "shares", "tally",
-           "worker_name"]
+__all__ = ["QueueResult", "QueueRun", "TaskRow", "WorkerReport", "quarter_rates", "run",
+           "shares", "tally", "worker_name"]
 
 MODULE = "collab_sessions"
 SESSION_TITLE = "pgplatform bench queue"
@@ -104,6 +107,9 @@ class QueueRun:
     dead: int = 0  # tasks dead-lettered
     killed: list[int] = field(default_factory=list)  # workers SIGKILLed
     per_worker: list[int] = field(default_factory=list)  # completions per surviving worker
+    # Claims per second over the first and the last quarter of the tasks claimed (runs without
+    # completions): how the rate changes as the drain goes on.
+    quarters_per_s: tuple[float, float] = (0.0, 0.0)
 
     @property
     def per_s(self) -> float:
@@ -144,6 +150,8 @@ class QueueResult:
             "queue.duplicates": self.claim_task.duplicates,
             "queue.lost": self.claim_task.lost,
             "queue.lost_after_kill": self.after_kill.not_exactly_once,
+            "queue.claims_per_s_first_quarter": round(self.claim_task.quarters_per_s[0], 1),
+            "queue.claims_per_s_last_quarter": round(self.claim_task.quarters_per_s[1], 1),
         }
 
 
@@ -270,7 +278,21 @@ def tally(kind: Kind, inserted: Sequence[int], reports: Sequence[WorkerReport],
         late=sum(r.late for r in reports),
         reclaimed=sum(1 for row in table if row.attempts > 1),
         dead=sum(1 for row in table if row.status == "dead"),
-        killed=list(killed), per_worker=sorted(len(r.completed) for r in reports))
+        killed=list(killed), per_worker=sorted(len(r.completed) for r in reports),
+        quarters_per_s=quarter_rates(sorted(t for r in reports for t in r.claimed_at),
+                                     min(r.started for r in reports)))
+
+
+def quarter_rates(claimed_at: Sequence[float], started: float) -> tuple[float, float]:
+    """Claims per second over the first quarter of the claims (from the run's start to the
+    claim that completes the quarter) and over the last quarter (from the claim before it to
+    the last one); zeros with fewer than four claims. `claimed_at` is sorted."""
+    quarter = len(claimed_at) // 4
+    if quarter == 0:
+        return (0.0, 0.0)
+    first = claimed_at[quarter - 1] - started
+    last = claimed_at[-1] - claimed_at[-quarter - 1]
+    return (quarter / first if first > 0 else 0.0, quarter / last if last > 0 else 0.0)
 
 
 def shares(total: int, workers: int) -> list[int]:

@@ -65,6 +65,7 @@ class WorkerReport:
     late: int = 0  # complete_task refused: the lease had run out and the task was reclaimed
     claim_s: float = 0.0  # time in claim calls (roundtrip: in the UPDATEs)
     complete_s: float = 0.0  # time in complete_task calls
+    claimed_at: list[float] = field(default_factory=list)  # monotonic, after each task got
     started: float = 0.0
     finished: float = 0.0
     error: str | None = None
@@ -104,6 +105,7 @@ def _leases_outstanding(cur: psycopg.Cursor[Any], deadline: float) -> bool:
 def _work(spec: WorkerSpec, cur: psycopg.Cursor[Any], barrier: Any, progress: Any,
           holding: Any) -> WorkerReport:
     completed: list[int] = []
+    claimed_at: list[float] = []
     claims = late = 0
     claim_s = complete_s = 0.0
     barrier.wait()
@@ -129,6 +131,7 @@ def _work(spec: WorkerSpec, cur: psycopg.Cursor[Any], barrier: Any, progress: An
         claims += 1
         if not spec.complete:
             completed.append(got[0])
+            claimed_at.append(time.monotonic())
             progress[spec.worker] += 1
             continue
         if spec.hold_after is not None and len(completed) >= spec.hold_after:
@@ -143,8 +146,8 @@ def _work(spec: WorkerSpec, cur: psycopg.Cursor[Any], barrier: Any, progress: An
             progress[spec.worker] += 1
         else:
             late += 1
-    return WorkerReport(spec.worker, completed, claims, late, claim_s, complete_s, started,
-                        time.monotonic())
+    return WorkerReport(spec.worker, completed, claims, late, claim_s, complete_s, claimed_at,
+                        started, time.monotonic())
 
 
 def serve(worker: int, dsn: str, inbox: Any, barrier: Any, results: Any, progress: Any,

@@ -32,6 +32,7 @@ KEYS = (
       for k in ("rows", "build_seconds", "index_bytes", "qps_at_recall")),
     "queue.workers", "queue.tasks", "queue.claims_per_s", "queue.naive_claims_per_s",
     "queue.write_roundtrips_per_s", "queue.duplicates", "queue.lost", "queue.lost_after_kill",
+    "queue.claims_per_s_first_quarter", "queue.claims_per_s_last_quarter",
     "bootstrap.services", "bootstrap.seconds", "verify.seconds", "verify.dev_seconds",
     "bootstrap.engine_resources", "bootstrap.engine_seconds",
     "bootstrap.engine_second_up_seconds", "bootstrap.engine_second_up_changes",
@@ -156,6 +157,10 @@ def _queue_rows(q: QueueResult) -> list[Row]:
             f"({_ratio(claims, limit):.2f}x)",
             f">= {CLAIMS_VS_WRITE_LIMIT_MIN:g}x limit",
             claims >= CLAIMS_VS_WRITE_LIMIT_MIN * limit),
+        Row("queue", "claim_task claims/s, first / last quarter of the tasks",
+            f"{f['queue.claims_per_s_first_quarter']:,.0f}/s / "
+            f"{f['queue.claims_per_s_last_quarter']:,.0f}/s",
+            "claimed tasks stay in the pending-queue index until VACUUM", "", None),
         Row("queue", "claim_task vs naive", f"{_ratio(claims, naive):.1f}x",
             f"naive FOR UPDATE {naive:,.0f}/s", f">= {CLAIMS_VS_NAIVE_MIN:g}x",
             _ratio(claims, naive) >= CLAIMS_VS_NAIVE_MIN),
