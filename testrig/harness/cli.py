@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,14 @@ class HarnessFailed(RuntimeError):
     pass
 
 
+_LOG_LOCK = threading.Lock()
+
+
 def _log(message: str) -> None:
-    print(message, flush=True)
+    # Steps log from the engine's worker threads; print writes the line and its newline
+    # separately, so unlocked lines run into each other.
+    with _LOG_LOCK:
+        print(message, flush=True)
 
 
 def up(cfg: PlatformConfig, outputs_path: Path, project_root: Path = paths.PROJECT_ROOT

@@ -6,6 +6,8 @@ launcher starts it."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,27 @@ def test_launcher__the_project_layout_gives_the_provider_the_project_venv() -> N
     assert plan.cwd == paths.PROGRAM_DIR
     venv = paths.PROGRAM_DIR / ".venv"
     assert venv.is_symlink() and venv.resolve() == (paths.PROJECT_ROOT / ".venv").resolve()
+
+
+
+
+_LOG_FROM_THREADS = """
+from concurrent.futures import ThreadPoolExecutor
+from harness.cli import _log
+with ThreadPoolExecutor(max_workers=8) as pool:
+    list(pool.map(_log, [f"harness: created urn:{i:04d}" for i in range(2000)]))
+"""
+
+
+def test_log__lines_from_many_step_threads__each_on_its_own_line(tmp_path: Path) -> None:
+    """The process's own stdout into a file, as `scripts/harness up` logs into a CI log: print
+    writes a line and its newline apart, and lines from the step threads ran into each other
+    unless the log serialises them."""
+    out = tmp_path / "log.txt"
+    with out.open("w") as f:
+        subprocess.run([sys.executable, "-c", _LOG_FROM_THREADS], stdout=f, check=True,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    got = out.read_text().splitlines()
+    expected = [f"harness: created urn:{i:04d}" for i in range(2000)]
+    broken = [g for g in got if g not in expected]
+    assert sorted(got) == expected, f"expected 2000 whole lines, got {len(got)}, e.g. {broken[:2]}"
