@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from pgplatform_ops.bench import report
+from pgplatform import paths
+from pgplatform_ops.bench import engine_bootstrap, report
 from pgplatform_ops.bench.engine_bootstrap import EngineBootstrapResult, summary
+from pgplatform_ops.bench.stack import BenchError
 
 pytestmark = pytest.mark.unit
 
@@ -63,3 +67,26 @@ def test_figures__are_reported_under_documented_keys() -> None:
     assert set(figures) <= set(report.KEYS)
     assert figures["bootstrap.engine_seconds"] == 1800.0
     assert figures["bootstrap.engine_second_up_changes"] == 0
+
+
+def _failing(argv: list[str], *, fail_on: set[str]) -> tuple[float, str]:
+    what = "destroy" if argv[0] == "bash" else "up"
+    if what in fail_on:
+        raise BenchError(f"{what} failed")
+    return 1.0, "Resources:\n    + 5 created\n"
+
+
+@pytest.mark.parametrize(("fail_on", "message"), [
+    pytest.param({"up", "destroy"}, "up failed", id="up-and-destroy-fail"),
+    pytest.param({"destroy"}, "destroy failed", id="only-destroy-fails"),
+])
+def test_run__a_failing_destroy__never_hides_the_ups_error(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fail_on: set[str],
+        message: str) -> None:
+    stack_file = tmp_path / "Pulumi.topo10-engine.yaml"
+    monkeypatch.setattr(paths, "stack_file", lambda _stack: stack_file)
+    monkeypatch.setattr(engine_bootstrap, "run_command",
+                        lambda argv, **_: _failing(argv, fail_on=fail_on))
+    with pytest.raises(BenchError, match=message):
+        engine_bootstrap.run({"services": []}, stack="topo10-engine", services=1)
+    assert not stack_file.exists(), f"{stack_file}: expected it removed after the run"

@@ -14,6 +14,7 @@ state is thrown away after it."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import tempfile
@@ -77,8 +78,14 @@ def run(values: dict[str, Any], *, stack: str, services: int) -> EngineBootstrap
                                       timeout=UP_TIMEOUT_S, env=env)
             again = summary(out)
             log(f"bootstrap: second engine up in {second:.1f} s: {again}")
-        finally:
+        except BaseException:
+            # The up's error is the one to report: a destroy failing after it is logged only.
+            with contextlib.suppress(BenchError):
+                _destroy(stack, env)
+            raise
+        else:
             _destroy(stack, env)
+        finally:
             stack_file.unlink(missing_ok=True)
     if not made.get("created"):
         raise BenchError(f"bootstrap: scripts/up {stack} printed no `created` count; its "
