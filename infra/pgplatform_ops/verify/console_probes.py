@@ -17,10 +17,9 @@ from psycopg.conninfo import make_conninfo
 from pgplatform import pooler
 from pgplatform.model import MONITOR_ROLE, POOLER_CONSOLE
 from pgplatform_ops.stack import DeployedStack
-from pgplatform_ops.verify.findings import Finding
+from pgplatform_ops.verify.findings import WORKS, Finding
 from pgplatform_ops.verify.ledger import LEDGER
 
-WORKS = "works"
 NO_SUCH_DATABASE = "pgplatform_no_such_database"
 # PgBouncer's console parses one command per query: a second one smuggled behind it, or SQL,
 # is an "invalid command".

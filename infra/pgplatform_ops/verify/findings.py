@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+WORKS = "works"
+"""A probe's outcome (expected or found) when the server ran the statement."""
+
 
 @dataclass(frozen=True, kw_only=True, order=True)
 class Finding:

@@ -36,11 +36,11 @@ from pgplatform.model import (
 from pgplatform_ops.stack import DeployedStack
 from pgplatform_ops.verify import console_probes
 from pgplatform_ops.verify.catalog import DatabaseSnapshot, ObjectName
-from pgplatform_ops.verify.findings import Finding
+from pgplatform_ops.verify.findings import WORKS, Finding
 from pgplatform_ops.verify.ledger import LEDGER
 
 PROBE_TIMEOUT_MS = 5000
-WORKS, DENIED, READ_ONLY = "works", "permission denied", "read-only transaction"
+DENIED, READ_ONLY = "permission denied", "read-only transaction"
 REFUSED = frozenset({DENIED, READ_ONLY})
 """What counts as refused for a read-only login: either line holds."""
 

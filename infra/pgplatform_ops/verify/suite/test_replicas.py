@@ -10,8 +10,9 @@ from psycopg.conninfo import make_conninfo
 
 from pgplatform import replication
 from pgplatform_ops.stack import DeployedStack
-from pgplatform_ops.verify.findings import Finding
+from pgplatform_ops.verify.findings import WORKS, Finding
 from pgplatform_ops.verify.plugin import NOTES, check
+from pgplatform_ops.verify.probes import READ_ONLY
 
 pytestmark = pytest.mark.postdeploy
 
@@ -42,10 +43,10 @@ def test_replicas__standby_streaming_read_only_with_its_lag(request: pytest.Fixt
             row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
             try:
                 conn.execute("CREATE TEMP TABLE pgplatform_probe (i int)")
-                write = "works"
+                write = WORKS
             except psycopg.errors.ReadOnlySqlTransaction:
-                write = "read-only transaction"
-        if row != (True,) or write != "read-only transaction":
+                write = READ_ONLY
+        if row != (True,) or write != READ_ONLY:
             found.append(Finding(kind="replica", object=name, role=s.admin_user,
                                  expected="in recovery, the admin's write refused",
                                  actual=f"in recovery {row}, write {write}"))
