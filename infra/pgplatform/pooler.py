@@ -65,6 +65,10 @@ CONNECTION_REFUSALS = ("login rejected", "no such database", "SSL required", "no
 """How PgBouncer words its refusals: its hba file's (another database, a replication
 connection, a login it does not pool), a database it does not list, a client without TLS, a
 login that is no stats or admin user aimed at the console."""
+CLIENT_LIMIT_REFUSAL = "max_user_client_connections"
+"""How PgBouncer refuses a client of a login whose client slots are all taken ("client
+connections exceeded (max_user_client_connections)"): it says nothing of what the login may
+reach, only that it came at a moment when its slots were held."""
 STATS_CLIENT_SLOTS = 2
 """The stats login's client slots, added to maxClientConnections (no service's share is taken
 for them): the exporter keeps one console session, verification's probes take the other."""
