@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from pgplatform import pooler
-from pgplatform_ops.verify import probes
+from pgplatform_ops.verify import pooler_slots, probes
 
 pytestmark = pytest.mark.unit
 
@@ -40,7 +40,7 @@ def test_connection_refused__slots_held_then_rejected__no_finding(
     slept = _answers(monkeypatch, [SLOTS_HELD, SLOTS_HELD, REJECTED])
     found = probes._connection_refused(CONSOLE, "pgplatform_monitor", "connect to cyrex")
     assert found == [], f"expected the refusal after two retries to count, got {found}"
-    assert slept == list(probes.SLOT_RETRY_WAITS_S[:2]), slept
+    assert slept == list(pooler_slots.RETRY_WAITS_S[:2]), slept
 
 
 def test_connection_refused__slots_held_every_time__reported_as_it_is(
@@ -49,7 +49,7 @@ def test_connection_refused__slots_held_every_time__reported_as_it_is(
     found = probes._connection_refused(CONSOLE, "pgplatform_monitor", "connect to cyrex")
     assert len(found) == 1 and pooler.CLIENT_LIMIT_REFUSAL in found[0].actual, found
     assert found[0].expected == probes.DENIED, found
-    assert slept == list(probes.SLOT_RETRY_WAITS_S), slept
+    assert slept == list(pooler_slots.RETRY_WAITS_S), slept
 
 
 def test_connection_refused__rejected_at_once__tried_once(

@@ -17,6 +17,7 @@ from psycopg.conninfo import make_conninfo
 from pgplatform import pooler
 from pgplatform.model import MONITOR_ROLE, POOLER_CONSOLE
 from pgplatform_ops.stack import DeployedStack
+from pgplatform_ops.verify import pooler_slots
 from pgplatform_ops.verify.findings import WORKS, Finding
 from pgplatform_ops.verify.ledger import LEDGER
 
@@ -47,7 +48,7 @@ def probe_console(stack: DeployedStack) -> tuple[int, list[Finding]]:
     obj = f"monitor on the pooler's console ({POOLER_CONSOLE})"
     found: list[Finding] = []
     try:
-        conn = psycopg.connect(dsn, connect_timeout=5, autocommit=True)
+        conn = pooler_slots.connect(dsn, connect_timeout=5, autocommit=True)
     except psycopg.Error as exc:
         LEDGER.record(dsn, exc)
         return 1, [Finding(kind="probe", object=f"{obj}: connect", role=MONITOR_ROLE,

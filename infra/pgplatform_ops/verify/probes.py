@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from pgplatform.model import (
     ServiceConfig,
 )
 from pgplatform_ops.stack import DeployedStack
-from pgplatform_ops.verify import console_probes
+from pgplatform_ops.verify import console_probes, pooler_slots
 from pgplatform_ops.verify.catalog import DatabaseSnapshot, ObjectName
 from pgplatform_ops.verify.findings import WORKS, Finding
 from pgplatform_ops.verify.ledger import LEDGER
@@ -321,7 +320,7 @@ def _run(dsn: str, role: str, obj: str, home: str, make: Callable[[Columns], lis
     # login's own statement_timeout bounds each probe.
     options = None if pooled else f"-c statement_timeout={PROBE_TIMEOUT_MS}"
     try:
-        conn = psycopg.connect(dsn, connect_timeout=5, autocommit=True, options=options)
+        conn = pooler_slots.connect(dsn, connect_timeout=5, autocommit=True, options=options)
     except psycopg.Error as exc:
         LEDGER.record(dsn, exc)
         return ProbeRun(tried=1, findings=[Finding(
@@ -369,40 +368,23 @@ _CONNECTION_REFUSALS = (hba.REJECTED, "permission denied for database",
 _WALSENDER = threading.Lock()
 
 
-# The waits before trying a refused connection again when the pooler answered that the
-# login's client slots were all held (the stats login has two: its exporter's session and
-# ours). That answer proves nothing either way, and under load PgBouncer can count a session
-# just closed for a moment longer; after these the answer is reported as it is.
-SLOT_RETRY_WAITS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
-
-
 def _connection_refused(conninfo: str, role: str, what: str, first: str = "SELECT 1"
                         ) -> list[Finding]:
     """Refused, or at the latest its first statement (`first`): PgBouncer authenticates a
     client itself and meets the server's refusal only when a statement needs a server
     connection."""
-    for wait in SLOT_RETRY_WAITS_S:
-        outcome = _connect_outcome(conninfo, first)
-        if pooler.CLIENT_LIMIT_REFUSAL not in outcome:
-            break
-        time.sleep(wait)
-    else:
-        outcome = _connect_outcome(conninfo, first)
-    return [] if outcome == DENIED else [Finding(kind="probe", object=what, role=role,
-                                                 expected=DENIED, actual=outcome)]
-
-
-def _connect_outcome(conninfo: str, first: str) -> str:
     replication = conninfo_to_dict(conninfo).get("replication") not in (None, "false", "0")
     try:
         with _WALSENDER if replication else contextlib.nullcontext():
-            with psycopg.connect(conninfo, connect_timeout=5, autocommit=True) as conn:
+            with pooler_slots.connect(conninfo, connect_timeout=5, autocommit=True) as conn:
                 conn.execute(first)
-        return WORKS
+        outcome = WORKS
     except psycopg.Error as exc:
         LEDGER.record(conninfo, exc)
-        return (DENIED if any(r in str(exc) for r in _CONNECTION_REFUSALS)
-                else f"error: {str(exc).strip().splitlines()[-1]}")
+        outcome = (DENIED if any(r in str(exc) for r in _CONNECTION_REFUSALS)
+                   else f"error: {str(exc).strip().splitlines()[-1]}")
+    return [] if outcome == DENIED else [Finding(kind="probe", object=what, role=role,
+                                                 expected=DENIED, actual=outcome)]
 
 
 def _other_databases(stack: DeployedStack, dsn: str, role: str, obj: str, home: str
