@@ -23,6 +23,7 @@ from pgplatform.components.lifecycle import (
     PlacementGuard,
     RetainedDataAdoption,
     RetainedDataPark,
+    ServiceRetirement,
 )
 from pgplatform.components.monitor_readable import MonitorReadable
 from pgplatform.components.pooler import ConnectionPooler, PoolerArgs
@@ -32,6 +33,7 @@ from pgplatform.components.service import ServiceAccess, ServiceAccessArgs
 from pgplatform.components.settings import ServerSettings
 from pgplatform.components.watchdog import SessionWatchdog, WatchdogArgs
 from pgplatform.dsn import postgres_url, replica_url
+from pgplatform.lifecycle import MAINTENANCE_DATABASE
 from pgplatform.model import (
     BOOKKEEPING_SCHEMA,
     PUBLIC_SCHEMA,
@@ -312,10 +314,11 @@ def _sidecars(cfg: PlatformConfig, container: _Container, platform: dict[str, Id
         server_acl.grant(spec, [server.container, *before, *adopted])
     monitor = access.monitor_role(cfg)
     monitor_dsn: pulumi.Output[str] = pulumi.Output.secret("")
+    monitor_retired = _retirement(cfg, monitor, platform.get("monitor"), admin_dsn, ca_cert)
     if monitor is not None:
         watcher = platform["monitor"]
         connects = [server_acl.grant(spec, [server.container, *adopted, *watcher.roles,
-                                            *databases])
+                                            *monitor_retired, *databases])
                     for spec in access.monitor_grants(cfg)]
         client_cert, client_key = container.certs.issue_client("exporter-client",
                                                                s.exporter_name)
@@ -338,7 +341,8 @@ def _sidecars(cfg: PlatformConfig, container: _Container, platform: dict[str, Id
                        *((("pitr-catalog", "pitr_backups"),) if s.pitr is not None else ())):
         MonitorReadable(name, kind, admin_dsn, ca_cert, monitor.name if monitor else None,
                         pulumi.ResourceOptions(parent=server, depends_on=[
-                            maintenance, *(platform["monitor"].roles if monitor else ())]))
+                            maintenance, *(platform["monitor"].roles if monitor else ()),
+                            *monitor_retired]))
     watchdog_dsn = _watchdog(cfg, container, platform.get("watchdog"), server_acl=server_acl,
                              ca_cert=ca_cert, admin_dsn=admin_dsn,
                              after=[*hba_rules, maintenance], adopted=adopted)
@@ -394,7 +398,8 @@ def _watchdog(cfg: PlatformConfig, container: _Container, identity: Identity | N
     s, server = cfg.server, container.server
     if identity is None:
         return pulumi.Output.secret("")
-    connects = [server_acl.grant(g, [server.container, *adopted, *identity.roles])
+    retired = _retirement(cfg, access.watchdog_role(cfg), identity, admin_dsn, ca_cert)
+    connects = [server_acl.grant(g, [server.container, *adopted, *identity.roles, *retired])
                 for g in access.watchdog_grants(cfg)]
     client_cert, client_key = container.certs.issue_client("watchdog-client", s.watchdog_name)
     SessionWatchdog("watchdog", WatchdogArgs(
@@ -402,5 +407,24 @@ def _watchdog(cfg: PlatformConfig, container: _Container, identity: Identity | N
         admin_dsn=admin_dsn, watchdog_password=identity.password["watchdog"], ca_cert=ca_cert,
         client_cert_pem=client_cert, client_key_pem=client_key,
         limits=session_limits.limits(access.all_roles(cfg)),
-        after=[server.container, *after, *identity.roles, *connects]))
+        after=[server.container, *after, *identity.roles, *retired, *connects]))
     return _url(cfg, WATCHDOG_ROLE, identity.password["watchdog"], access.WATCHDOG_DATABASE)
+
+
+def _retirement(cfg: PlatformConfig, spec: access.RoleSpec | None, identity: Identity | None,
+                admin_dsn: pulumi.Output[str], ca_cert: pulumi.Output[str]
+                ) -> list[pulumi.Resource]:
+    """A platform login's retirement in `postgres`, between its role and every step that
+    grants to it there. The bookkeeping schema's steps grant outside pulumi-postgresql's
+    Grant, so nothing revokes what they gave before upstream's role delete runs DROP OWNED;
+    the engine deletes the exporter's and the watchdog's roles in one round, in parallel, and
+    two DROP OWNED revoking USAGE on that schema at once fail with "tuple concurrently
+    updated". Deleted after those steps, the retirement drops what the login still holds,
+    one retirement at a time, and leaves upstream's DROP OWNED nothing to revoke. A stack
+    that keeps its data retains the roles: nothing is dropped."""
+    if spec is None or identity is None or cfg.keeps_data:
+        return []
+    return [ServiceRetirement(f"{spec.kind}-retirement", admin_dsn, ca_cert,
+                              MAINTENANCE_DATABASE, spec.kind, [spec.name],
+                              pulumi.ResourceOptions(parent=identity,
+                                                     depends_on=identity.roles))]

@@ -123,6 +123,30 @@ def test_graph__a_removable_service_retires_between_its_schema_and_its_roles(g: 
             assert g.depends_on(ret.urn, g.one(rt.PG_ROLE, role)[0].urn), role
 
 
+# Each platform login, with what grants to it in `postgres` beside pulumi-postgresql's Grant.
+_PLATFORM_GRANTERS = {"monitor": rt.MONITOR_READABLE, "watchdog": rt.SESSION_LIMITS}
+
+
+@pytest.mark.parametrize("stack", ["dev", "ci"])
+def test_graph__a_platform_login_retires_after_what_grants_to_it_and_before_its_role(
+        stack: str) -> None:
+    """The engine deletes the exporter's and the watchdog's roles in one round, in parallel:
+    what still grants to them must be gone, and what they hold dropped one at a time, before
+    upstream's role delete runs DROP OWNED."""
+    g = committed_graph(stack)
+    assert not g.cfg.keeps_data and g.cfg.server.exporter_port and g.cfg.server.has_watchdog
+    for kind, granter in _PLATFORM_GRANTERS.items():
+        ret, inputs = g.one(rt.SERVICE_RETIREMENT, f"{kind}-retirement")
+        role, role_inputs = g.one(rt.PG_ROLE, f"{kind}-{kind}-role")
+        assert (inputs["database"], inputs["roles"]) == ("postgres", [role_inputs["name"]])
+        assert g.depends_on(ret.urn, role.urn), f"{kind}: its retirement waits for its role"
+        granting = [*_urns(g, granter), *(r.urn for r, i in g.resources(rt.PG_GRANT)
+                                          if i["role"] == role_inputs["name"])]
+        assert len(granting) > 1, f"{kind}: expected its grants and {granter}"
+        for urn in granting:
+            assert g.depends_on(urn, ret.urn), f"{urn} must be deleted before {kind}'s retirement"
+
+
 def test_graph__admin_password_from_config_replaces_the_generated_one() -> None:
     values = stack_config.read_stack_values(paths.stack_file("ci"))
     values["adminPassword"] = SecretValue("from-config")

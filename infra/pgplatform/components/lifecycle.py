@@ -6,7 +6,9 @@
 - `RetainedDataPark` / `RetainedDataAdoption`: around the creation of the roles and databases
   of a stack that keeps its data, so that `up` after `destroy` adopts what was retained;
 - `ServiceRetirement`: sits between a service's roles and its schema; its delete clears what
-  the roles still own in their database, so that removing a service can drop them.
+  the roles still own in their database, so that removing a service can drop them. The
+  exporter's and the watchdog's logins have one too, in `postgres`, after everything that
+  grants to them there (`program._retirement`).
 """
 
 from __future__ import annotations
