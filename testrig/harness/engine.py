@@ -6,7 +6,8 @@ real with the engine's semantics (pulumi/pulumi pkg/resource/deploy/step_generat
   through Check and Diff): no change means nothing runs, a change updates it in place or
   replaces it, create-before-delete unless the resource is delete-before-replace;
 - when the program has finished, what it no longer registers is deleted, dependents first,
-  and so are the replaced resources;
+  in the engine's rounds of parallel deletes (`delete_rounds`), and so are the replaced
+  resources;
 - a protected resource is never deleted or replaced; a retained one is forgotten, not deleted.
 
 `Mocks.new_resource` receives each resource once its inputs are resolved, in dependency order
@@ -20,6 +21,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from harness.dynamic import DynamicProvider
 from harness.kinds import Request, is_dynamic, kind_of
 from harness.monitor import RecordingMonitor, Registration, reveal
 from harness.properties import TABLE
-from harness.state import Applied, HarnessState, delete_order
+from harness.state import Applied, HarnessState, delete_rounds, needs
 from pgplatform import paths
 from pgplatform.progress import Log
 
@@ -193,23 +195,37 @@ class Engine:
                 kind_of(a.type, a.name).load(self.appliers, a.id, a.outputs)
 
     def delete_all(self, doomed: list[Applied]) -> list[str]:
-        """Delete in dependency order; like the engine, go on past a failed step but skip
-        what the failed resource depends on. Returns the errors."""
+        """Delete in the engine's rounds (`delete_rounds`), each round's deletes in parallel
+        on the step executor's workers; like the engine (deployment_executor.go), go on past a
+        failed step but skip what the failed resource depends on. Returns the errors."""
         errors: list[str] = []
         blocked: set[str] = set()
-        for a in delete_order(doomed):
-            if a.urn in blocked:
-                errors.append(f"{a.urn}: not deleted: a resource that depends on it failed")
-                blocked.update(_needs(a))
-                continue
-            try:
-                self.delete(a)
-                if self.state.get(a.urn) is a:
-                    self.state.forget(a.urn)
-            except Exception as exc:  # noqa: BLE001 - reported with the others
-                errors.append(f"{a.urn}: {exc}")
-                blocked.update(_needs(a))
+        with ThreadPoolExecutor(max_workers=self.parallel,
+                                thread_name_prefix="harness-delete") as workers:
+            for round_ in delete_rounds(doomed):
+                runnable = []
+                for a in round_:
+                    if a.urn in blocked:
+                        errors.append(f"{a.urn}: not deleted: a resource that depends on it "
+                                      "failed")
+                        blocked.update(needs(a))
+                    else:
+                        runnable.append(a)
+                failures = workers.map(self._delete_step, runnable)
+                for a, failure in zip(runnable, failures, strict=True):
+                    if failure is not None:
+                        errors.append(f"{a.urn}: {failure}")
+                        blocked.update(needs(a))
         return errors
+
+    def _delete_step(self, a: Applied) -> Exception | None:
+        try:
+            self.delete(a)
+        except Exception as exc:  # noqa: BLE001 - the caller reports it with the others
+            return exc
+        if self.state.get(a.urn) is a:
+            self.state.forget(a.urn)
+        return None
 
 
 class HarnessMocks(pulumi_mocks.Mocks):
@@ -307,11 +323,6 @@ class HarnessMocks(pulumi_mocks.Mocks):
             except Exception as exc:  # noqa: BLE001 - reported with the others
                 errors.append(f"{old.urn} (replaced): {exc}")
         return errors
-
-
-def _needs(a: Applied) -> set[str]:
-    """What must outlive `a`: its dependencies and its provider."""
-    return set(a.dependencies) | ({a.provider.rsplit("::", 1)[0]} if a.provider else set())
 
 
 def _jsonable(value: Any) -> Any:

@@ -80,35 +80,30 @@ class HarnessState:
             tmp.replace(self.path)
 
 
-def delete_order(doomed: list[Applied]) -> list[Applied]:
-    """Dependents before what they depend on (a resource depends on its dependencies and its
-    provider), as the engine's delete steps run (pkg/resource/deploy/step_generator.go)."""
+def needs(a: Applied) -> set[str]:
+    """What must outlive `a`: its dependencies and its provider."""
+    return set(a.dependencies) | ({a.provider.rsplit("::", 1)[0]} if a.provider else set())
+
+
+def delete_rounds(doomed: list[Applied]) -> list[list[Applied]]:
+    """The engine's schedule of deletes (pkg/resource/deploy/step_generator.go
+    `ScheduleDeletes`): rounds whose deletes run in parallel, each round only once the one
+    before it is done, and every resource in a round after each one that depends on it (a
+    resource depends on its dependencies and its provider). Built as upstream builds it: take
+    every doomed resource that needs no other doomed one, again and again, then reverse."""
     by_urn = {a.urn: a for a in doomed}
-
-    def needs(a: Applied) -> set[str]:
-        deps = set(a.dependencies)
-        if a.provider:
-            deps.add(a.provider.rsplit("::", 1)[0])
-        return deps & set(by_urn)
-
-    # Kahn's algorithm on the reversed graph: delete what nothing left depends on.
-    dependents: dict[str, set[str]] = {u: set() for u in by_urn}
-    for a in doomed:
-        for d in needs(a):
-            dependents[d].add(a.urn)
-    ordered: list[Applied] = []
-    ready = sorted((u for u, ds in dependents.items() if not ds),
-                   key=lambda u: -by_urn[u].order)
-    remaining = {u: set(ds) for u, ds in dependents.items()}
-    while ready:
-        urn = ready.pop(0)
-        ordered.append(by_urn[urn])
-        for d in needs(by_urn[urn]):
-            remaining[d].discard(urn)
-            if not remaining[d]:
-                ready.append(d)
-                ready.sort(key=lambda u: -by_urn[u].order)
-        remaining.pop(urn, None)
-    if len(ordered) != len(doomed):
-        raise RuntimeError("harness: the dependencies of the resources to delete form a cycle")
-    return ordered
+    needed = {a.urn: needs(a) & by_urn.keys() for a in doomed}
+    rounds: list[list[Applied]] = []
+    condemned = dict(by_urn)
+    while condemned:
+        free = [a for a in condemned.values()
+                if not any(u in condemned for u in needed[a.urn])]
+        if not free:
+            raise RuntimeError("harness: the dependencies of the resources to delete form a "
+                               "cycle")
+        for a in free:
+            del condemned[a.urn]
+        # Within a round the order is free; the newest first keeps logs close to `up`'s.
+        rounds.append(sorted(free, key=lambda a: -a.order))
+    rounds.reverse()
+    return rounds

@@ -8,16 +8,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
 from harness.docker_apply import duration_ns, go_duration
 from harness.dynamic import LauncherError, launch_plan
-from harness.engine import default_parallel
+from harness.engine import Engine, default_parallel
 from harness.kinds import KINDS, is_dynamic
 from harness.properties import TABLE
-from harness.state import Applied, delete_order
+from harness.state import Applied, HarnessState, delete_rounds
 
 from graph import build_graph
 
@@ -76,9 +78,62 @@ def test_rules__deletes_run_dependents_first_whatever_the_creation_order() -> No
     database = _applied("database", 2, ("role",), provider="provider::id")
     role = _applied("role", 9, provider="provider::id")
     grant = _applied("grant", 10, ("database", "role"), provider="provider::id")
-    order = [a.urn for a in delete_order([provider, database, role, grant])]
-    assert order.index("grant") < order.index("database") < order.index("role")
-    assert order[-1] == "provider"
+    rounds = [[a.urn for a in r] for r in delete_rounds([provider, database, role, grant])]
+    assert rounds == [["grant"], ["database"], ["role"], ["provider"]]
+
+
+def test_rules__deletes_that_need_nothing_of_each_other_share_a_round() -> None:
+    # ScheduleDeletes levels from the bottom: the roles share a round (before the provider's)
+    # even though only one of them waits for the grant.
+    provider = _applied("provider", 1)
+    roles = [_applied(f"role-{i}", 2 + i, provider="provider::id") for i in range(3)]
+    grant = _applied("grant", 9, ("role-0",), provider="provider::id")
+    rounds = [[a.urn for a in r] for r in delete_rounds([provider, *roles, grant])]
+    assert rounds == [["grant"], ["role-2", "role-1", "role-0"], ["provider"]]
+
+
+def test_rules__a_dependency_cycle_among_the_deletes_is_refused() -> None:
+    a, b = _applied("a", 1, ("b",)), _applied("b", 2, ("a",))
+    with pytest.raises(RuntimeError, match="form a cycle"):
+        delete_rounds([a, b])
+
+
+class _FakeDeletes(Engine):
+    """The engine's delete scheduling over deletes that only record themselves: those in
+    `failing` raise, and those in `together` wait for each other, which only deletes running
+    at the same time can do."""
+
+    def __init__(self, tmp: Path, failing: set[str], together: set[str]) -> None:
+        super().__init__(HarnessState(path=tmp / "state.json"), "s", lambda _m: None, tmp,
+                         parallel=4)
+        self.failing, self.together, self.deleted = failing, together, set[str]()
+        self.meet = threading.Barrier(len(together), timeout=10)
+
+    def delete(self, a: Applied, *, replacing: bool = False) -> None:
+        if a.urn in self.together:
+            with suppress(threading.BrokenBarrierError):
+                self.meet.wait()
+        if a.urn in self.failing:
+            raise RuntimeError("refused")
+        with self._lock:
+            self.deleted.add(a.urn)
+
+
+def test_engine__a_round_deletes_in_parallel_and_a_failure_spares_what_it_needs(
+        tmp_path: Path) -> None:
+    provider = _applied("provider", 1)
+    roles = [_applied(f"role-{i}", 2 + i, provider="provider::id") for i in range(3)]
+    grant = _applied("grant", 9, ("role-0",), provider="provider::id")
+    engine = _FakeDeletes(tmp_path, failing={"grant"}, together={"role-1", "role-2"})
+    for a in (provider, *roles, grant):
+        engine.state.put(a)
+    errors = engine.delete_all([provider, *roles, grant])
+    assert not engine.meet.broken, "role-1 and role-2 (one round) were not deleted at once"
+    assert engine.deleted == {"role-1", "role-2"}
+    assert errors == ["grant: refused",
+                      "role-0: not deleted: a resource that depends on it failed",
+                      "provider: not deleted: a resource that depends on it failed"]
+    assert set(engine.state.resources) == {"provider", "role-0", "grant"}
 
 
 def _project(tmp: Path, options: str) -> Path:
