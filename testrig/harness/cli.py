@@ -9,6 +9,7 @@ where CI runs):
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -100,6 +101,18 @@ def down(stack: str, project_root: Path = paths.PROJECT_ROOT) -> None:
          f"retained ({time.monotonic() - started:.1f} s)")
 
 
+# One process holds the program's whole resource graph, the SDK's futures and the state. With
+# CPython's default thresholds the collector walks that heap over and over, holding the GIL
+# while every step thread waits: 2.4 to 4.3 s of a 100-service `up` (41 to 45 s). What is
+# alive once the program is imported never needs collecting, and young objects can wait longer.
+GC_THRESHOLDS = (50_000, 50, 1_000)
+
+
+def _collect_less() -> None:
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 SECRET_ENV_PREFIX = "PGPLATFORM_HARNESS_SECRET_"
 
 
@@ -127,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     p_down = sub.add_parser("down", help="delete what `up` created, as `pulumi destroy` does")
     p_down.add_argument("stack")
     args = parser.parse_args(argv)
+    _collect_less()
     try:
         if args.command == "up":
             # The model is parsed once, before anything is touched, and handed to the program.
