@@ -1,7 +1,7 @@
 """The harness's rules, checked without a server: every property the program sets has a
-replace-or-update rule, durations read back in Go's format, deletes run dependents first, as
-many steps run at once as `pulumi up` runs, and the dynamic provider starts the way the
-launcher starts it."""
+replace-or-update rule, durations read back in Go's format, deletes run dependents first in
+the engine's rounds (a round's deletes at once), as many steps run at once as `pulumi up`
+runs, and the dynamic provider starts the way the launcher starts it."""
 
 from __future__ import annotations
 
