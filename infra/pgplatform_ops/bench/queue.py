@@ -267,11 +267,12 @@ def tally(kind: Kind, inserted: Sequence[int], reports: Sequence[WorkerReport],
         raise BenchError(f"queue ({kind}): the workers and the table disagree on "
                          f"{len(disagree)} {done} tasks (first: {disagree[:5]}). Fix: "
                          "compare complete_task's result with the row it updates")
+    started = min(r.started for r in reports)
     return QueueRun(
         kind=kind, workers=len(reports) + len(killed), tasks=len(inserted),
         completed=sum(1 for i in expected if counts[i] == 1),
         claims=sum(r.claims for r in reports),
-        seconds=max(r.finished for r in reports) - min(r.started for r in reports),
+        seconds=max(r.finished for r in reports) - started,
         claim_s=sum(r.claim_s for r in reports), complete_s=sum(r.complete_s for r in reports),
         duplicates=sum(1 for i in expected if counts[i] > 1),
         lost=sum(1 for i in expected if counts[i] == 0),
@@ -280,7 +281,7 @@ def tally(kind: Kind, inserted: Sequence[int], reports: Sequence[WorkerReport],
         dead=sum(1 for row in table if row.status == "dead"),
         killed=list(killed), per_worker=sorted(len(r.completed) for r in reports),
         quarters_per_s=quarter_rates(sorted(t for r in reports for t in r.claimed_at),
-                                     min(r.started for r in reports)))
+                                     started))
 
 
 def quarter_rates(claimed_at: Sequence[float], started: float) -> tuple[float, float]:
